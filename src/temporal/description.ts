@@ -1,0 +1,69 @@
+/**
+ * `DescribeWorkflowExecutionResponse` to PROTOCOL.md's WorkflowExecutionDescription.
+ */
+import { enumName, toNumber, type workflowservice } from './proto';
+import { fromPayload, type JsonValue } from './payload-converter';
+import { timestampToIso } from './durations';
+
+export interface WorkflowExecutionDescription {
+  namespace: string;
+  workflowId: string;
+  runId: string;
+  workflowType: string;
+  taskQueue: string;
+  /** RUNNING, COMPLETED, FAILED, CANCELED, TERMINATED, CONTINUED_AS_NEW, TIMED_OUT, or a newer status by name. */
+  status: string | null;
+  startTime: string | null;
+  executionTime: string | null;
+  closeTime: string | null;
+  historyLength: number;
+  historySizeBytes: number;
+  parentWorkflowId: string | null;
+  parentRunId: string | null;
+  rootWorkflowId: string | null;
+  rootRunId: string | null;
+  memo: Record<string, JsonValue>;
+  searchAttributes: Record<string, JsonValue>;
+  staticSummary: JsonValue;
+  staticDetails: JsonValue;
+  pendingActivityCount: number;
+  pendingChildrenCount: number;
+}
+
+export function statusName(status: number | null | undefined): string | null {
+  return status ? enumName('WorkflowExecutionStatus', status, 'WORKFLOW_EXECUTION_STATUS_') : null;
+}
+
+function decodeMap(fields: Record<string, Parameters<typeof fromPayload>[0]> | null | undefined): Record<string, JsonValue> {
+  const out: Record<string, JsonValue> = {};
+  for (const [k, v] of Object.entries(fields ?? {})) out[k] = fromPayload(v);
+  return out;
+}
+
+export function toDescription(res: workflowservice.DescribeWorkflowExecutionResponse, namespace: string): WorkflowExecutionDescription {
+  const info = res.workflowExecutionInfo;
+  const meta = res.executionConfig?.userMetadata;
+  return {
+    namespace,
+    workflowId: info?.execution?.workflowId ?? '',
+    runId: info?.execution?.runId ?? '',
+    workflowType: info?.type?.name ?? '',
+    taskQueue: info?.taskQueue ?? '',
+    status: statusName(info?.status),
+    startTime: timestampToIso(info?.startTime),
+    executionTime: timestampToIso(info?.executionTime),
+    closeTime: timestampToIso(info?.closeTime),
+    historyLength: toNumber(info?.historyLength),
+    historySizeBytes: toNumber(info?.historySizeBytes),
+    parentWorkflowId: info?.parentExecution?.workflowId || null,
+    parentRunId: info?.parentExecution?.runId || null,
+    rootWorkflowId: info?.rootExecution?.workflowId || null,
+    rootRunId: info?.rootExecution?.runId || null,
+    memo: decodeMap(info?.memo?.fields),
+    searchAttributes: decodeMap(info?.searchAttributes?.indexedFields),
+    staticSummary: meta?.summary ? fromPayload(meta.summary) : null,
+    staticDetails: meta?.details ? fromPayload(meta.details) : null,
+    pendingActivityCount: res.pendingActivities?.length ?? 0,
+    pendingChildrenCount: res.pendingChildren?.length ?? 0,
+  };
+}

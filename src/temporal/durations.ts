@@ -1,0 +1,75 @@
+/**
+ * Durations in the syntax of Temporal's CLI (Go's `time.ParseDuration`:
+ * `"100ms"`, `"1.5s"`, `"1h30m"`) or numbers of milliseconds, and their
+ * conversion to `google.protobuf.Duration` / `Timestamp`.
+ */
+import Long from 'long';
+
+const UNIT_MS: Record<string, number> = {
+  ns: 1e-6,
+  us: 1e-3,
+  'µs': 1e-3,
+  'μs': 1e-3,
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+};
+
+const PART = /^([0-9]*\.?[0-9]+)(ns|us|µs|μs|ms|s|m|h)/;
+
+/** Parses a duration to milliseconds; throws `TypeError` naming what was wrong. */
+export function parseDuration(value: unknown, what = 'duration'): number {
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value) || value < 0) throw new TypeError(`${what} must be a non-negative number of milliseconds, got ${value}`);
+    return value;
+  }
+  if (typeof value !== 'string') throw new TypeError(`${what} must be a duration string like "1.5s" or a number of milliseconds`);
+  let rest = value.trim();
+  if (rest === '0') return 0;
+  if (rest === '') throw new TypeError(`${what} must not be empty`);
+  let total = 0;
+  while (rest.length > 0) {
+    const m = PART.exec(rest);
+    if (!m) throw new TypeError(`${what} "${value}" is not a duration (use units ns, us, ms, s, m, h, e.g. "1h30m" or "1.5s")`);
+    total += Number(m[1]) * UNIT_MS[m[2]!]!;
+    rest = rest.slice(m[0].length);
+  }
+  return total;
+}
+
+export interface ProtoDuration {
+  seconds: Long;
+  nanos: number;
+}
+
+/** Milliseconds to a protobuf Duration/Timestamp shape. */
+export function msToProto(ms: number): ProtoDuration {
+  const wholeMs = Math.floor(ms);
+  const seconds = Math.floor(wholeMs / 1000);
+  const nanos = Math.round((ms - seconds * 1000) * 1e6);
+  return { seconds: Long.fromNumber(seconds), nanos };
+}
+
+export function optionalDuration(value: unknown, what: string): ProtoDuration | undefined {
+  if (value === undefined || value === null) return undefined;
+  return msToProto(parseDuration(value, what));
+}
+
+/** A protobuf Timestamp to an RFC 3339 string, or null when unset. */
+export function timestampToIso(ts: { seconds?: unknown; nanos?: number | null } | null | undefined): string | null {
+  if (!ts) return null;
+  const s = ts.seconds;
+  const secs = typeof s === 'number' ? s : s && typeof (s as Long).toNumber === 'function' ? (s as Long).toNumber() : Number(s ?? 0);
+  const ms = secs * 1000 + Math.floor((ts.nanos ?? 0) / 1e6);
+  if (secs === 0 && !ts.nanos) return null;
+  return new Date(ms).toISOString();
+}
+
+/** A protobuf Duration to milliseconds, or null when unset. */
+export function protoDurationToMs(d: { seconds?: unknown; nanos?: number | null } | null | undefined): number | null {
+  if (!d) return null;
+  const s = d.seconds;
+  const secs = typeof s === 'number' ? s : s && typeof (s as Long).toNumber === 'function' ? (s as Long).toNumber() : Number(s ?? 0);
+  return secs * 1000 + Math.floor((d.nanos ?? 0) / 1e6);
+}

@@ -1,0 +1,100 @@
+/**
+ * Errors a Temporal call can raise, named as the Python SDK names them.
+ *
+ * Each carries `type` (the name clients see as `data.type`) and `data()`, the
+ * structured fields the protocol layer puts into the JSON-RPC error's `data`.
+ */
+import type { FailureInfo } from './failure-converter';
+
+export abstract class TemporalError extends Error {
+  abstract readonly type: string;
+  /** Structured fields for the wire, without `type` and `message`. */
+  data(): Record<string, unknown> {
+    return {};
+  }
+}
+
+/** A gRPC call failed; `status` is the gRPC code's name, e.g. `NOT_FOUND`. */
+export class RPCError extends TemporalError {
+  readonly type = 'RPCError';
+  constructor(
+    message: string,
+    readonly status: string,
+    readonly code: number,
+    readonly details: { typeUrl: string; value: string }[] = [],
+  ) {
+    super(message);
+  }
+  override data() {
+    return { status: this.status, code: this.code, details: this.details };
+  }
+}
+
+export class WorkflowAlreadyStartedError extends TemporalError {
+  readonly type = 'WorkflowAlreadyStartedError';
+  constructor(
+    readonly workflowId: string,
+    readonly workflowType: string,
+    readonly runId: string | null,
+  ) {
+    super('Workflow execution already started');
+  }
+  override data() {
+    return { workflowId: this.workflowId, workflowType: this.workflowType, runId: this.runId };
+  }
+}
+
+/** The workflow failed, was cancelled, terminated or timed out; `cause` says which. */
+export class WorkflowFailureError extends TemporalError {
+  readonly type = 'WorkflowFailureError';
+  constructor(
+    override readonly cause: FailureInfo,
+    readonly runId: string,
+    readonly retryState: string | null = null,
+    /** How the run closed: FAILED, CANCELED, TERMINATED or TIMED_OUT. Not sent on the wire. */
+    readonly closeStatus: string = 'FAILED',
+  ) {
+    super('Workflow execution failed');
+  }
+  override data() {
+    return { cause: this.cause, runId: this.runId, retryState: this.retryState };
+  }
+}
+
+export class WorkflowContinuedAsNewError extends TemporalError {
+  readonly type = 'WorkflowContinuedAsNewError';
+  constructor(
+    readonly newExecutionRunId: string,
+    readonly runId: string,
+  ) {
+    super('Workflow continued as new');
+  }
+  override data() {
+    return { newExecutionRunId: this.newExecutionRunId, runId: this.runId };
+  }
+}
+
+export class WorkflowQueryRejectedError extends TemporalError {
+  readonly type = 'WorkflowQueryRejectedError';
+  constructor(readonly status: string | null) {
+    super(`Query rejected, status: ${status ?? 'UNSPECIFIED'}`);
+  }
+  override data() {
+    return { status: this.status };
+  }
+}
+
+export class WorkflowQueryFailedError extends TemporalError {
+  readonly type = 'WorkflowQueryFailedError';
+  constructor(message: string) {
+    super(message);
+  }
+}
+
+/** The caller's AbortSignal fired; the in-flight gRPC call was cancelled. */
+export class CallCancelledError extends Error {
+  override name = 'CallCancelledError';
+  constructor(message = 'Call cancelled') {
+    super(message);
+  }
+}

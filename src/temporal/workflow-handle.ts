@@ -1,0 +1,243 @@
+/**
+ * The seed's WorkflowHandle: one workflow ID and the three run IDs that pin its calls.
+ *
+ * - `runId` is used by describe, query and signal;
+ * - `firstExecutionRunId` by cancel and terminate (the chain guard);
+ * - `resultRunId` by result.
+ * Each fills the request fields the Python SDK fills.
+ */
+import { randomUUID } from 'node:crypto';
+import type { CallOptions } from './connection';
+import type { TemporalClient } from './client';
+import { enums, type IHistoryEvent } from './proto';
+import { firstValue, fromPayloads, toPayloads, type JsonValue } from './payload-converter';
+import { decodeFailure, type FailureInfo } from './failure-converter';
+import { statusName, toDescription, type WorkflowExecutionDescription } from './description';
+import { RPCError, WorkflowContinuedAsNewError, WorkflowFailureError, WorkflowQueryFailedError, WorkflowQueryRejectedError } from './errors';
+import { enumName } from './proto';
+
+export const REJECT_CONDITIONS = ['NONE', 'NOT_OPEN', 'NOT_COMPLETED_CLEANLY'] as const;
+export type QueryRejectCondition = (typeof REJECT_CONDITIONS)[number];
+
+export interface HandleIds {
+  namespace: string;
+  workflowId: string;
+  runId: string | null;
+  resultRunId: string | null;
+  firstExecutionRunId: string | null;
+}
+
+/** One step along the run chain that `result` follows. */
+export interface RunStep {
+  workflowId: string;
+  previousRunId: string;
+  runId: string;
+  reason: 'CONTINUED_AS_NEW' | 'RETRY' | 'CRON';
+}
+
+export interface ResultOptions {
+  /** Follow continue-as-new, retries and cron to the last run. @default true */
+  followRuns?: boolean;
+  /** Called once the first run is known (with its ID) and for each step along the chain. */
+  onStart?: (runId: string) => void;
+  onStep?: (step: RunStep) => void;
+  signal?: AbortSignal;
+}
+
+export interface WorkflowResult {
+  value: JsonValue;
+  /** The run the result came from. */
+  runId: string;
+}
+
+export class WorkflowHandle implements HandleIds {
+  constructor(
+    private readonly client: TemporalClient,
+    readonly namespace: string,
+    readonly workflowId: string,
+    readonly runId: string | null,
+    readonly resultRunId: string | null,
+    readonly firstExecutionRunId: string | null,
+  ) {}
+
+  get ids(): HandleIds {
+    return {
+      namespace: this.namespace,
+      workflowId: this.workflowId,
+      runId: this.runId,
+      resultRunId: this.resultRunId,
+      firstExecutionRunId: this.firstExecutionRunId,
+    };
+  }
+
+  private get service() {
+    return this.client.service;
+  }
+
+  private execution(runId: string | null) {
+    return { workflowId: this.workflowId, runId: runId ?? '' };
+  }
+
+  /** Requests cancellation of `runId` (or the latest run), within the chain of `firstExecutionRunId`. */
+  async cancel(reason = '', o?: CallOptions): Promise<void> {
+    await this.service.requestCancelWorkflowExecution(
+      {
+        namespace: this.namespace,
+        workflowExecution: this.execution(this.runId),
+        identity: this.client.identity,
+        requestId: randomUUID(),
+        firstExecutionRunId: this.firstExecutionRunId ?? '',
+        reason,
+      },
+      o,
+    );
+  }
+
+  async describe(o?: CallOptions): Promise<WorkflowExecutionDescription> {
+    const res = await this.service.describeWorkflowExecution({ namespace: this.namespace, execution: this.execution(this.runId) }, o);
+    return toDescription(res, this.namespace);
+  }
+
+  async query(query: string, args: unknown[] = [], rejectCondition?: QueryRejectCondition, o?: CallOptions): Promise<JsonValue> {
+    const condition = rejectCondition ? enums.QueryRejectCondition[`QUERY_REJECT_CONDITION_${rejectCondition}`] : undefined;
+    let res;
+    try {
+      res = await this.service.queryWorkflow(
+        {
+          namespace: this.namespace,
+          execution: this.execution(this.runId),
+          query: { queryType: query, queryArgs: toPayloads(args, 'args') },
+          queryRejectCondition: condition,
+        },
+        o,
+      );
+    } catch (err) {
+      if (err instanceof RPCError && err.status === 'INVALID_ARGUMENT') throw new WorkflowQueryFailedError(err.message);
+      throw err;
+    }
+    if (res.queryRejected) throw new WorkflowQueryRejectedError(statusName(res.queryRejected.status));
+    return firstValue(res.queryResult);
+  }
+
+  async signal(signal: string, args: unknown[] = [], o?: CallOptions): Promise<void> {
+    await this.service.signalWorkflowExecution(
+      {
+        namespace: this.namespace,
+        workflowExecution: this.execution(this.runId),
+        signalName: signal,
+        input: toPayloads(args, 'args'),
+        identity: this.client.identity,
+        requestId: randomUUID(),
+      },
+      o,
+    );
+  }
+
+  async terminate(reason?: string, details: unknown[] = [], o?: CallOptions): Promise<void> {
+    await this.service.terminateWorkflowExecution(
+      {
+        namespace: this.namespace,
+        workflowExecution: this.execution(this.runId),
+        reason: reason ?? '',
+        details: toPayloads(details, 'details'),
+        identity: this.client.identity,
+        firstExecutionRunId: this.firstExecutionRunId ?? '',
+      },
+      o,
+    );
+  }
+
+  /**
+   * Waits for the result, starting at `resultRunId` (or the current run), following
+   * the chain through each close event's new run ID unless `followRuns` is false.
+   * Long polls are re-issued past the server's 20-second window for as long as it takes.
+   */
+  async result(opts: ResultOptions = {}): Promise<WorkflowResult> {
+    const followRuns = opts.followRuns ?? true;
+    const callOpts: CallOptions = { signal: opts.signal, longPoll: true };
+    let runId = this.resultRunId ?? '';
+    if (!runId) {
+      // Pin the current run first, so the result names the run it came from.
+      const d = await this.service.describeWorkflowExecution({ namespace: this.namespace, execution: this.execution(null) }, { signal: opts.signal });
+      runId = d.workflowExecutionInfo?.execution?.runId ?? '';
+    }
+    opts.onStart?.(runId);
+    let nextPageToken: Uint8Array | undefined;
+    for (;;) {
+      const res = await this.service.getWorkflowExecutionHistory(
+        {
+          namespace: this.namespace,
+          execution: { workflowId: this.workflowId, runId },
+          waitNewEvent: true,
+          historyEventFilterType: enums.HistoryEventFilterType.HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT,
+          skipArchival: true,
+          nextPageToken,
+        },
+        callOpts,
+      );
+      const events = res.history?.events ?? [];
+      if (events.length === 0) {
+        // The long poll expired with the run still open: poll again from the token.
+        nextPageToken = res.nextPageToken && res.nextPageToken.length > 0 ? res.nextPageToken : undefined;
+        continue;
+      }
+      const step = this.closeStep(events[events.length - 1]!, runId, followRuns);
+      if ('value' in step) return step;
+      opts.onStep?.({ workflowId: this.workflowId, previousRunId: runId, runId: step.next, reason: step.reason });
+      runId = step.next;
+      nextPageToken = undefined;
+    }
+  }
+
+  /** What one close event means: a result, a step to the next run, or an error (thrown). */
+  private closeStep(ev: IHistoryEvent, runId: string, followRuns: boolean): WorkflowResult | { next: string; reason: RunStep['reason'] } {
+    if (ev.workflowExecutionCompletedEventAttributes) {
+      const a = ev.workflowExecutionCompletedEventAttributes;
+      if (followRuns && a.newExecutionRunId) return { next: a.newExecutionRunId, reason: 'CRON' };
+      return { value: firstValue(a.result), runId };
+    }
+    if (ev.workflowExecutionFailedEventAttributes) {
+      const a = ev.workflowExecutionFailedEventAttributes;
+      if (followRuns && a.newExecutionRunId) return { next: a.newExecutionRunId, reason: retryOrCron(a.retryState) };
+      const cause = a.failure ? decodeFailure(a.failure) : { type: 'FailureError', message: 'Failure error' };
+      throw new WorkflowFailureError(cause, runId, retryStateName(a.retryState), 'FAILED');
+    }
+    if (ev.workflowExecutionCanceledEventAttributes) {
+      const cause: FailureInfo = { type: 'CancelledError', message: 'Workflow cancelled', details: fromPayloads(ev.workflowExecutionCanceledEventAttributes.details) };
+      throw new WorkflowFailureError(cause, runId, 'NON_RETRYABLE_FAILURE', 'CANCELED');
+    }
+    if (ev.workflowExecutionTerminatedEventAttributes) {
+      const a = ev.workflowExecutionTerminatedEventAttributes;
+      const cause: FailureInfo = { type: 'TerminatedError', message: a.reason || 'Workflow terminated', details: fromPayloads(a.details) };
+      throw new WorkflowFailureError(cause, runId, 'NON_RETRYABLE_FAILURE', 'TERMINATED');
+    }
+    if (ev.workflowExecutionTimedOutEventAttributes) {
+      const a = ev.workflowExecutionTimedOutEventAttributes;
+      if (followRuns && a.newExecutionRunId) return { next: a.newExecutionRunId, reason: retryOrCron(a.retryState) };
+      const cause: FailureInfo = { type: 'TimeoutError', message: 'Workflow timed out', timeoutType: 'START_TO_CLOSE', lastHeartbeatDetails: [] };
+      throw new WorkflowFailureError(cause, runId, retryStateName(a.retryState), 'TIMED_OUT');
+    }
+    if (ev.workflowExecutionContinuedAsNewEventAttributes) {
+      const a = ev.workflowExecutionContinuedAsNewEventAttributes;
+      if (!a.newExecutionRunId) throw new Error('Unexpectedly missing new run ID from continue as new');
+      if (followRuns) return { next: a.newExecutionRunId, reason: 'CONTINUED_AS_NEW' };
+      throw new WorkflowContinuedAsNewError(a.newExecutionRunId, runId);
+    }
+    throw new Error(`Unexpected close event type ${ev.eventType}`);
+  }
+}
+
+function retryStateName(v: number | null | undefined): string | null {
+  return v ? enumName('RetryState', v, 'RETRY_STATE_') : null;
+}
+
+function retryOrCron(retryState: number | null | undefined): RunStep['reason'] {
+  return retryState === enums.RetryState.RETRY_STATE_IN_PROGRESS ? 'RETRY' : 'CRON';
+}
+
+/** The status the chain ended on, for an error `result` threw (progress `end`). */
+export function closeStatusOf(err: unknown): string | null {
+  if (err instanceof WorkflowContinuedAsNewError) return 'CONTINUED_AS_NEW';
+  if (err instanceof WorkflowFailureError) return err.closeStatus;
+  return null;
+}

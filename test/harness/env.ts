@@ -1,0 +1,94 @@
+/**
+ * The test bed: one real Temporal dev server for the whole run, the fixture
+ * workflows bundled once, and a real SDK worker per test on its own task queue.
+ */
+import * as path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { bundleWorkflowCode, NativeConnection, Runtime, Worker, DefaultLogger, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { DevServer } from '../../src/devserver/dev-server';
+import { Connection } from '../../src/temporal/connection';
+import { TemporalClient } from '../../src/temporal/client';
+
+interface Env {
+  server: DevServer;
+  bundle: WorkflowBundleWithSourceMap;
+  native: NativeConnection;
+}
+
+let env: Env | undefined;
+let starting: Promise<Env> | undefined;
+
+export const workflowsPath = path.join(__dirname, '..', 'fixtures', 'workflows.js');
+
+async function startEnv(): Promise<Env> {
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  const [server, bundle] = await Promise.all([
+    DevServer.start({ onOutput: process.env.DEV_SERVER_LOG ? (l) => process.stderr.write(`[dev-server] ${l}\n`) : undefined }),
+    bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('ERROR') }),
+  ]);
+  const native = await NativeConnection.connect({ address: server.address });
+  return { server, bundle, native };
+}
+
+/** Starts the shared dev server (once) and returns it. */
+export async function testEnv(): Promise<Env> {
+  if (env) return env;
+  starting ??= startEnv();
+  env = await starting;
+  return env;
+}
+
+export async function stopEnv(): Promise<void> {
+  if (!env) return;
+  const e = env;
+  env = undefined;
+  starting = undefined;
+  await e.native.close();
+  await e.server.stop();
+}
+
+export function uniqueId(prefix = 'wf'): string {
+  return `${prefix}-${randomUUID()}`;
+}
+
+export interface RunningWorker {
+  taskQueue: string;
+  stop(): Promise<void>;
+}
+
+/** Starts a worker on a fresh task queue; `stop` shuts it down. */
+export async function startWorker(taskQueue = uniqueId('tq')): Promise<RunningWorker> {
+  const { native, bundle } = await testEnv();
+  const worker = await Worker.create({
+    connection: native,
+    taskQueue,
+    workflowBundle: bundle,
+    shutdownGraceTime: '1s',
+    stickyQueueScheduleToStartTimeout: '1s',
+  });
+  const running = worker.run();
+  return {
+    taskQueue,
+    async stop() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+    },
+  };
+}
+
+/** Runs `fn` with a worker on its own task queue, stopping the worker after. */
+export async function withWorker<T>(fn: (taskQueue: string) => Promise<T>): Promise<T> {
+  const w = await startWorker();
+  try {
+    return await fn(w.taskQueue);
+  } finally {
+    await w.stop();
+  }
+}
+
+/** A client of this project's Temporal layer on the shared server. */
+export async function newClient(opts: { namespace?: string } = {}): Promise<{ client: TemporalClient; connection: Connection }> {
+  const { server } = await testEnv();
+  const connection = new Connection({ address: server.address });
+  return { client: new TemporalClient(connection, opts), connection };
+}
