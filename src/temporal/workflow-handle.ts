@@ -99,6 +99,9 @@ export class WorkflowHandle implements HandleIds {
   }
 
   async query(query: string, args: unknown[] = [], rejectCondition?: QueryRejectCondition, o?: CallOptions): Promise<JsonValue> {
+    if (rejectCondition !== undefined && rejectCondition !== null && !REJECT_CONDITIONS.includes(rejectCondition)) {
+      throw new TypeError(`rejectCondition must be one of ${REJECT_CONDITIONS.join(', ')}; got ${JSON.stringify(rejectCondition)}`);
+    }
     const condition = rejectCondition ? enums.QueryRejectCondition[`QUERY_REJECT_CONDITION_${rejectCondition}`] : undefined;
     let res;
     try {

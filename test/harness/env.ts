@@ -18,12 +18,26 @@ interface Env {
 let env: Env | undefined;
 let starting: Promise<Env> | undefined;
 
+/** Search attributes registered on the shared dev server: name to type. */
+export const TEST_SEARCH_ATTRIBUTES = {
+  CustomKeywordField: 'Keyword',
+  CustomTextField: 'Text',
+  CustomIntField: 'Int',
+  CustomDoubleField: 'Double',
+  CustomBoolField: 'Bool',
+  CustomDatetimeField: 'Datetime',
+  CustomKeywordListField: 'KeywordList',
+} as const;
+
 export const workflowsPath = path.join(__dirname, '..', 'fixtures', 'workflows.js');
 
 async function startEnv(): Promise<Env> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   const [server, bundle] = await Promise.all([
-    DevServer.start({ onOutput: process.env.DEV_SERVER_LOG ? (l) => process.stderr.write(`[dev-server] ${l}\n`) : undefined }),
+    DevServer.start({
+      // Custom search attributes the start-options tests use (this dev server predefines none).
+      extraArgs: Object.entries(TEST_SEARCH_ATTRIBUTES).flatMap(([k, t]) => ['--search-attribute', `${k}=${t}`]),
+      onOutput: process.env.DEV_SERVER_LOG ? (l) => process.stderr.write(`[dev-server] ${l}\n`) : undefined }),
     bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('ERROR') }),
   ]);
   const native = await NativeConnection.connect({ address: server.address });

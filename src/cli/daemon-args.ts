@@ -1,0 +1,167 @@
+/**
+ * The daemon's command line: flags, with `--flag value` and `--flag=value` forms.
+ */
+import { parseArgs } from 'node:util';
+import type { ConnectionFlags } from '../config/settings';
+import { parseDuration } from '../temporal/durations';
+
+export interface DaemonArgs {
+  stdio: boolean;
+  socket?: string;
+  port?: number;
+  tokenFile?: string;
+  connection: ConnectionFlags;
+  dev: boolean;
+  devDb?: string;
+  temporalCli?: string;
+  logFile?: string;
+  logLevel: string;
+  maxHandles?: number;
+  handleIdleTimeoutMs?: number;
+  maxMessageBytes?: number;
+  clientProcessId?: number;
+  help: boolean;
+  version: boolean;
+}
+
+export const DAEMON_USAGE = `temporal-handled: Temporal's WorkflowHandle for any program, over JSON-RPC.
+
+Usage: temporal-handled [--stdio] [--socket PATH] [--port N] [options]
+       temporal-handled <client command> ...   (see: temporal-handled help-client)
+
+Transports (any combination, at least one):
+  --stdio                      serve one client on stdin/stdout (editors spawn this)
+  --socket PATH                Unix socket (owner-only) or Windows named pipe (\\\\.\\pipe\\NAME)
+  --port N                     loopback TCP; clients must send the shared secret
+  --token-file PATH            the TCP secret: read from PATH, or generated and written there (0600)
+
+Temporal connection (flags, then TEMPORAL_* variables, then temporal.toml profiles):
+  --address HOST:PORT          TEMPORAL_ADDRESS (default localhost:7233)
+  --namespace NS               TEMPORAL_NAMESPACE (default "default")
+  --api-key KEY                TEMPORAL_API_KEY (sent as authorization: Bearer; turns TLS on)
+  --tls / --no-tls             TEMPORAL_TLS
+  --tls-cert-path PATH         TEMPORAL_TLS_CLIENT_CERT_PATH (mTLS)
+  --tls-key-path PATH          TEMPORAL_TLS_CLIENT_KEY_PATH (mTLS)
+  --tls-ca-path PATH           TEMPORAL_TLS_SERVER_CA_CERT_PATH
+  --tls-server-name NAME       TEMPORAL_TLS_SERVER_NAME
+  --tls-disable-host-verification
+  --grpc-meta KEY=VALUE        extra gRPC metadata (repeatable); TEMPORAL_GRPC_META_<KEY>
+  --client-authority NAME      TEMPORAL_CLIENT_AUTHORITY
+  --profile NAME               TEMPORAL_PROFILE (a [profile.NAME] of temporal.toml)
+  --config-file PATH           TEMPORAL_CONFIG_FILE
+
+Embedded dev server:
+  --dev                        start \`temporal server start-dev\` on free ports and use it
+                               (the default when no address is configured and none answers
+                               at localhost:7233)
+  --dev-db PATH                keep the dev server's state in this SQLite file
+  --temporal-cli PATH          the Temporal CLI to run (default: .venv/bin/temporal, then PATH)
+
+Limits and logs:
+  --max-handles N              live handles before the least recently used is evicted (100000)
+  --handle-idle-timeout DUR    idle handles expire after this (1h)
+  --max-message-size BYTES     larger messages are refused and the client dropped (64 MiB)
+  --log-file PATH              log there instead of stderr (never stdout)
+  --log-level LEVEL            error, warn, info (default) or debug (debug logs payloads)
+  --clientProcessId PID        exit when this process dies (for editors)
+  --version, --help
+`;
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+function positiveInt(v: string | undefined, flag: string, min = 1): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag} must be an integer of at least ${min}; got "${v}"`);
+  return n;
+}
+
+export function parseDaemonArgs(argv: string[]): DaemonArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: false,
+      strict: true,
+      options: {
+        stdio: { type: 'boolean' },
+        socket: { type: 'string' },
+        pipe: { type: 'string' },
+        port: { type: 'string' },
+        'token-file': { type: 'string' },
+        address: { type: 'string' },
+        namespace: { type: 'string' },
+        'api-key': { type: 'string' },
+        tls: { type: 'boolean' },
+        'no-tls': { type: 'boolean' },
+        'tls-cert-path': { type: 'string' },
+        'tls-key-path': { type: 'string' },
+        'tls-ca-path': { type: 'string' },
+        'tls-server-name': { type: 'string' },
+        'tls-disable-host-verification': { type: 'boolean' },
+        'grpc-meta': { type: 'string', multiple: true },
+        'client-authority': { type: 'string' },
+        profile: { type: 'string' },
+        'config-file': { type: 'string' },
+        dev: { type: 'boolean' },
+        'dev-db': { type: 'string' },
+        'temporal-cli': { type: 'string' },
+        'log-file': { type: 'string' },
+        'log-level': { type: 'string' },
+        'max-handles': { type: 'string' },
+        'handle-idle-timeout': { type: 'string' },
+        'max-message-size': { type: 'string' },
+        clientProcessId: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+    });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const v = parsed.values;
+  if (v.tls && v['no-tls']) throw new UsageError('--tls and --no-tls contradict each other');
+  let idle: number | undefined;
+  if (v['handle-idle-timeout'] !== undefined) {
+    try {
+      idle = parseDuration(v['handle-idle-timeout'], '--handle-idle-timeout');
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    if (idle <= 0) throw new UsageError('--handle-idle-timeout must be positive');
+  }
+  return {
+    stdio: Boolean(v.stdio),
+    socket: v.socket ?? v.pipe,
+    port: positiveInt(v.port, '--port', 0),
+    tokenFile: v['token-file'],
+    connection: {
+      address: v.address,
+      namespace: v.namespace,
+      apiKey: v['api-key'],
+      tls: v.tls ? true : v['no-tls'] ? false : undefined,
+      tlsCertPath: v['tls-cert-path'],
+      tlsKeyPath: v['tls-key-path'],
+      tlsCaPath: v['tls-ca-path'],
+      tlsServerName: v['tls-server-name'],
+      tlsDisableHostVerification: v['tls-disable-host-verification'],
+      grpcMeta: v['grpc-meta'],
+      clientAuthority: v['client-authority'],
+      profile: v.profile,
+      configFile: v['config-file'],
+    },
+    dev: Boolean(v.dev),
+    devDb: v['dev-db'],
+    temporalCli: v['temporal-cli'],
+    logFile: v['log-file'],
+    logLevel: v['log-level'] ?? 'info',
+    maxHandles: positiveInt(v['max-handles'], '--max-handles'),
+    handleIdleTimeoutMs: idle,
+    maxMessageBytes: positiveInt(v['max-message-size'], '--max-message-size', 1024),
+    clientProcessId: positiveInt(v.clientProcessId, '--clientProcessId'),
+    help: Boolean(v.help),
+    version: Boolean(v.version),
+  };
+}

@@ -1,0 +1,29 @@
+/**
+ * The `temporal-handled` command: the daemon, or (with a subcommand) the
+ * command-line client for shell scripts.
+ */
+import { parseDaemonArgs, DAEMON_USAGE, UsageError } from './daemon-args';
+import { runDaemon } from '../daemon/run';
+import { VERSION } from '../version';
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    const args = parseDaemonArgs(argv);
+    if (args.help) {
+      process.stdout.write(DAEMON_USAGE);
+      return 0;
+    }
+    if (args.version) {
+      process.stdout.write(`temporal-handled ${VERSION}\n`);
+      return 0;
+    }
+    return await runDaemon(args);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`temporal-handled: ${err.message}\nRun temporal-handled --help for usage.\n`);
+      return 2;
+    }
+    process.stderr.write(`temporal-handled: ${(err as Error).message}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,165 @@
+/**
+ * The daemon: one Temporal connection, one handle table, and the sessions of
+ * every transport. It owns start-up, status and graceful shutdown.
+ */
+import * as fs from 'node:fs';
+import type * as net from 'node:net';
+import { Connection, type ConnectionOptions } from '../temporal/connection';
+import { TemporalClient } from '../temporal/client';
+import { HandleTable, type HandleTableOptions } from '../handles/handle-table';
+import { Session, type TransportKind } from '../protocol/session';
+import type { Services } from '../protocol/handlers';
+import { buildOpenRpcDocument } from '../protocol/openrpc';
+import { listenSocket, listenTcp, isWindowsPipe } from '../transport/listeners';
+import type { Logger } from '../log/logger';
+
+export interface DaemonOptions {
+  connection: ConnectionOptions;
+  namespace: string;
+  identity?: string;
+  handles?: HandleTableOptions;
+  /** @default 64 MiB */
+  maxMessageBytes?: number;
+  logger: Logger;
+  version: string;
+}
+
+export class Daemon {
+  readonly connection: Connection;
+  readonly client: TemporalClient;
+  readonly table: HandleTable;
+  readonly services: Services;
+  private readonly sessions = new Set<Session>();
+  private readonly servers: { server: net.Server; socketPath?: string }[] = [];
+  private readonly startedAt = Date.now();
+  private readonly maxMessageBytes: number;
+  private cachedServerVersion: string | null = null;
+  private stopping: Promise<void> | undefined;
+  private readonly log: Logger;
+
+  constructor(private readonly options: DaemonOptions) {
+    this.log = options.logger;
+    this.connection = new Connection({ ...options.connection, clientName: 'temporal-handled', clientVersion: options.version });
+    this.client = new TemporalClient(this.connection, { namespace: options.namespace, identity: options.identity });
+    this.table = new HandleTable(options.handles);
+    this.maxMessageBytes = options.maxMessageBytes ?? 64 * 1024 * 1024;
+    this.services = {
+      client: this.client,
+      table: this.table,
+      logger: options.logger,
+      namespace: options.namespace,
+      address: this.connection.address,
+      version: options.version,
+      inFlight: 0,
+      serverVersion: () => this.serverVersion(),
+      status: () => this.status(),
+      openrpc: () => buildOpenRpcDocument(options.version),
+    };
+  }
+
+  /** The Temporal server's version, asked once and cached; null while it cannot be reached. */
+  async serverVersion(): Promise<string | null> {
+    if (this.cachedServerVersion) return this.cachedServerVersion;
+    try {
+      const info = await this.client.getSystemInfo({ timeoutMs: 3000 });
+      this.cachedServerVersion = info.serverVersion || null;
+    } catch (err) {
+      this.log.debug(`GetSystemInfo failed: ${(err as Error).message}`);
+    }
+    return this.cachedServerVersion;
+  }
+
+  async status(): Promise<Record<string, unknown>> {
+    const mem = process.memoryUsage();
+    return {
+      version: this.options.version,
+      pid: process.pid,
+      uptime: (Date.now() - this.startedAt) / 1000,
+      clients: this.sessions.size,
+      clientsByTransport: {
+        stdio: [...this.sessions].filter((s) => s.transport === 'stdio').length,
+        socket: [...this.sessions].filter((s) => s.transport === 'socket').length,
+        tcp: [...this.sessions].filter((s) => s.transport === 'tcp').length,
+      },
+      handles: this.table.size,
+      inFlight: this.services.inFlight,
+      grpcInFlight: this.connection.inFlight,
+      connection: { state: this.connection.state, address: this.connection.address, namespace: this.options.namespace },
+      temporal: { serverVersion: await this.serverVersion() },
+      memory: { rss: mem.rss, heapUsed: mem.heapUsed },
+    };
+  }
+
+  get clientCount(): number {
+    return this.sessions.size;
+  }
+
+  /** Serves one client over a pair of streams. */
+  attach(kind: TransportKind, input: NodeJS.ReadableStream, output: NodeJS.WritableStream, opts: { secret?: string; destroy: () => void; onExit: (s: Session) => void }): Session {
+    const session = new Session(this.services, {
+      kind,
+      input,
+      output,
+      secret: opts.secret,
+      maxMessageBytes: this.maxMessageBytes,
+      destroy: opts.destroy,
+      onExit: opts.onExit,
+      onClosed: (s) => this.sessions.delete(s),
+    });
+    this.sessions.add(session);
+    session.start();
+    return session;
+  }
+
+  private attachSocket(kind: TransportKind, socket: net.Socket, secret?: string): void {
+    if (this.stopping) {
+      socket.destroy();
+      return;
+    }
+    socket.on('error', (err) => this.log.debug(`socket error: ${err.message}`));
+    this.attach(kind, socket, socket, {
+      secret,
+      destroy: () => socket.destroy(),
+      onExit: (s) => void s.close(),
+    });
+  }
+
+  async listenSocket(socketPath: string): Promise<void> {
+    const server = await listenSocket(socketPath, (s) => this.attachSocket('socket', s));
+    this.servers.push({ server, socketPath: isWindowsPipe(socketPath) ? undefined : socketPath });
+    this.log.info(`listening on socket ${socketPath}`);
+  }
+
+  /** Listens on loopback TCP; returns the port (useful with port 0). */
+  async listenTcp(port: number, secret: string): Promise<number> {
+    const server = await listenTcp(port, (s) => this.attachSocket('tcp', s, secret));
+    const actual = (server.address() as net.AddressInfo).port;
+    this.servers.push({ server });
+    this.log.info(`listening on tcp 127.0.0.1:${actual}`);
+    return actual;
+  }
+
+  /**
+   * Stops: no new clients, in-flight calls answered (cancelled), sessions closed,
+   * socket files removed, the gRPC channel closed.
+   */
+  shutdown(reason: string): Promise<void> {
+    this.stopping ??= (async () => {
+      this.log.info(`shutting down: ${reason}`);
+      for (const { server } of this.servers) server.close();
+      await Promise.all([...this.sessions].map((s) => s.close()));
+      for (const { socketPath } of this.servers) {
+        if (socketPath) {
+          try {
+            fs.unlinkSync(socketPath);
+          } catch {
+            /* already gone */
+          }
+        }
+      }
+      this.table.close();
+      this.connection.close();
+    })();
+    return this.stopping;
+  }
+}

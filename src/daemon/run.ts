@@ -1,0 +1,118 @@
+/**
+ * The daemon process: settings, the embedded dev server when asked for (or when
+ * nothing is configured and nothing answers at the default address), the
+ * transports, and graceful shutdown on SIGTERM, SIGINT, `exit` or the end of stdin.
+ */
+import * as net from 'node:net';
+import { createLogger, type Logger } from '../log/logger';
+import { resolveSettings } from '../config/settings';
+import { DevServer } from '../devserver/dev-server';
+import { Daemon } from './daemon';
+import type { DaemonArgs } from '../cli/daemon-args';
+import { UsageError } from '../cli/daemon-args';
+import { defaultTokenFile, loadOrCreateSecret } from '../transport/listeners';
+import { VERSION } from '../version';
+
+/** Whether something accepts TCP connections at host:port within `ms`. */
+function answers(address: string, ms: number): Promise<boolean> {
+  const i = address.lastIndexOf(':');
+  const host = address.slice(0, i).replace(/^\[|\]$/g, '');
+  const port = Number(address.slice(i + 1));
+  return new Promise((resolve) => {
+    const s = net.createConnection({ host, port });
+    const t = setTimeout(() => {
+      s.destroy();
+      resolve(false);
+    }, ms);
+    s.once('connect', () => {
+      clearTimeout(t);
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => {
+      clearTimeout(t);
+      resolve(false);
+    });
+  });
+}
+
+/** Runs the daemon until it is told to stop; resolves with the exit code. */
+export async function runDaemon(args: DaemonArgs): Promise<number> {
+  if (!args.stdio && args.socket === undefined && args.port === undefined) {
+    throw new UsageError('choose at least one transport: --stdio, --socket PATH or --port N');
+  }
+  const logger: Logger = createLogger({ level: args.logLevel, file: args.logFile });
+  const settings = resolveSettings(args.connection);
+  let dev: DevServer | undefined;
+  const useDev = args.dev || args.devDb !== undefined || (!settings.addressConfigured && !(await answers('127.0.0.1:7233', 500)));
+  if (useDev) {
+    if (settings.addressConfigured && args.connection.address !== undefined) throw new UsageError('--dev and --address contradict each other');
+    logger.info(args.dev ? 'starting the embedded dev server (--dev)' : 'no Temporal server configured or answering at localhost:7233: starting the embedded dev server');
+    dev = await DevServer.start({
+      executable: args.temporalCli,
+      dbFilename: args.devDb,
+      namespaces: settings.namespace !== 'default' ? [settings.namespace] : [],
+      onOutput: (line) => logger.debug(`[dev-server] ${line}`),
+    });
+    settings.connection = { ...settings.connection, address: dev.address, tls: false, apiKey: undefined };
+    logger.info(`dev server ready at ${dev.address}${args.devDb ? ` (state in ${args.devDb})` : ''}`);
+  }
+  const daemon = new Daemon({
+    connection: settings.connection,
+    namespace: settings.namespace,
+    handles: { maxHandles: args.maxHandles, idleTtlMs: args.handleIdleTimeoutMs },
+    maxMessageBytes: args.maxMessageBytes,
+    logger,
+    version: VERSION,
+  });
+  logger.info(`temporal-handled ${VERSION} (pid ${process.pid}): Temporal at ${daemon.connection.address}, namespace ${settings.namespace}`);
+
+  let exitCode = 0;
+  let resolveDone!: () => void;
+  const done = new Promise<void>((r) => (resolveDone = r));
+  const stop = (reason: string, code = 0) => {
+    exitCode = code;
+    void daemon
+      .shutdown(reason)
+      .then(() => dev?.stop())
+      .catch((err) => logger.error(`shutdown: ${(err as Error).message}`))
+      .finally(() => resolveDone());
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+
+  try {
+    if (args.socket !== undefined) await daemon.listenSocket(args.socket);
+    if (args.port !== undefined) {
+      const tokenFile = args.tokenFile ?? defaultTokenFile();
+      const { secret, created } = loadOrCreateSecret(tokenFile);
+      if (created) logger.info(`wrote the TCP shared secret to ${tokenFile} (mode 0600)`);
+      await daemon.listenTcp(args.port, secret);
+    }
+  } catch (err) {
+    await daemon.shutdown('start-up failed');
+    await dev?.stop();
+    throw err;
+  }
+  if (args.stdio) {
+    process.stdin.on('end', () => stop('end of stdin'));
+    daemon.attach('stdio', process.stdin, process.stdout, {
+      destroy: () => process.stdin.pause(),
+      onExit: (s) => stop('exit notification', s.shutdownReceived ? 0 : 1),
+    });
+  }
+  if (args.clientProcessId !== undefined) {
+    const pid = args.clientProcessId;
+    const timer = setInterval(() => {
+      try {
+        process.kill(pid, 0);
+      } catch {
+        stop(`client process ${pid} is gone`);
+      }
+    }, 3000);
+    timer.unref();
+  }
+  logger.info('ready');
+  await done;
+  return exitCode;
+}

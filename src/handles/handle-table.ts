@@ -1,0 +1,147 @@
+/**
+ * The handle table: opaque, unguessable tokens standing for WorkflowHandles,
+ * shared by every client of the daemon.
+ *
+ * Bounded: at most `maxHandles` live handles (the least recently used is evicted)
+ * and a handle idle for `idleTtlMs` expires. A handle with a call in flight is
+ * never evicted or expired. Tokens carry 192 random bits.
+ */
+import { randomBytes } from 'node:crypto';
+import type { WorkflowHandle } from '../temporal/workflow-handle';
+
+export interface HandleTableOptions {
+  /** @default 100000 */
+  maxHandles?: number;
+  /** @default 3600000 (one hour) */
+  idleTtlMs?: number;
+}
+
+/** An unknown, released or expired handle token. */
+export class InvalidHandleError extends Error {
+  readonly type = 'InvalidHandleError';
+  constructor(
+    readonly handle: string,
+    readonly reason: 'unknown' | 'released' | 'expired' | 'evicted',
+  ) {
+    super(
+      reason === 'unknown'
+        ? `Unknown handle "${handle}"`
+        : reason === 'released'
+          ? `Handle "${handle}" was released`
+          : reason === 'expired'
+            ? `Handle "${handle}" expired after being idle`
+            : `Handle "${handle}" was evicted (the handle table was full)`,
+    );
+  }
+  data() {
+    return { handle: this.handle, reason: this.reason };
+  }
+}
+
+interface Entry {
+  handle: WorkflowHandle;
+  lastUsed: number;
+  busy: number;
+}
+
+const TOMBSTONES = 10_000;
+
+export class HandleTable {
+  // A Map iterates in insertion order; touching an entry re-inserts it, so the first is least recently used.
+  private readonly entries = new Map<string, Entry>();
+  private readonly gone = new Map<string, InvalidHandleError['reason']>();
+  private readonly maxHandles: number;
+  readonly idleTtlMs: number;
+  private sweeper: NodeJS.Timeout | undefined;
+
+  constructor(options: HandleTableOptions = {}) {
+    this.maxHandles = options.maxHandles ?? 100_000;
+    this.idleTtlMs = options.idleTtlMs ?? 3_600_000;
+    if (!(this.maxHandles >= 1)) throw new TypeError('maxHandles must be at least 1');
+    if (!(this.idleTtlMs > 0)) throw new TypeError('idleTtlMs must be positive');
+    this.sweeper = setInterval(() => this.sweep(), Math.min(60_000, Math.max(50, this.idleTtlMs / 2)));
+    this.sweeper.unref();
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Adds a handle and returns its new token. */
+  add(handle: WorkflowHandle): string {
+    const token = `wh_${randomBytes(24).toString('base64url')}`;
+    this.entries.set(token, { handle, lastUsed: Date.now(), busy: 0 });
+    this.evictOverflow();
+    return token;
+  }
+
+  /** The handle for a token; throws InvalidHandleError naming it. */
+  get(token: string): WorkflowHandle {
+    return this.touch(token).handle;
+  }
+
+  /** Runs `fn` with the handle, keeping it from expiring or being evicted meanwhile. */
+  async use<T>(token: string, fn: (h: WorkflowHandle) => Promise<T>): Promise<T> {
+    const entry = this.touch(token);
+    entry.busy++;
+    try {
+      return await fn(entry.handle);
+    } finally {
+      entry.busy--;
+      entry.lastUsed = Date.now();
+    }
+  }
+
+  release(token: string): void {
+    this.touch(token);
+    this.entries.delete(token);
+    this.bury(token, 'released');
+  }
+
+  /** Removes handles idle longer than the TTL; returns how many. */
+  sweep(now = Date.now()): number {
+    let n = 0;
+    for (const [token, e] of this.entries) {
+      if (e.busy === 0 && now - e.lastUsed > this.idleTtlMs) {
+        this.entries.delete(token);
+        this.bury(token, 'expired');
+        n++;
+      }
+    }
+    return n;
+  }
+
+  close(): void {
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.sweeper = undefined;
+  }
+
+  private touch(token: string): Entry {
+    const e = this.entries.get(token);
+    if (!e) throw new InvalidHandleError(token, this.gone.get(token) ?? 'unknown');
+    if (e.busy === 0 && Date.now() - e.lastUsed > this.idleTtlMs) {
+      this.entries.delete(token);
+      this.bury(token, 'expired');
+      throw new InvalidHandleError(token, 'expired');
+    }
+    e.lastUsed = Date.now();
+    this.entries.delete(token);
+    this.entries.set(token, e);
+    return e;
+  }
+
+  private evictOverflow(): void {
+    if (this.entries.size <= this.maxHandles) return;
+    for (const [token, e] of this.entries) {
+      if (this.entries.size <= this.maxHandles) break;
+      if (e.busy > 0) continue;
+      this.entries.delete(token);
+      this.bury(token, 'evicted');
+    }
+  }
+
+  private bury(token: string, reason: InvalidHandleError['reason']): void {
+    this.gone.set(token, reason);
+    if (this.gone.size > TOMBSTONES) this.gone.delete(this.gone.keys().next().value!);
+  }
+}

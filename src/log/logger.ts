@@ -1,0 +1,27 @@
+/**
+ * The daemon's logger: winston, to stderr or a file, never to stdout (stdout is
+ * the protocol in stdio mode). Payload data is logged only at debug level.
+ */
+import * as winston from 'winston';
+
+export type Logger = winston.Logger;
+
+export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
+
+export function createLogger(opts: { level?: string; file?: string } = {}): Logger {
+  const level = opts.level ?? 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+    throw new TypeError(`--log-level must be one of ${LOG_LEVELS.join(', ')}; got "${level}"`);
+  }
+  const format = winston.format.combine(
+    winston.format.timestamp(),
+    winston.format.printf(({ timestamp, level: lvl, message, ...meta }) => {
+      const extra = Object.keys(meta).length ? ` ${JSON.stringify(meta)}` : '';
+      return `${timestamp as string} ${lvl} ${String(message)}${extra}`;
+    }),
+  );
+  const transport = opts.file
+    ? new winston.transports.File({ filename: opts.file, format })
+    : new winston.transports.Console({ format, stderrLevels: [...LOG_LEVELS] });
+  return winston.createLogger({ level, transports: [transport] });
+}

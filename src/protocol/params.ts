@@ -1,0 +1,39 @@
+/**
+ * Validates a request's params against its MethodSpec; errors name the param.
+ */
+import { ResponseError } from 'vscode-jsonrpc/node';
+import { ErrorCodes } from './error-codes';
+import type { MethodSpec } from './methods';
+import { schemas } from './methods';
+import { check } from './schema';
+
+export function invalidParams(message: string): ResponseError<{ type: string }> {
+  return new ResponseError(ErrorCodes.InvalidParams, `Invalid params: ${message}`, { type: 'InvalidParams' });
+}
+
+/** The params as an object, or a thrown InvalidParams naming what is wrong. */
+export function validateParams(spec: MethodSpec, params: unknown): Record<string, unknown> {
+  if (params === undefined || params === null) params = {};
+  if (Array.isArray(params)) {
+    if (params.length === 0) params = {};
+    else if (params.length === 1 && typeof params[0] === 'object' && params[0] !== null && !Array.isArray(params[0])) params = params[0];
+    else throw invalidParams(`${spec.name} takes its params by name (an object), not by position`);
+  }
+  const obj = params as Record<string, unknown>;
+  for (const ps of spec.params) {
+    const v = obj[ps.name];
+    if (v === undefined) {
+      if (ps.required) throw invalidParams(`"${ps.name}" is required`);
+      continue;
+    }
+    const problem = check(v, ps.schema, ps.name, schemas);
+    if (problem) throw invalidParams(problem);
+  }
+  if (!spec.openParams) {
+    const known = new Set(spec.params.map((x) => x.name));
+    for (const k of Object.keys(obj)) {
+      if (!known.has(k)) throw invalidParams(`unknown param "${k}" for ${spec.name}`);
+    }
+  }
+  return obj;
+}
