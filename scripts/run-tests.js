@@ -1,0 +1,91 @@
+#!/usr/bin/env node
+/**
+ * `npm test`: every suite, TypeScript (mocha) and Python (pytest), then one
+ * plain closing line `N passed, N failed` totalling all of them.
+ *
+ *   node scripts/run-tests.js [--only ts|py] [--grep PATTERN]
+ */
+'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+const { spawnSync } = require('node:child_process');
+
+const root = path.resolve(__dirname, '..');
+const args = process.argv.slice(2);
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
+const grep = args.includes('--grep') ? args[args.indexOf('--grep') + 1] : undefined;
+
+function findTests(dir, out = []) {
+  if (!fs.existsSync(dir)) return out;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) findTests(p, out);
+    else if (e.name.endsWith('.test.js')) out.push(p);
+  }
+  return out.sort();
+}
+
+function runMocha() {
+  return new Promise((resolve) => {
+    const Mocha = require('mocha');
+    const mocha = new Mocha({ timeout: 60_000, slow: 5_000, reporter: 'spec', grep });
+    mocha.rootHooks(require(path.join(root, 'dist/test/harness/hooks.js')).mochaHooks);
+    const files = [...findTests(path.join(root, 'dist/test')), ...findTests(path.join(root, 'dist/clients'))];
+    for (const f of files) mocha.addFile(f);
+    const counts = { passed: 0, failed: 0, skipped: 0 };
+    const runner = mocha.run(() => resolve(counts));
+    runner.on('pass', () => counts.passed++);
+    runner.on('fail', () => counts.failed++);
+    runner.on('pending', () => counts.skipped++);
+  });
+}
+
+function runPytest() {
+  const py = path.join(root, '.venv', process.platform === 'win32' ? 'Scripts/python.exe' : 'bin/python');
+  const suites = ['clients/python/tests'].filter((s) => fs.existsSync(path.join(root, s)));
+  const counts = { passed: 0, failed: 0, skipped: 0 };
+  if (suites.length === 0) return counts;
+  if (!fs.existsSync(py)) {
+    process.stderr.write('run-tests: .venv is missing; run `npm run setup` first\n');
+    counts.failed++;
+    return counts;
+  }
+  fs.mkdirSync(path.join(root, 'test-results'), { recursive: true });
+  const xml = path.join(root, 'test-results', 'pytest.xml');
+  fs.rmSync(xml, { force: true });
+  const pyArgs = ['-m', 'pytest', ...suites, '-p', 'no:cacheprovider', `--junitxml=${xml}`, '-ra'];
+  if (grep) pyArgs.push('-k', grep);
+  const r = spawnSync(py, pyArgs, { cwd: root, stdio: 'inherit', env: { ...process.env, PYTHONUNBUFFERED: '1' } });
+  if (!fs.existsSync(xml)) {
+    process.stderr.write(`run-tests: pytest wrote no report (exit ${r.status})\n`);
+    counts.failed++;
+    return counts;
+  }
+  const text = fs.readFileSync(xml, 'utf8');
+  for (const m of text.matchAll(/<testsuite\b([^>]*)>/g)) {
+    const attr = (name) => Number((new RegExp(`\\b${name}="(\\d+)"`).exec(m[1]) || [0, 0])[1]);
+    const tests = attr('tests');
+    const failed = attr('failures') + attr('errors');
+    const skipped = attr('skipped');
+    counts.passed += tests - failed - skipped;
+    counts.failed += failed;
+    counts.skipped += skipped;
+  }
+  if (r.status !== 0 && counts.failed === 0 && r.status !== 5) counts.failed++;
+  return counts;
+}
+
+(async () => {
+  const total = { passed: 0, failed: 0, skipped: 0 };
+  const add = (c) => {
+    total.passed += c.passed;
+    total.failed += c.failed;
+    total.skipped += c.skipped;
+  };
+  if (only !== 'py') add(await runMocha());
+  if (only !== 'ts') add(runPytest());
+  const ran = total.passed + total.failed;
+  console.log('');
+  console.log(`${total.passed} passed, ${total.failed} failed${total.skipped ? `, ${total.skipped} skipped` : ''}`);
+  process.exit(total.failed > 0 || ran === 0 ? 1 : 0);
+})();
