@@ -1,0 +1,300 @@
+"""A blocking facade for plain scripts: the same methods as the asyncio client.
+
+Each :class:`Client` runs its own event loop on a background thread; every
+method submits the asyncio call there and blocks until it finishes. Interrupting
+a blocked call (Ctrl-C) cancels it, which sends ``$/cancelRequest`` to the daemon.
+Progress callbacks of :meth:`WorkflowHandle.result` run on that background thread.
+
+Example::
+
+    from temporal_handled.sync import Client
+
+    with Client.spawn(address="127.0.0.1:7233") as client:
+        handle = client.get_workflow_handle("my-workflow-id")
+        print(handle.result())
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import os
+import threading
+from datetime import timedelta
+from typing import Any, Awaitable, Dict, Mapping, Optional, Sequence, TypeVar, Union
+
+from . import client as _aio
+from ._connection import ProgressCallback
+from .common import (
+    Duration,
+    QueryRejectCondition,
+    RetryPolicy,
+    WorkflowExecutionDescription,
+    WorkflowIDConflictPolicy,
+    WorkflowIDReusePolicy,
+)
+
+T = TypeVar("T")
+_UNSET: Any = _aio._UNSET
+
+
+class _LoopThread:
+    """An event loop running forever on a daemon thread."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._run, name="temporal-handled-loop", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self.loop)
+        self.loop.run_forever()
+
+    def run(self, coro: Awaitable[T]) -> T:
+        fut: "concurrent.futures.Future[T]" = asyncio.run_coroutine_threadsafe(coro, self.loop)  # type: ignore[arg-type]
+        try:
+            # Wait in slices so that an interruption (KeyboardInterrupt, an asynchronous
+            # exception) is seen promptly on every platform.
+            while not fut.done():
+                concurrent.futures.wait([fut], timeout=0.25)
+            return fut.result()
+        except BaseException:
+            # KeyboardInterrupt and the like: cancel the call (sends $/cancelRequest).
+            if not fut.done():
+                fut.cancel()
+            raise
+
+    def stop(self) -> None:
+        if self.loop.is_closed():
+            return
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(5)
+        if not self._thread.is_alive():
+            self.loop.close()
+
+
+class Client:
+    """Blocking counterpart of :class:`temporal_handled.Client`."""
+
+    def __init__(self, client: _aio.Client, loop: _LoopThread) -> None:
+        """Wraps an asyncio client running on ``loop``; use :meth:`spawn` or :meth:`attach`."""
+        self._client = client
+        self._loop = loop
+
+    @classmethod
+    def spawn(
+        cls,
+        command: Union[None, str, "os.PathLike[str]", Sequence[str]] = None,
+        *,
+        address: Optional[str] = None,
+        namespace: Optional[str] = None,
+        args: Sequence[str] = (),
+        env: Optional[Mapping[str, str]] = None,
+    ) -> "Client":
+        """Starts a daemon over stdio; see :meth:`temporal_handled.Client.spawn`."""
+        loop = _LoopThread()
+        try:
+            c = loop.run(_aio.Client.spawn(command, address=address, namespace=namespace, args=args, env=env))
+        except BaseException:
+            loop.stop()
+            raise
+        return cls(c, loop)
+
+    @classmethod
+    def attach(
+        cls,
+        path_or_port: Union[str, "os.PathLike[str]", int],
+        *,
+        auth_token: Optional[str] = None,
+        namespace: Optional[str] = None,
+        host: str = "127.0.0.1",
+    ) -> "Client":
+        """Connects to a running daemon; see :meth:`temporal_handled.Client.attach`."""
+        loop = _LoopThread()
+        try:
+            c = loop.run(_aio.Client.attach(path_or_port, auth_token=auth_token, namespace=namespace, host=host))
+        except BaseException:
+            loop.stop()
+            raise
+        return cls(c, loop)
+
+    @property
+    def namespace(self) -> str:
+        """The session's namespace."""
+        return self._client.namespace
+
+    @property
+    def server_info(self) -> Dict[str, Any]:
+        """The ``initialize`` result."""
+        return self._client.server_info
+
+    @property
+    def async_client(self) -> _aio.Client:
+        """The underlying asyncio client (its loop runs on a background thread)."""
+        return self._client
+
+    def call(self, method: str, params: Optional[Mapping[str, Any]] = None) -> Any:
+        """Sends one raw protocol request; see :meth:`temporal_handled.Client.call`."""
+        return self._loop.run(self._client.call(method, params))
+
+    def daemon_status(self) -> Dict[str, Any]:
+        """The daemon's status."""
+        return self._loop.run(self._client.daemon_status())
+
+    def start_workflow(
+        self,
+        workflow: Any,
+        arg: Any = _UNSET,
+        *,
+        args: Sequence[Any] = [],
+        id: str,
+        task_queue: str,
+        execution_timeout: Optional[Duration] = None,
+        run_timeout: Optional[Duration] = None,
+        task_timeout: Optional[Duration] = None,
+        id_reuse_policy: Union[WorkflowIDReusePolicy, str] = WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+        id_conflict_policy: Union[WorkflowIDConflictPolicy, str] = WorkflowIDConflictPolicy.UNSPECIFIED,
+        retry_policy: Optional[RetryPolicy] = None,
+        cron_schedule: str = "",
+        memo: Optional[Mapping[str, Any]] = None,
+        search_attributes: Optional[Mapping[str, Any]] = None,
+        static_summary: Optional[str] = None,
+        static_details: Optional[str] = None,
+        start_delay: Optional[Duration] = None,
+        start_signal: Optional[str] = None,
+        start_signal_args: Sequence[Any] = [],
+        rpc_timeout: Optional[timedelta] = None,
+    ) -> "WorkflowHandle":
+        """Starts a workflow; see :meth:`temporal_handled.Client.start_workflow`."""
+        h = self._loop.run(
+            self._client.start_workflow(
+                workflow,
+                arg,
+                args=args,
+                id=id,
+                task_queue=task_queue,
+                execution_timeout=execution_timeout,
+                run_timeout=run_timeout,
+                task_timeout=task_timeout,
+                id_reuse_policy=id_reuse_policy,
+                id_conflict_policy=id_conflict_policy,
+                retry_policy=retry_policy,
+                cron_schedule=cron_schedule,
+                memo=memo,
+                search_attributes=search_attributes,
+                static_summary=static_summary,
+                static_details=static_details,
+                start_delay=start_delay,
+                start_signal=start_signal,
+                start_signal_args=start_signal_args,
+                rpc_timeout=rpc_timeout,
+            )
+        )
+        return WorkflowHandle(h, self._loop)
+
+    def get_workflow_handle(
+        self,
+        workflow_id: str,
+        *,
+        run_id: Optional[str] = None,
+        first_execution_run_id: Optional[str] = None,
+    ) -> "WorkflowHandle":
+        """A handle to an existing workflow; no call is made until it is used."""
+        h = self._client.get_workflow_handle(workflow_id, run_id=run_id, first_execution_run_id=first_execution_run_id)
+        return WorkflowHandle(h, self._loop)
+
+    def close(self) -> None:
+        """Ends the session; a spawned daemon exits. Stops the background loop."""
+        try:
+            if not self._loop.loop.is_closed():
+                self._loop.run(self._client.close())
+        finally:
+            self._loop.stop()
+
+    def __enter__(self) -> "Client":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+
+class WorkflowHandle:
+    """Blocking counterpart of :class:`temporal_handled.WorkflowHandle`."""
+
+    def __init__(self, handle: _aio.WorkflowHandle, loop: _LoopThread) -> None:
+        """Wraps an asyncio handle; made by :class:`Client`."""
+        self._handle = handle
+        self._loop = loop
+
+    @property
+    def id(self) -> str:
+        """ID for the workflow."""
+        return self._handle.id
+
+    @property
+    def run_id(self) -> Optional[str]:
+        """Run ID used for signal, query and describe."""
+        return self._handle.run_id
+
+    @property
+    def result_run_id(self) -> Optional[str]:
+        """Run ID used for result."""
+        return self._handle.result_run_id
+
+    @property
+    def first_execution_run_id(self) -> Optional[str]:
+        """Run ID used for cancel and terminate (the chain guard)."""
+        return self._handle.first_execution_run_id
+
+    @property
+    def async_handle(self) -> _aio.WorkflowHandle:
+        """The underlying asyncio handle."""
+        return self._handle
+
+    def __repr__(self) -> str:
+        return repr(self._handle)
+
+    def result(
+        self,
+        *,
+        follow_runs: bool = True,
+        progress: Optional[ProgressCallback] = None,
+        rpc_timeout: Optional[timedelta] = None,
+    ) -> Any:
+        """Waits for the result; see :meth:`temporal_handled.WorkflowHandle.result`."""
+        return self._loop.run(self._handle.result(follow_runs=follow_runs, progress=progress, rpc_timeout=rpc_timeout))
+
+    def cancel(self, *, reason: str = "", rpc_timeout: Optional[timedelta] = None) -> None:
+        """Cancels the workflow; see :meth:`temporal_handled.WorkflowHandle.cancel`."""
+        self._loop.run(self._handle.cancel(reason=reason, rpc_timeout=rpc_timeout))
+
+    def describe(self, *, rpc_timeout: Optional[timedelta] = None) -> WorkflowExecutionDescription:
+        """Describes the workflow; see :meth:`temporal_handled.WorkflowHandle.describe`."""
+        return self._loop.run(self._handle.describe(rpc_timeout=rpc_timeout))
+
+    def query(
+        self,
+        query: Any,
+        arg: Any = _UNSET,
+        *,
+        args: Sequence[Any] = [],
+        reject_condition: Optional[Union[QueryRejectCondition, str]] = None,
+        rpc_timeout: Optional[timedelta] = None,
+    ) -> Any:
+        """Queries the workflow; see :meth:`temporal_handled.WorkflowHandle.query`."""
+        return self._loop.run(self._handle.query(query, arg, args=args, reject_condition=reject_condition, rpc_timeout=rpc_timeout))
+
+    def signal(self, signal: Any, arg: Any = _UNSET, *, args: Sequence[Any] = [], rpc_timeout: Optional[timedelta] = None) -> None:
+        """Signals the workflow; see :meth:`temporal_handled.WorkflowHandle.signal`."""
+        self._loop.run(self._handle.signal(signal, arg, args=args, rpc_timeout=rpc_timeout))
+
+    def terminate(self, *args: Any, reason: Optional[str] = None, rpc_timeout: Optional[timedelta] = None) -> None:
+        """Terminates the workflow; see :meth:`temporal_handled.WorkflowHandle.terminate`."""
+        self._loop.run(self._handle.terminate(*args, reason=reason, rpc_timeout=rpc_timeout))
+
+    def release(self) -> None:
+        """Frees the daemon-side handle now; the handle stays usable."""
+        self._loop.run(self._handle.release())
+
+
+__all__ = ["Client", "WorkflowHandle"]

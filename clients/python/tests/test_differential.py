@@ -1,0 +1,467 @@
+"""Differential tests: the same scenarios through the real Python SDK and through this client.
+
+Both sides use the same dev server and the same temporalio Worker (one task queue).
+
+* "Own workflow" scenarios: each side starts and drives its own workflow (IDs end in
+  ``-sdk`` / ``-th``) and records every outcome: values, handle run IDs, describe
+  fields, error classes and their key fields along the cause chain. Workflow IDs and
+  run IDs are replaced by placeholders in order of appearance, then the two records
+  must be equal.
+* "Same execution" scenarios: both clients observe one execution (describe, result,
+  query), so even times and run IDs must match exactly.
+
+Differences that come from Temporal or from deliberate design are asserted explicitly
+where they occur, each with a comment saying why:
+
+  D1. Times: the daemon sends RFC 3339 with millisecond precision; the SDK has
+      microseconds. Compared after truncating the SDK's to milliseconds.
+  D2. Search attributes: the SDK's ``search_attributes`` (deprecated dict form) wraps each
+      value in a list, and its ``typed_search_attributes`` drops attributes without type
+      metadata (such as the server-set ``BuildIds``); this client's ``search_attributes``
+      maps every name to its plain decoded value. Compared with the SDK's dict form after
+      wrapping ours in lists.
+  D3. ``memo``, ``static_summary``, ``static_details`` are async methods in the SDK and
+      plain fields here.
+  D4. Numbers in results pass through JavaScript in the daemon: an integer beyond 2**53
+      loses precision and an integral float (1.0) comes back as an int (1). Arguments are
+      not affected (the client sends such values as exact json/plain payloads).
+  D5. ``WorkflowAlreadyStartedError.first_run_id``: the SDK 1.35 fills it from the server's
+      newer field; the daemon does not send it, so it is ``None`` here.
+  D6. ``FailureError.failure`` is the protobuf Failure in the SDK and the daemon's Failure
+      dict here (not compared).
+  D7. ``start_workflow(..., start_signal=...)``: the SDK 1.35 sets ``first_execution_run_id``
+      from the server's ``first_execution_run_id`` (or the run ID when ``started``); the
+      daemon follows PROTOCOL.md and the seed (older SDKs) and leaves it unset. Likewise
+      with ``USE_EXISTING`` the SDK 1.35 takes the server's ``first_execution_run_id``
+      while the daemon takes the returned run ID (equal unless the existing run is a later
+      run of a continue-as-new chain).
+  D8. ``result(follow_runs=False)`` on a run that failed (or timed out) and was retried, or
+      a cron run: the daemon declares the ``follows-next-run-id`` capability and gets the real
+      close event, so it raises ``WorkflowFailureError`` with the run's failure (returns the
+      cron run's result), as the SDK's own code intends. The server does not grant that
+      capability to the Python SDK's client name and hands it a synthetic ContinuedAsNew
+      event instead, so the SDK raises ``WorkflowContinuedAsNewError`` there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import warnings
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Awaitable, Callable, Dict, List, Optional
+
+import pytest
+import temporalio.client as sdk
+import temporalio.common as sdk_common
+import temporalio.exceptions as sdk_exc
+import temporalio.service as sdk_service
+
+import temporal_handled as th
+from handled_support import unique, wait_until
+
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+# --- the two sides ---------------------------------------------------------------------------
+
+
+@dataclass
+class Side:
+    """One of the two clients, with the few option types that are per-library."""
+
+    name: str
+    client: Any
+
+    @property
+    def is_sdk(self) -> bool:
+        return self.name == "sdk"
+
+    def retry_policy(self, **kw: Any) -> Any:
+        return (sdk_common.RetryPolicy if self.is_sdk else th.RetryPolicy)(**kw)
+
+    def reuse(self, name: str) -> Any:
+        return (sdk_common.WorkflowIDReusePolicy if self.is_sdk else th.WorkflowIDReusePolicy)[name]
+
+    def conflict(self, name: str) -> Any:
+        return (sdk_common.WorkflowIDConflictPolicy if self.is_sdk else th.WorkflowIDConflictPolicy)[name]
+
+    def reject(self, name: str) -> Any:
+        return (sdk_common.QueryRejectCondition if self.is_sdk else th.QueryRejectCondition)[name]
+
+    def search_attributes(self, keyword: str, number: int) -> Any:
+        if not self.is_sdk:
+            return {"HandledKeyword": keyword, "HandledInt": number}
+        return sdk_common.TypedSearchAttributes([
+            sdk_common.SearchAttributePair(sdk_common.SearchAttributeKey.for_keyword("HandledKeyword"), keyword),
+            sdk_common.SearchAttributePair(sdk_common.SearchAttributeKey.for_int("HandledInt"), number),
+        ])
+
+    async def describe(self, handle: Any) -> Dict[str, Any]:
+        """The description's fields, as comparable plain data (see D1-D3)."""
+        d = await handle.describe()
+        if self.is_sdk:
+            memo = dict(await d.memo())
+            summary, details = await d.static_summary(), await d.static_details()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)
+                sa = {k: list(v) for k, v in d.search_attributes.items()}
+        else:
+            memo, summary, details = d.memo, d.static_summary, d.static_details
+            # D2: compared with the SDK's dict form, which wraps every value in a list.
+            sa = {k: v if isinstance(v, list) else [v] for k, v in d.search_attributes.items()}
+        return {
+            "id": d.id, "run_id": d.run_id, "workflow_type": d.workflow_type, "task_queue": d.task_queue,
+            "status": d.status.name if d.status is not None else None,
+            "start_time": ms(d.start_time), "execution_time": ms(d.execution_time), "close_time": ms(d.close_time),
+            "history_length": d.history_length, "parent_id": d.parent_id, "parent_run_id": d.parent_run_id,
+            "root_id": d.root_id, "root_run_id": d.root_run_id, "namespace": d.namespace,
+            "memo": memo, "search_attributes": sa, "static_summary": summary, "static_details": details,
+        }
+
+
+def ms(t: Optional[datetime]) -> Optional[datetime]:
+    """D1: millisecond precision."""
+    return None if t is None else t.replace(microsecond=t.microsecond // 1000 * 1000)
+
+
+def handle_ids(h: Any) -> Dict[str, Any]:
+    return {"id": h.id, "run_id": h.run_id, "result_run_id": h.result_run_id, "first_execution_run_id": h.first_execution_run_id}
+
+
+def error_fields(e: BaseException) -> Dict[str, Any]:
+    """An exception's class name and key fields, down its cause chain (names are the SDK's)."""
+    out: Dict[str, Any] = {"class": type(e).__name__}
+    name = lambda v: v.name if v is not None else None  # noqa: E731
+    if isinstance(e, (sdk_exc.FailureError, th.FailureError)):
+        out["message"] = e.message
+    if isinstance(e, (sdk_exc.ApplicationError, th.ApplicationError)):
+        out.update(type=e.type, non_retryable=e.non_retryable, details=list(e.details), next_retry_delay=e.next_retry_delay,
+                   category=name(e.category))
+    elif isinstance(e, (sdk_exc.CancelledError, th.CancelledError, sdk_exc.TerminatedError, th.TerminatedError)):
+        out["details"] = list(e.details)
+    elif isinstance(e, (sdk_exc.TimeoutError, th.TimeoutError)):
+        out.update(type=name(e.type), last_heartbeat_details=list(e.last_heartbeat_details))
+    elif isinstance(e, (sdk_exc.ActivityError, th.ActivityError)):
+        out.update(activity_type=e.activity_type, activity_id=e.activity_id, identity=e.identity,
+                   scheduled_event_id=e.scheduled_event_id, started_event_id=e.started_event_id, retry_state=name(e.retry_state))
+    elif isinstance(e, (sdk_exc.ChildWorkflowError, th.ChildWorkflowError)):
+        out.update(namespace=e.namespace, workflow_id=e.workflow_id, run_id=e.run_id, workflow_type=e.workflow_type,
+                   initiated_event_id=e.initiated_event_id, started_event_id=e.started_event_id, retry_state=name(e.retry_state))
+    elif isinstance(e, (sdk_exc.WorkflowAlreadyStartedError, th.WorkflowAlreadyStartedError)):
+        # D5: first_run_id is not compared.
+        out.update(workflow_id=e.workflow_id, workflow_type=e.workflow_type, run_id=e.run_id)
+    elif isinstance(e, (sdk.WorkflowContinuedAsNewError, th.WorkflowContinuedAsNewError)):
+        out["new_execution_run_id"] = e.new_execution_run_id
+    elif isinstance(e, (sdk.WorkflowQueryRejectedError, th.WorkflowQueryRejectedError)):
+        out["status"] = name(e.status)
+    elif isinstance(e, (sdk.WorkflowQueryFailedError, th.WorkflowQueryFailedError)):
+        out["message"] = e.message
+    elif isinstance(e, (sdk_service.RPCError, th.RPCError)):
+        out.update(status=e.status.name, message=e.message)
+    if not isinstance(e, (sdk_service.RPCError, th.RPCError, sdk.WorkflowQueryFailedError, th.WorkflowQueryFailedError)):
+        out["str"] = str(e)
+    if e.__cause__ is not None:
+        out["cause"] = error_fields(e.__cause__)
+    return out
+
+
+class Recorder:
+    """Records outcomes of one side's scenario, replacing IDs with placeholders."""
+
+    def __init__(self, wf_ids: List[str]) -> None:
+        self.wf_ids = sorted(wf_ids, key=len, reverse=True)
+        self.runs: Dict[str, str] = {}
+        self.steps: List[Any] = []
+
+    def norm(self, v: Any) -> Any:
+        if isinstance(v, str):
+            for i, wf in enumerate(self.wf_ids):
+                v = v.replace(wf, f"<wf{i}>")
+            return UUID.sub(lambda m: self.runs.setdefault(m.group(0), f"<run{len(self.runs)}>"), v)
+        if isinstance(v, dict):
+            return {self.norm(k): self.norm(x) for k, x in v.items()}
+        if isinstance(v, (list, tuple)):
+            return [self.norm(x) for x in v]
+        return v
+
+    async def step(self, label: str, what: Any) -> Any:
+        """Awaits ``what`` (if awaitable) and records its value or its error."""
+        try:
+            value = await what if asyncio.iscoroutine(what) or isinstance(what, asyncio.Future) else what
+        except Exception as e:  # noqa: BLE001 - recording every outcome
+            self.steps.append((label, "error", self.norm(error_fields(e))))
+            return e
+        self.steps.append((label, "ok", self.norm(value)))
+        return value
+
+    def note(self, label: str, value: Any) -> None:
+        self.steps.append((label, "ok", self.norm(value)))
+
+
+Scenario = Callable[[Side, str, str, Recorder], Awaitable[None]]
+
+
+async def run_both(sdk_client: Any, client: Any, task_queue: str, scenario: Scenario) -> None:
+    base = unique(scenario.__name__.replace("_", "-")[:30])
+    sides = [Side("sdk", sdk_client), Side("handled", client)]
+    recs = [Recorder([f"{base}-{s.name}"]) for s in sides]
+    await asyncio.gather(*(scenario(s, f"{base}-{s.name}", task_queue, r) for s, r in zip(sides, recs)))
+    sdk_steps, th_steps = recs[0].steps, recs[1].steps
+    assert [s[0] for s in sdk_steps] == [s[0] for s in th_steps]
+    for a, b in zip(sdk_steps, th_steps):
+        assert a == b, f"step {a[0]!r} differs:\n  sdk:     {a}\n  handled: {b}"
+
+
+# --- own-workflow scenarios ------------------------------------------------------------------
+
+
+async def values_scenario(side: Side, wf: str, tq: str, rec: Recorder) -> None:
+    for i, value in enumerate([None, 0, -7, 2.5, "text \u00e9\u4e2d", [1, "a", None], {"k": {"n": [True, False]}}, b"\x00\x01\xff", b"", ""]):
+        h = await side.client.start_workflow("Echo", value, id=f"{wf}-{i}", task_queue=tq)
+        await rec.step(f"echo {value!r}", h.result())
+    h = await side.client.start_workflow("Echo", args=["a", b"b"], id=f"{wf}-args", task_queue=tq)
+    await rec.step("two args", h.result())
+    # Arguments reach the workflow exactly, even those JavaScript cannot carry (D4 is results only).
+    for i, value in enumerate([2**60 + 1, 1.0, -(2**63)]):
+        h = await side.client.start_workflow("Echo", args=[value, "<repr>"], id=f"{wf}-repr-{i}", task_queue=tq)
+        await rec.step(f"repr {value!r}", h.result())
+
+
+async def signal_query_scenario(side: Side, wf: str, tq: str, rec: Recorder) -> None:
+    h = await side.client.start_workflow("Waiter", "start", id=wf, task_queue=tq)
+    rec.note("ids", handle_ids(h))
+    await rec.step("signal add", h.signal("add", {"v": 1}))
+    await rec.step("signal add bytes", h.signal("add", b"\x05"))
+    await rec.step("signal add_two", h.signal("add_two", args=[1, [2]]))
+    await rec.step("query echo", h.query("echo", b"\x07"))
+    await rec.step("query echo_two", h.query("echo_two", args=["a", None]))
+    await rec.step("query state", h.query("state"))
+    await rec.step("query state NOT_OPEN open", h.query("state", reject_condition=side.reject("NOT_OPEN")))
+    await rec.step("query unknown", h.query("nope"))
+    await rec.step("query raises", h.query("broken"))
+    d = await side.describe(h)
+    rec.note("describe running", {k: d[k] for k in ("id", "run_id", "workflow_type", "task_queue", "status", "close_time", "parent_id")})
+    await rec.step("signal finish", h.signal("finish", "bye"))
+    await rec.step("result", h.result())
+    await rec.step("query NOT_OPEN closed", h.query("state", reject_condition=side.reject("NOT_OPEN")))
+    await rec.step("query NOT_COMPLETED_CLEANLY closed", h.query("state", reject_condition=side.reject("NOT_COMPLETED_CLEANLY")))
+    await rec.step("query NONE closed", h.query("state", reject_condition=side.reject("NONE")))
+    await rec.step("signal closed", h.signal("add", 1))
+    await rec.step("cancel closed", h.cancel())
+    await rec.step("terminate closed", h.terminate())
+    with pytest.raises(ValueError, match="Cannot have arg and args"):
+        await h.signal("add", 1, args=[2])
+    with pytest.raises(ValueError, match="Cannot have arg and args"):
+        await h.query("echo", 1, args=[2])
+
+
+async def failures_scenario(side: Side, wf: str, tq: str, rec: Recorder) -> None:
+    for kind in ("app", "activity", "activity_timeout", "child"):
+        h = await side.client.start_workflow("Fail", kind, id=f"{wf}-{kind}", task_queue=tq)
+        await rec.step(f"result {kind}", h.result())
+        d = await side.describe(h)
+        rec.note(f"status {kind}", d["status"])
+    h = await side.client.start_workflow("Fail", "sleep", id=f"{wf}-timeout", task_queue=tq, execution_timeout=timedelta(seconds=1))
+    await rec.step("result timeout", h.result())
+    rec.note("status timeout", (await side.describe(h))["status"])
+
+
+async def cancel_terminate_scenario(side: Side, wf: str, tq: str, rec: Recorder) -> None:
+    h = await side.client.start_workflow("Waiter", id=f"{wf}-c", task_queue=tq)
+    await rec.step("cancel", h.cancel())
+    await rec.step("result cancelled", h.result())
+    rec.note("status cancelled", (await side.describe(h))["status"])
+    aware = await side.client.start_workflow("CancelAware", id=f"{wf}-aware", task_queue=tq)
+    await rec.step("cancel with reason", aware.cancel(reason="why not"))
+    await rec.step("result cancel-aware", aware.result())
+    t = await side.client.start_workflow("Waiter", id=f"{wf}-t", task_queue=tq)
+    await rec.step("terminate", t.terminate("d1", {"d": 2}, b"\x03", reason="enough"))
+    await rec.step("result terminated", t.result())
+    t2 = await side.client.start_workflow("Waiter", id=f"{wf}-t2", task_queue=tq)
+    await rec.step("terminate bare", t2.terminate())
+    await rec.step("result terminated bare", t2.result())
+    rec.note("status terminated", (await side.describe(t2))["status"])
+
+
+async def run_ids_scenario(side: Side, wf: str, tq: str, rec: Recorder) -> None:
+    c = side.client
+    a = await c.start_workflow("Waiter", id=wf, task_queue=tq)
+    rec.note("start ids", handle_ids(a))
+    await rec.step("already started", c.start_workflow("Waiter", id=wf, task_queue=tq))
+    existing = await c.start_workflow("Waiter", id=wf, task_queue=tq, id_conflict_policy=side.conflict("USE_EXISTING"))
+    rec.note("use existing ids", handle_ids(existing))
+    await a.signal("finish", "a")
+    await rec.step("result a", a.result())
+    await rec.step("reject duplicate", c.start_workflow("Waiter", id=wf, task_queue=tq, id_reuse_policy=side.reuse("REJECT_DUPLICATE")))
+    b = await c.start_workflow("Waiter", id=wf, task_queue=tq)
+    rec.note("start ids b", handle_ids(b))
+    await rec.step("cancel via a (other chain)", a.cancel())
+    await rec.step("terminate via a (other chain)", a.terminate(reason="x"))
+    await rec.step("describe via a (latest run)", _run_and_status(side, a))
+    await rec.step("result via a (pinned to a)", a.result())
+    got = c.get_workflow_handle(wf, run_id=a.result_run_id, first_execution_run_id=b.result_run_id)
+    rec.note("get ids", handle_ids(got))
+    await rec.step("describe pinned a", _run_and_status(side, got))
+    await rec.step("signal pinned closed run", got.signal("add", 1))
+    guarded = c.get_workflow_handle(wf, first_execution_run_id=b.result_run_id)
+    rec.note("guarded ids", handle_ids(guarded))
+    await rec.step("terminate guarded", guarded.terminate(reason="right chain"))
+    s = await c.start_workflow("Waiter", id=f"{wf}-sig", task_queue=tq, start_signal="add", start_signal_args=["via start"])
+    ids = handle_ids(s)
+    # D7: the SDK 1.35 fills first_execution_run_id for signal-with-start; the daemon does not.
+    assert (ids["first_execution_run_id"] is None) == (not side.is_sdk)
+    ids["first_execution_run_id"] = "<D7>"
+    rec.note("signal-with-start ids", {**ids, "result_run_id": s.result_run_id is not None})
+    await rec.step("query signal-with-start", s.query("state"))
+    await rec.step("terminate signal-with-start", s.terminate())
+
+
+async def _outcome(what: Awaitable[Any]) -> Any:
+    try:
+        return await what
+    except Exception as e:  # noqa: BLE001
+        return e
+
+
+async def _run_and_status(side: Side, h: Any) -> Any:
+    d = await side.describe(h)
+    return [d["run_id"], d["status"]]
+
+
+async def chain_scenario(side: Side, wf: str, tq: str, rec: Recorder) -> None:
+    h = await side.client.start_workflow("Chain", 2, id=wf, task_queue=tq)
+    result = await rec.step("result follow", h.result())
+    await rec.step("result no follow", h.result(follow_runs=False))
+    middle = side.client.get_workflow_handle(wf, run_id=result["runs"][1])
+    await rec.step("middle no follow", middle.result(follow_runs=False))
+    await rec.step("middle follow", middle.result())
+    await rec.step("describe first run", _run_and_status(side, side.client.get_workflow_handle(wf, run_id=result["runs"][0])))
+    await rec.step("describe latest", _run_and_status(side, side.client.get_workflow_handle(wf)))
+    policy = side.retry_policy(initial_interval=timedelta(milliseconds=100), maximum_attempts=3)
+    r = await side.client.start_workflow("Fail", "retry_once", id=f"{wf}-retry", task_queue=tq, retry_policy=policy)
+    await rec.step("retry follow", r.result())
+    # D8: the server hands the SDK a synthetic ContinuedAsNew for the retried run.
+    no_follow = await _outcome(r.result(follow_runs=False))
+    if side.is_sdk:
+        assert isinstance(no_follow, sdk.WorkflowContinuedAsNewError)
+    else:
+        assert isinstance(no_follow, th.WorkflowFailureError) and isinstance(no_follow.cause, th.ApplicationError)
+        assert (no_follow.cause.message, no_follow.cause.type) == ("first attempt fails", "Transient")
+    nr = await side.client.start_workflow("Fail", "retryable", id=f"{wf}-nr", task_queue=tq,
+                                          retry_policy=side.retry_policy(maximum_attempts=1))
+    await rec.step("retryable with one attempt", nr.result())
+
+
+async def missing_scenario(side: Side, wf: str, tq: str, rec: Recorder) -> None:
+    h = side.client.get_workflow_handle(wf)
+    await rec.step("describe missing", _run_and_status(side, h))
+    await rec.step("signal missing", h.signal("x"))
+    await rec.step("query missing", h.query("x"))
+    await rec.step("cancel missing", h.cancel())
+    await rec.step("terminate missing", h.terminate())
+    await rec.step("result missing", h.result())
+    pinned = side.client.get_workflow_handle(wf, run_id="00000000-0000-4000-8000-000000000000")
+    await rec.step("describe missing run", _run_and_status(side, pinned))
+
+
+async def describe_scenario(side: Side, wf: str, tq: str, rec: Recorder) -> None:
+    h = await side.client.start_workflow(
+        "Parent", f"{wf}-child", id=wf, task_queue=tq,
+        memo={"m1": "v", "m2": {"n": [1, 2]}, "m3": b"\x01"},
+        search_attributes=side.search_attributes("kw", 42),
+        static_summary="sum", static_details="det",
+    )
+    child = side.client.get_workflow_handle(f"{wf}-child")
+    await wait_until(lambda: _exists(child))
+    await child.signal("finish", "c")
+    await rec.step("parent result", h.result())
+    for label, handle in (("parent", h), ("child", child)):
+        d = await side.describe(handle)
+        assert d["close_time"] >= d["start_time"]
+        d["start_time"] = d["execution_time"] = d["close_time"] = "<time>"
+        d["history_length"] = d["history_length"] > 0
+        rec.note(f"describe {label}", d)
+
+
+async def _exists(h: Any) -> bool:
+    try:
+        await h.describe()
+        return True
+    except Exception:
+        return False
+
+
+SCENARIOS = [values_scenario, signal_query_scenario, failures_scenario, cancel_terminate_scenario, run_ids_scenario,
+             chain_scenario, missing_scenario, describe_scenario]
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.__name__ for s in SCENARIOS])
+async def test_same_scenario_same_outcomes(sdk_client: Any, client: th.Client, task_queue: str, scenario: Scenario) -> None:
+    await run_both(sdk_client, client, task_queue, scenario)
+
+
+# --- same-execution comparisons --------------------------------------------------------------
+
+
+async def test_same_execution_describe_result_and_query(sdk_client: Any, client: th.Client, task_queue: str) -> None:
+    wf = unique("same")
+    s = Side("sdk", sdk_client)
+    t = Side("handled", client)
+    h = await sdk_client.start_workflow(
+        "Waiter", "x", id=wf, task_queue=task_queue, memo={"k": [1, "two"]},
+        search_attributes=s.search_attributes("same", 7), static_summary="S", static_details="D",
+    )
+    mine = client.get_workflow_handle(wf)
+    # D1-D3 are handled by Side.describe; everything else must match exactly
+    # (once the first workflow task is done, so that the history stands still).
+    await h.query("state")
+    assert await _stable_describe(t, mine, s, h)
+    assert await mine.query("state") == await h.query("state")
+    await mine.signal("finish", {"r": 1})
+    assert await mine.result() == await h.result()
+    assert await _stable_describe(t, mine, s, h)
+    pinned = client.get_workflow_handle(wf, run_id=h.result_run_id)
+    sdk_pinned = sdk_client.get_workflow_handle(wf, run_id=h.result_run_id)
+    for reject in ("NOT_OPEN", "NOT_COMPLETED_CLEANLY"):
+        errors = []
+        for side, handle in ((s, sdk_pinned), (t, pinned)):
+            try:
+                errors.append(await handle.query("state", reject_condition=side.reject(reject)))
+            except Exception as e:  # noqa: BLE001
+                errors.append(error_fields(e))
+        assert errors[0] == errors[1]
+    failing = await client.start_workflow("Fail", "child", id=unique("same-fail"), task_queue=task_queue)
+    outcomes = []
+    for handle in (sdk_client.get_workflow_handle(failing.id), failing):
+        try:
+            await handle.result()
+        except Exception as e:  # noqa: BLE001
+            outcomes.append(error_fields(e))
+    assert outcomes[0] == outcomes[1] and outcomes[0]["cause"]["class"] == "ChildWorkflowError"
+
+
+async def _stable_describe(t: Side, mine: Any, s: Side, h: Any) -> bool:
+    """Describes with both clients until both see the same history length, then compares."""
+    for _ in range(50):
+        a, b = await t.describe(mine), await s.describe(h)
+        if a["history_length"] == b["history_length"]:
+            assert a == b
+            return True
+        await asyncio.sleep(0.05)
+    raise AssertionError("the history kept changing")
+
+
+async def test_differences_in_numbers_are_javascripts(sdk_client: Any, client: th.Client, task_queue: str) -> None:
+    """D4: results decoded by the daemon (JavaScript doubles) lose integer precision beyond
+    2**53, and an integral float comes back as an int. Arguments are exact (see values_scenario)."""
+    big = 2**60 + 1
+    h = await client.start_workflow("Echo", big, id=unique("big"), task_queue=task_queue)
+    assert await sdk_client.get_workflow_handle(h.id).result() == big  # the workflow got it exactly
+    assert await h.result() == 1152921504606847000  # the daemon's JSON.parse made it a double
+    f = await client.start_workflow("Echo", 1.0, id=unique("float"), task_queue=task_queue)
+    sdk_value = await sdk_client.get_workflow_handle(f.id).result()
+    mine = await f.result()
+    assert (sdk_value, type(sdk_value)) == (1.0, float)
+    assert (mine, type(mine)) == (1, int)
