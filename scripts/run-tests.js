@@ -13,7 +13,7 @@ const { spawnSync } = require('node:child_process');
 const root = path.resolve(__dirname, '..');
 const args = process.argv.slice(2);
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
-const grep = args.includes('--grep') ? args[args.indexOf('--grep') + 1] : undefined;
+const grep = args.includes('--grep') ? args[args.indexOf('--grep') + 1] : process.env.TH_TEST_GREP || undefined;
 
 function findTests(dir, out = []) {
   if (!fs.existsSync(dir)) return out;

@@ -3,10 +3,11 @@
  * command-line client for shell scripts.
  */
 import { parseDaemonArgs, DAEMON_USAGE, UsageError } from './daemon-args';
-import { runDaemon } from '../daemon/run';
+import { isClientCommand, runClient } from './client';
 import { VERSION } from '../version';
 
 export async function main(argv: string[]): Promise<number> {
+  if (isClientCommand(argv[0])) return runClient(argv);
   try {
     const args = parseDaemonArgs(argv);
     if (args.help) {
@@ -17,6 +18,8 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(`temporal-handled ${VERSION}\n`);
       return 0;
     }
+    // Loaded only for the daemon: client commands start faster without gRPC and the protos.
+    const { runDaemon } = (require('../daemon/run') as typeof import('../daemon/run'));
     return await runDaemon(args);
   } catch (err) {
     if (err instanceof UsageError) {

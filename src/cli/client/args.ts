@@ -1,0 +1,212 @@
+/**
+ * The client commands' arguments: per-command flags, the connection flags they all
+ * share, and the checks that make bad usage exit 2 before anything is called.
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parseDuration } from '../../temporal/durations';
+
+export class CliUsageError extends Error {
+  override name = 'UsageError';
+  constructor(
+    message: string,
+    readonly command?: string,
+  ) {
+    super(message);
+  }
+}
+
+export const CLIENT_COMMANDS = ['start', 'describe', 'query', 'signal', 'cancel', 'terminate', 'result', 'call', 'status', 'help-client'] as const;
+export type ClientCommand = (typeof CLIENT_COMMANDS)[number];
+
+export function isClientCommand(s: string | undefined): s is ClientCommand {
+  return (CLIENT_COMMANDS as readonly string[]).includes(s ?? '');
+}
+
+export type OutputFormat = 'json' | 'jsonl' | 'text';
+
+/** How to reach a daemon: attach to one, or start one for this call. */
+export type ConnectTarget =
+  | { kind: 'socket'; path: string }
+  | { kind: 'tcp'; port: number; tokenFile?: string }
+  | { kind: 'spawn'; daemonArgs: string[]; address?: string };
+
+export interface ClientArgs {
+  command: ClientCommand;
+  help: boolean;
+  output: OutputFormat;
+  target: ConnectTarget;
+  namespace?: string;
+  commandTimeoutMs?: number;
+  /** The command's own flags, as parsed. */
+  values: Record<string, string | boolean | string[] | undefined>;
+  positionals: string[];
+}
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** Flags that pick or configure a daemon started for the call (passed through to it). */
+const DAEMON_STRING_FLAGS = ['address', 'api-key', 'tls-cert-path', 'tls-key-path', 'tls-ca-path', 'tls-server-name', 'client-authority', 'profile', 'config-file', 'dev-db', 'temporal-cli', 'log-file', 'log-level'];
+const DAEMON_BOOLEAN_FLAGS = ['dev', 'tls', 'no-tls', 'tls-disable-host-verification'];
+
+const COMMON: Options = {
+  output: { type: 'string', short: 'o' },
+  socket: { type: 'string' },
+  port: { type: 'string' },
+  'token-file': { type: 'string' },
+  namespace: { type: 'string', short: 'n' },
+  'command-timeout': { type: 'string' },
+  'grpc-meta': { type: 'string', multiple: true },
+  help: { type: 'boolean', short: 'h' },
+  ...Object.fromEntries(DAEMON_STRING_FLAGS.map((f) => [f, { type: 'string' as const }])),
+  ...Object.fromEntries(DAEMON_BOOLEAN_FLAGS.map((f) => [f, { type: 'boolean' as const }])),
+};
+
+const WORKFLOW_REF: Options = {
+  'workflow-id': { type: 'string', short: 'w' },
+  'run-id': { type: 'string', short: 'r' },
+};
+
+const INPUT: Options = { input: { type: 'string', short: 'i', multiple: true } };
+
+const COMMAND_OPTIONS: Record<ClientCommand, Options> = {
+  start: {
+    type: { type: 'string' },
+    'task-queue': { type: 'string', short: 't' },
+    'workflow-id': { type: 'string', short: 'w' },
+    ...INPUT,
+    'execution-timeout': { type: 'string' },
+    'run-timeout': { type: 'string' },
+    'task-timeout': { type: 'string' },
+    'id-reuse-policy': { type: 'string' },
+    'id-conflict-policy': { type: 'string' },
+    cron: { type: 'string' },
+    memo: { type: 'string', multiple: true },
+    'search-attribute': { type: 'string', multiple: true },
+    'start-delay': { type: 'string' },
+    'start-signal': { type: 'string' },
+    'start-signal-input': { type: 'string', multiple: true },
+    'static-summary': { type: 'string' },
+    'static-details': { type: 'string' },
+  },
+  describe: { ...WORKFLOW_REF },
+  query: { ...WORKFLOW_REF, name: { type: 'string' }, ...INPUT, 'reject-condition': { type: 'string' } },
+  signal: { ...WORKFLOW_REF, name: { type: 'string' }, ...INPUT },
+  cancel: { ...WORKFLOW_REF, 'first-execution-run-id': { type: 'string' }, reason: { type: 'string' } },
+  terminate: { ...WORKFLOW_REF, 'first-execution-run-id': { type: 'string' }, reason: { type: 'string' }, details: { type: 'string', multiple: true } },
+  result: { ...WORKFLOW_REF, follow: { type: 'boolean' }, 'no-follow': { type: 'boolean' }, progress: { type: 'boolean' }, 'no-progress': { type: 'boolean' } },
+  call: {},
+  status: {},
+  'help-client': {},
+};
+
+const REQUIRED: Partial<Record<ClientCommand, string[]>> = {
+  start: ['type', 'task-queue', 'workflow-id'],
+  describe: ['workflow-id'],
+  query: ['workflow-id', 'name'],
+  signal: ['workflow-id', 'name'],
+  cancel: ['workflow-id'],
+  terminate: ['workflow-id'],
+  result: ['workflow-id'],
+};
+
+export function parseClientArgs(argv: string[]): ClientArgs {
+  const command = argv[0];
+  if (!isClientCommand(command)) throw new CliUsageError(`unknown command "${command ?? ''}"`);
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv.slice(1), options: { ...COMMON, ...COMMAND_OPTIONS[command] }, allowPositionals: command === 'call', strict: true });
+  } catch (err) {
+    throw new CliUsageError((err as Error).message, command);
+  }
+  const v = parsed.values as ClientArgs['values'];
+  const help = Boolean(v.help) || command === 'help-client';
+  const output = (v.output ?? 'json') as string;
+  if (!['json', 'jsonl', 'text'].includes(output)) throw new CliUsageError(`--output must be text, json or jsonl; got "${output}"`, command);
+  const args: ClientArgs = {
+    command,
+    help,
+    output: output as OutputFormat,
+    target: connectTarget(v, command),
+    namespace: v.namespace as string | undefined,
+    values: v,
+    positionals: parsed.positionals,
+  };
+  if (help) return args;
+  for (const flag of REQUIRED[command] ?? []) {
+    if (v[flag] === undefined || v[flag] === '') throw new CliUsageError(`--${flag} is required`, command);
+  }
+  if (command === 'call') {
+    if (parsed.positionals.length < 1 || parsed.positionals.length > 2) throw new CliUsageError('call takes METHOD and optionally its params as one JSON value', command);
+  }
+  if (command === 'result' && v.follow && v['no-follow']) throw new CliUsageError('--follow and --no-follow contradict each other', command);
+  if (command === 'result' && v.progress && v['no-progress']) throw new CliUsageError('--progress and --no-progress contradict each other', command);
+  if (v['command-timeout'] !== undefined) {
+    try {
+      args.commandTimeoutMs = parseDuration(v['command-timeout'] as string, '--command-timeout');
+    } catch (err) {
+      throw new CliUsageError((err as Error).message, command);
+    }
+    if (!(args.commandTimeoutMs > 0)) throw new CliUsageError('--command-timeout must be positive', command);
+  }
+  return args;
+}
+
+function connectTarget(v: ClientArgs['values'], command: ClientCommand): ConnectTarget {
+  const daemonFlags = [...DAEMON_STRING_FLAGS, ...DAEMON_BOOLEAN_FLAGS, 'grpc-meta'].filter((f) => v[f] !== undefined);
+  const socket = (v.socket as string | undefined) ?? (v.port === undefined && daemonFlags.length === 0 ? process.env.TEMPORAL_HANDLED_SOCKET || undefined : undefined);
+  if (v.socket !== undefined && v.port !== undefined) throw new CliUsageError('--socket and --port contradict each other', command);
+  if (socket !== undefined || v.port !== undefined) {
+    if (daemonFlags.length > 0) {
+      throw new CliUsageError(`--${daemonFlags[0]} configures a daemon started for the call; it does not apply with --socket or --port`, command);
+    }
+    if (socket !== undefined) return { kind: 'socket', path: socket };
+    const port = Number(v.port);
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new CliUsageError(`--port must be a TCP port number; got "${String(v.port)}"`, command);
+    return { kind: 'tcp', port, tokenFile: v['token-file'] as string | undefined };
+  }
+  if (v['token-file'] !== undefined) throw new CliUsageError('--token-file goes with --port', command);
+  const daemonArgs: string[] = [];
+  for (const f of DAEMON_STRING_FLAGS) if (v[f] !== undefined && f !== 'address') daemonArgs.push(`--${f}`, v[f] as string);
+  for (const f of DAEMON_BOOLEAN_FLAGS) if (v[f]) daemonArgs.push(`--${f}`);
+  for (const m of (v['grpc-meta'] as string[] | undefined) ?? []) daemonArgs.push('--grpc-meta', m);
+  if (v['log-level'] === undefined) daemonArgs.push('--log-level', 'error');
+  return { kind: 'spawn', daemonArgs, address: v.address as string | undefined };
+}
+
+/** One JSON value of a flag; malformed JSON is bad usage naming the flag. */
+export function jsonValue(text: string, flag: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new CliUsageError(`${flag} must be JSON; got ${JSON.stringify(text)} (${(err as Error).message})`);
+  }
+}
+
+export function jsonValues(texts: unknown, flag: string): unknown[] | undefined {
+  if (texts === undefined) return undefined;
+  return (texts as string[]).map((t) => jsonValue(t, flag));
+}
+
+/** `K=JSON` pairs (--memo, --search-attribute) as an object. */
+export function keyedJson(texts: unknown, flag: string): Record<string, unknown> | undefined {
+  if (texts === undefined) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const t of texts as string[]) {
+    const i = t.indexOf('=');
+    if (i <= 0) throw new CliUsageError(`${flag} takes KEY=JSON; got ${JSON.stringify(t)}`);
+    out[t.slice(0, i)] = jsonValue(t.slice(i + 1), `${flag} ${t.slice(0, i)}`);
+  }
+  return out;
+}
+
+/**
+ * An enum flag in either spelling: the Python SDK's (`ALLOW_DUPLICATE`, `NOT_OPEN`) or the
+ * Temporal CLI's (`AllowDuplicate`, `not_open`). Returns the protocol's (Python) name.
+ */
+export function enumValue(text: unknown, flag: string, names: readonly string[]): string | undefined {
+  if (text === undefined) return undefined;
+  const norm = (s: string) => s.replace(/[^a-z0-9]/gi, '').toUpperCase();
+  const found = names.find((n) => norm(n) === norm(String(text)));
+  if (!found) throw new CliUsageError(`${flag} must be one of ${names.join(', ')}; got "${String(text)}"`);
+  return found;
+}

@@ -1,0 +1,218 @@
+/**
+ * The client commands. Each one first checks and converts its flags (bad usage fails
+ * before any daemon is reached), then runs against a connected client.
+ */
+import {
+  WorkflowContinuedAsNewError,
+  WorkflowFailureError,
+  type ResultProgress,
+  type StartWorkflowOptions,
+  type TemporalHandledClient,
+  type WorkflowHandle,
+} from '../../../clients/typescript/src';
+import { CliUsageError, enumValue, jsonValue, jsonValues, keyedJson, type ClientArgs, type ClientCommand } from './args';
+import { ExitCode } from './exit-codes';
+import type { Output } from './output';
+
+export interface RunContext {
+  client: TemporalHandledClient;
+  output: Output;
+  signal: AbortSignal;
+  /** Whether the daemon outlives this command (attached): then handles are released. */
+  attached: boolean;
+}
+
+/** A command with its flags checked: run it to get the exit code. */
+export type PreparedCommand = (ctx: RunContext) => Promise<number>;
+
+const ID_REUSE = ['ALLOW_DUPLICATE', 'ALLOW_DUPLICATE_FAILED_ONLY', 'REJECT_DUPLICATE', 'TERMINATE_IF_RUNNING'] as const;
+const ID_CONFLICT = ['UNSPECIFIED', 'FAIL', 'USE_EXISTING', 'TERMINATE_EXISTING'] as const;
+const REJECT = ['NONE', 'NOT_OPEN', 'NOT_COMPLETED_CLEANLY'] as const;
+
+/** The object without its undefined members. */
+function defined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+const str = (v: unknown) => v as string | undefined;
+
+/** A handle for -w/-r (and --first-execution-run-id), released afterwards when the daemon outlives us. */
+async function withHandle<T>(ctx: RunContext, a: ClientArgs, fn: (h: WorkflowHandle) => Promise<T>): Promise<T> {
+  const v = a.values;
+  const h = ctx.client.getWorkflowHandle(v['workflow-id'] as string, {
+    runId: str(v['run-id']),
+    firstExecutionRunId: str(v['first-execution-run-id']),
+  });
+  try {
+    return await fn(h);
+  } finally {
+    if (ctx.attached) await h.release({ signal: AbortSignal.timeout(2000) }).catch(() => undefined);
+  }
+}
+
+/** How a run closed, from the daemon's progress `end` or else the failure's type. */
+function closeStatus(err: WorkflowFailureError, fromProgress: string | null | undefined): string {
+  if (fromProgress) return fromProgress;
+  switch (err.failure.type) {
+    case 'CancelledError':
+      return 'CANCELED';
+    case 'TerminatedError':
+      return 'TERMINATED';
+    case 'TimeoutError':
+      return 'TIMED_OUT';
+    default:
+      return 'FAILED';
+  }
+}
+
+const prepare: Record<Exclude<ClientCommand, 'help-client'>, (a: ClientArgs) => PreparedCommand> = {
+  start(a) {
+    const v = a.values;
+    if (v['start-signal-input'] !== undefined && v['start-signal'] === undefined) throw new CliUsageError('--start-signal-input goes with --start-signal', 'start');
+    const opts: StartWorkflowOptions = defined({
+      workflowType: v.type as string,
+      taskQueue: v['task-queue'] as string,
+      workflowId: v['workflow-id'] as string,
+      args: jsonValues(v.input, '--input'),
+      executionTimeout: str(v['execution-timeout']),
+      runTimeout: str(v['run-timeout']),
+      taskTimeout: str(v['task-timeout']),
+      startDelay: str(v['start-delay']),
+      idReusePolicy: enumValue(v['id-reuse-policy'], '--id-reuse-policy', ID_REUSE) as StartWorkflowOptions['idReusePolicy'],
+      idConflictPolicy: enumValue(v['id-conflict-policy'], '--id-conflict-policy', ID_CONFLICT) as StartWorkflowOptions['idConflictPolicy'],
+      cronSchedule: str(v.cron),
+      memo: keyedJson(v.memo, '--memo'),
+      searchAttributes: keyedJson(v['search-attribute'], '--search-attribute'),
+      startSignal: str(v['start-signal']),
+      startSignalArgs: jsonValues(v['start-signal-input'], '--start-signal-input'),
+      staticSummary: str(v['static-summary']),
+      staticDetails: str(v['static-details']),
+    });
+    return async (ctx) => {
+      const h = await ctx.client.startWorkflow({ ...opts, signal: ctx.signal });
+      if (ctx.attached) await h.release({ signal: AbortSignal.timeout(2000) }).catch(() => undefined);
+      await ctx.output.result(
+        {
+          workflowId: h.workflowId,
+          runId: h.resultRunId,
+          firstExecutionRunId: h.firstExecutionRunId,
+          namespace: h.namespace,
+          type: opts.workflowType,
+          taskQueue: opts.taskQueue,
+        },
+        'Started workflow',
+      );
+      return ExitCode.Ok;
+    };
+  },
+
+  describe(a) {
+    return async (ctx) => {
+      const d = await withHandle(ctx, a, (h) => h.describe({ signal: ctx.signal }));
+      await ctx.output.result(d);
+      return ExitCode.Ok;
+    };
+  },
+
+  query(a) {
+    const v = a.values;
+    const args = jsonValues(v.input, '--input') ?? [];
+    const rejectCondition = enumValue(v['reject-condition'], '--reject-condition', REJECT) as (typeof REJECT)[number] | undefined;
+    return async (ctx) => {
+      const result = await withHandle(ctx, a, (h) => h.queryWithOptions(v.name as string, args, { rejectCondition, signal: ctx.signal }));
+      if (ctx.output.format === 'text') await ctx.output.result(result);
+      else await ctx.output.result({ workflowId: v['workflow-id'], runId: v['run-id'] ?? null, query: v.name, result });
+      return ExitCode.Ok;
+    };
+  },
+
+  signal(a) {
+    const v = a.values;
+    const args = jsonValues(v.input, '--input') ?? [];
+    return async (ctx) => {
+      await withHandle(ctx, a, (h) => h.signalWithOptions(v.name as string, args, { signal: ctx.signal }));
+      await ctx.output.result({ workflowId: v['workflow-id'], runId: v['run-id'] ?? null, signal: v.name }, 'Signal sent');
+      return ExitCode.Ok;
+    };
+  },
+
+  cancel(a) {
+    const v = a.values;
+    return async (ctx) => {
+      await withHandle(ctx, a, (h) => h.cancel({ reason: str(v.reason), signal: ctx.signal }));
+      await ctx.output.result(
+        { workflowId: v['workflow-id'], runId: v['run-id'] ?? null, firstExecutionRunId: v['first-execution-run-id'] ?? null, cancelRequested: true },
+        'Cancellation requested',
+      );
+      return ExitCode.Ok;
+    };
+  },
+
+  terminate(a) {
+    const v = a.values;
+    const details = jsonValues(v.details, '--details');
+    return async (ctx) => {
+      await withHandle(ctx, a, (h) => h.terminate({ reason: str(v.reason), details, signal: ctx.signal }));
+      await ctx.output.result(
+        { workflowId: v['workflow-id'], runId: v['run-id'] ?? null, firstExecutionRunId: v['first-execution-run-id'] ?? null, terminated: true },
+        'Workflow terminated',
+      );
+      return ExitCode.Ok;
+    };
+  },
+
+  result(a) {
+    const v = a.values;
+    const followRuns = !v['no-follow'];
+    const showProgress = v.progress ? true : v['no-progress'] ? false : Boolean(process.stderr.isTTY);
+    const workflowId = v['workflow-id'] as string;
+    return async (ctx) => {
+      let endStatus: string | null | undefined;
+      const onProgress = (p: ResultProgress) => {
+        if (p.kind === 'end') endStatus = p.status;
+        if (showProgress) ctx.output.progress(p);
+      };
+      try {
+        const r = await withHandle(ctx, a, (h) => h.resultWithRunId({ followRuns, onProgress, signal: ctx.signal }));
+        await ctx.output.result({ workflowId, runId: r.runId, status: 'COMPLETED', result: r.value });
+        return ExitCode.Ok;
+      } catch (err) {
+        if (err instanceof WorkflowFailureError) {
+          await ctx.output.result({ workflowId, runId: err.runId, status: closeStatus(err, endStatus), failure: err.failure, retryState: err.retryState });
+        } else if (err instanceof WorkflowContinuedAsNewError) {
+          await ctx.output.result({ workflowId, runId: err.runId, status: 'CONTINUED_AS_NEW', newExecutionRunId: err.newExecutionRunId });
+        }
+        throw err;
+      }
+    };
+  },
+
+  call(a) {
+    const [method, paramsText] = a.positionals as [string, string | undefined];
+    const params = paramsText === undefined ? undefined : jsonValue(paramsText, 'PARAMS');
+    if (params !== undefined && (params === null || typeof params !== 'object')) throw new CliUsageError('call PARAMS must be a JSON object (or array)', 'call');
+    return async (ctx) => {
+      const result = await ctx.client.request(method, params as object | undefined, { signal: ctx.signal });
+      await ctx.output.result(result);
+      return ExitCode.Ok;
+    };
+  },
+
+  status() {
+    return async (ctx) => {
+      await ctx.output.result(await ctx.client.status({ signal: ctx.signal }));
+      return ExitCode.Ok;
+    };
+  },
+};
+
+/** Checks a command's flags (throwing CliUsageError) and returns what runs it. */
+export function prepareCommand(a: ClientArgs): PreparedCommand {
+  if (a.command === 'help-client') throw new Error('help-client has nothing to run');
+  try {
+    return prepare[a.command](a);
+  } catch (err) {
+    if (err instanceof CliUsageError && err.command === undefined) throw new CliUsageError(err.message, a.command);
+    throw err;
+  }
+}
