@@ -43,7 +43,7 @@ export class TemporalClient {
     const common = { ...fields, namespace, identity: this.identity, requestId: randomUUID() };
     let runId: string;
     try {
-      if (o.startSignal !== undefined) {
+      if (o.startSignal != null) {
         const res = await this.service.signalWithStartWorkflowExecution(
           { ...common, signalName: o.startSignal, signalInput: toPayloads(o.startSignalArgs, 'startSignalArgs') },
           call,
@@ -60,7 +60,7 @@ export class TemporalClient {
       }
       throw err;
     }
-    return new WorkflowHandle(this, namespace, o.workflowId, null, runId, o.startSignal !== undefined ? null : runId);
+    return new WorkflowHandle(this, namespace, o.workflowId, null, runId, o.startSignal != null ? null : runId);
   }
 
   /** A handle for an existing workflow; no RPC is made. `resultRunId` is `runId`. */

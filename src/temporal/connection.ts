@@ -81,17 +81,25 @@ export function normalizeAddress(address: string): string {
   if (a.startsWith('[')) {
     const end = a.indexOf(']');
     if (end < 0) throw new TypeError(`address "${address}" has an unclosed IPv6 bracket`);
-    return a.length === end + 1 ? `${a}:${DEFAULT_PORT}` : a;
+    if (a.length === end + 1) return `${a}:${DEFAULT_PORT}`;
+    if (a[end + 1] !== ':') throw new TypeError(`address "${address}": expected :port after the IPv6 address`);
+    checkPort(a.slice(end + 2), address);
+    return a;
   }
   const parts = a.split(':');
   if (parts.length === 1) return `${a}:${DEFAULT_PORT}`;
   if (parts.length > 2) throw new TypeError(`address "${address}": write IPv6 addresses as [addr]:port`);
-  const port = Number(parts[1]);
-  if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new TypeError(`address "${address}" has an invalid port`);
+  checkPort(parts[1]!, address);
   return a;
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+function checkPort(text: string, address: string): void {
+  const port = Number(text);
+  if (!/^[0-9]+$/.test(text) || !Number.isInteger(port) || port <= 0 || port > 65535) throw new TypeError(`address "${address}" has an invalid port`);
+}
+
+/** Waits `ms`, rejecting with CallCancelledError as soon as `signal` fires. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(new CallCancelledError());
     const onAbort = () => {
@@ -115,6 +123,7 @@ export class Connection {
   private readonly longPollDeadlineMs: number;
   private inFlightCalls = 0;
   private closed = false;
+  private answered = false;
 
   constructor(readonly options: ConnectionOptions) {
     this.address = normalizeAddress(options.address);
@@ -178,6 +187,11 @@ export class Connection {
     return this.inFlightCalls;
   }
 
+  /** Whether the server has ever answered a call on this connection (tells an outage from a wrong address). */
+  get everAnswered(): boolean {
+    return this.answered;
+  }
+
   /**
    * One unary WorkflowService call, retried while the failure is transient.
    * Rejects with `RPCError` for gRPC failures and `CallCancelledError` when `signal` fires.
@@ -190,7 +204,9 @@ export class Connection {
     try {
       for (let attempt = 1; ; attempt++) {
         try {
-          return await this.attempt(method, bytes, resType, typeof namespace === 'string' ? namespace : undefined, opts);
+          const res = await this.attempt(method, bytes, resType, typeof namespace === 'string' ? namespace : undefined, opts);
+          this.answered = true;
+          return res;
         } catch (err) {
           const e = err as grpc.ServiceError;
           if (err instanceof CallCancelledError) throw err;

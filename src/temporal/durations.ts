@@ -16,7 +16,8 @@ const UNIT_MS: Record<string, number> = {
   h: 3_600_000,
 };
 
-const PART = /^([0-9]*\.?[0-9]+)(ns|us|µs|μs|ms|s|m|h)/;
+// As Go: digits with an optional fraction ("1.5", "1.", ".5"), then a unit.
+const PART = /^([0-9]+(?:\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h)/;
 
 /** Parses a duration to milliseconds; throws `TypeError` naming what was wrong. */
 export function parseDuration(value: unknown, what = 'duration'): number {

@@ -51,13 +51,13 @@ export class WorkflowFailureError extends TemporalError {
     override readonly cause: FailureInfo,
     readonly runId: string,
     readonly retryState: string | null = null,
-    /** How the run closed: FAILED, CANCELED, TERMINATED or TIMED_OUT. Not sent on the wire. */
+    /** How the run closed: FAILED, CANCELED, TERMINATED or TIMED_OUT (`data.status` on the wire). */
     readonly closeStatus: string = 'FAILED',
   ) {
     super('Workflow execution failed');
   }
   override data() {
-    return { cause: this.cause, runId: this.runId, retryState: this.retryState };
+    return { cause: this.cause, runId: this.runId, retryState: this.retryState, status: this.closeStatus };
   }
 }
 

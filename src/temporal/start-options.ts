@@ -103,18 +103,46 @@ function payloadMap(m: Record<string, unknown> | undefined, what: string) {
   return out;
 }
 
+function requiredString(v: unknown, what: string): string {
+  if (typeof v !== 'string' || v === '') throw new TypeError(`${what} must be a non-empty string`);
+  return v;
+}
+
+function optionalString(v: unknown, what: string): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string') throw new TypeError(`${what} must be a string`);
+  return v;
+}
+
+function optionalList(v: unknown, what: string): unknown[] | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (!Array.isArray(v)) throw new TypeError(`${what} must be an array`);
+  return v;
+}
+
 /** The fields shared by StartWorkflowExecution and SignalWithStartWorkflowExecution. */
 export function compileStartFields(o: StartWorkflowOptions) {
+  if (typeof o !== 'object' || o === null) throw new TypeError('start options must be an object');
+  requiredString(o.workflowId, 'workflowId');
+  requiredString(o.workflowType, 'workflowType');
+  requiredString(o.taskQueue, 'taskQueue');
+  if (o.namespace !== undefined && o.namespace !== null) requiredString(o.namespace, 'namespace');
+  if (o.startSignal !== undefined && o.startSignal !== null) requiredString(o.startSignal, 'startSignal');
+  const args = optionalList(o.args, 'args');
+  const signalArgs = optionalList(o.startSignalArgs, 'startSignalArgs');
+  if (signalArgs) toPayloads(signalArgs, 'startSignalArgs');
   const memo = payloadMap(o.memo, 'memo');
   const sa = payloadMap(o.searchAttributes, 'searchAttributes');
   if (o.cronSchedule !== undefined && typeof o.cronSchedule !== 'string') throw new TypeError('cronSchedule must be a string');
-  const summary = o.staticSummary === undefined ? undefined : toPayload(o.staticSummary, 'staticSummary');
-  const details = o.staticDetails === undefined ? undefined : toPayload(o.staticDetails, 'staticDetails');
+  const summaryText = optionalString(o.staticSummary, 'staticSummary');
+  const detailsText = optionalString(o.staticDetails, 'staticDetails');
+  const summary = summaryText === undefined ? undefined : toPayload(summaryText, 'staticSummary');
+  const details = detailsText === undefined ? undefined : toPayload(detailsText, 'staticDetails');
   return {
     workflowId: o.workflowId,
     workflowType: { name: o.workflowType },
     taskQueue: { name: o.taskQueue, kind: enums.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
-    input: toPayloads(o.args, 'args'),
+    input: toPayloads(args, 'args'),
     workflowExecutionTimeout: optionalDuration(o.executionTimeout, 'executionTimeout'),
     workflowRunTimeout: optionalDuration(o.runTimeout, 'runTimeout'),
     workflowTaskTimeout: optionalDuration(o.taskTimeout, 'taskTimeout'),

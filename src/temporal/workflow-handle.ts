@@ -7,7 +7,7 @@
  * Each fills the request fields the Python SDK fills.
  */
 import { randomUUID } from 'node:crypto';
-import type { CallOptions } from './connection';
+import { sleep, type CallOptions } from './connection';
 import type { TemporalClient } from './client';
 import { enums, type IHistoryEvent } from './proto';
 import { firstValue, fromPayloads, toPayloads, type JsonValue } from './payload-converter';
@@ -166,18 +166,34 @@ export class WorkflowHandle implements HandleIds {
     }
     opts.onStart?.(runId);
     let nextPageToken: Uint8Array | undefined;
+    let outage = 0;
     for (;;) {
-      const res = await this.service.getWorkflowExecutionHistory(
-        {
-          namespace: this.namespace,
-          execution: { workflowId: this.workflowId, runId },
-          waitNewEvent: true,
-          historyEventFilterType: enums.HistoryEventFilterType.HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT,
-          skipArchival: true,
-          nextPageToken,
-        },
-        callOpts,
-      );
+      let res;
+      try {
+        res = await this.service.getWorkflowExecutionHistory(
+          {
+            namespace: this.namespace,
+            execution: { workflowId: this.workflowId, runId },
+            waitNewEvent: true,
+            historyEventFilterType: enums.HistoryEventFilterType.HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT,
+            skipArchival: true,
+            nextPageToken,
+          },
+          callOpts,
+        );
+      } catch (err) {
+        // Once the server has answered on this connection, an outage (a restart, a network
+        // blip) longer than the connection's retry budget does not end the wait: keep
+        // polling until the server is back or the caller gives up. A wrong address, which
+        // never answered, still fails at once.
+        if (this.service.connection.everAnswered && err instanceof RPCError && err.status === 'UNAVAILABLE') {
+          outage++;
+          await sleep(Math.min(5000, 250 * outage), opts.signal);
+          continue;
+        }
+        throw err;
+      }
+      outage = 0;
       const events = res.history?.events ?? [];
       if (events.length === 0) {
         // The long poll expired with the run still open: poll again from the token.

@@ -4,7 +4,7 @@
  */
 import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { bundleWorkflowCode, NativeConnection, Runtime, Worker, DefaultLogger, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, makeTelemetryFilterString, NativeConnection, Runtime, Worker, DefaultLogger, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { DevServer } from '../../src/devserver/dev-server';
 import { Connection } from '../../src/temporal/connection';
 import { TemporalClient } from '../../src/temporal/client';
@@ -32,11 +32,17 @@ export const TEST_SEARCH_ATTRIBUTES = {
 export const workflowsPath = path.join(__dirname, '..', 'fixtures', 'workflows.js');
 
 async function startEnv(): Promise<Env> {
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }) } } });
   const [server, bundle] = await Promise.all([
     DevServer.start({
       // Custom search attributes the start-options tests use (this dev server predefines none).
-      extraArgs: Object.entries(TEST_SEARCH_ATTRIBUTES).flatMap(([k, t]) => ['--search-attribute', `${k}=${t}`]),
+      extraArgs: [
+        ...Object.entries(TEST_SEARCH_ATTRIBUTES).flatMap(([k, t]) => ['--search-attribute', `${k}=${t}`]),
+        // The server delays a new run of an ID by up to 1 s after the previous run started
+        // (continue-as-new included); off, so 50-run chains take seconds, not a minute.
+        '--dynamic-config-value',
+        'history.workflowIdReuseMinimalInterval="0s"',
+      ],
       onOutput: process.env.DEV_SERVER_LOG ? (l) => process.stderr.write(`[dev-server] ${l}\n`) : undefined }),
     bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('ERROR') }),
   ]);
