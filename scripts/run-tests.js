@@ -27,7 +27,8 @@ function findTests(dir, out = []) {
 
 function runMocha() {
   return new Promise((resolve) => {
-    const Mocha = require('mocha');
+    const mod = require('mocha');
+    const Mocha = mod.default ?? mod.Mocha ?? mod;
     const mocha = new Mocha({ timeout: 60_000, slow: 5_000, reporter: 'spec', grep });
     mocha.rootHooks(require(path.join(root, 'dist/test/harness/hooks.js')).mochaHooks);
     const files = [...findTests(path.join(root, 'dist/test')), ...findTests(path.join(root, 'dist/clients'))];
