@@ -4,6 +4,7 @@
 import { parseArgs } from 'node:util';
 import type { ConnectionFlags } from '../config/settings';
 import { parseDuration } from '../temporal/durations';
+import { LOG_LEVELS } from '../log/logger';
 
 export interface DaemonArgs {
   stdio: boolean;
@@ -19,6 +20,7 @@ export interface DaemonArgs {
   maxHandles?: number;
   handleIdleTimeoutMs?: number;
   maxMessageBytes?: number;
+  maxOutputBytes?: number;
   clientProcessId?: number;
   help: boolean;
   version: boolean;
@@ -61,6 +63,9 @@ Limits and logs:
   --max-handles N              live handles before the least recently used is evicted (100000)
   --handle-idle-timeout DUR    idle handles expire after this (1h)
   --max-message-size BYTES     larger messages are refused and the client dropped (64 MiB)
+  --max-output-buffer BYTES    answers queued for a client that does not read them before it is
+                               dropped (the larger of 64 MiB and twice --max-message-size); its
+                               input is paused from an eighth of this (at most 8 MiB)
   --log-file PATH              log there instead of stderr (never stdout)
   --log-level LEVEL            error, warn, info (default) or debug (debug logs payloads)
   --clientProcessId PID        exit when this process dies (for editors)
@@ -71,10 +76,12 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-function positiveInt(v: string | undefined, flag: string, min = 1): number | undefined {
+function positiveInt(v: string | undefined, flag: string, min = 1, max = Number.MAX_SAFE_INTEGER): number | undefined {
   if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag} must be an integer of at least ${min}; got "${v}"`);
+  const n = v.trim() === '' ? NaN : Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new UsageError(max === Number.MAX_SAFE_INTEGER ? `${flag} must be an integer of at least ${min}; got "${v}"` : `${flag} must be an integer from ${min} to ${max}; got "${v}"`);
+  }
   return n;
 }
 
@@ -113,6 +120,7 @@ export function parseDaemonArgs(argv: string[]): DaemonArgs {
         'max-handles': { type: 'string' },
         'handle-idle-timeout': { type: 'string' },
         'max-message-size': { type: 'string' },
+        'max-output-buffer': { type: 'string' },
         clientProcessId: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
@@ -122,6 +130,9 @@ export function parseDaemonArgs(argv: string[]): DaemonArgs {
     throw new UsageError((err as Error).message);
   }
   const v = parsed.values;
+  if (v['log-level'] !== undefined && !(LOG_LEVELS as readonly string[]).includes(v['log-level'])) {
+    throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}; got "${v['log-level']}"`);
+  }
   if (v.tls && v['no-tls']) throw new UsageError('--tls and --no-tls contradict each other');
   let idle: number | undefined;
   if (v['handle-idle-timeout'] !== undefined) {
@@ -135,7 +146,7 @@ export function parseDaemonArgs(argv: string[]): DaemonArgs {
   return {
     stdio: Boolean(v.stdio),
     socket: v.socket ?? v.pipe,
-    port: positiveInt(v.port, '--port', 0),
+    port: positiveInt(v.port, '--port', 0, 65535),
     tokenFile: v['token-file'],
     connection: {
       address: v.address,
@@ -160,6 +171,7 @@ export function parseDaemonArgs(argv: string[]): DaemonArgs {
     maxHandles: positiveInt(v['max-handles'], '--max-handles'),
     handleIdleTimeoutMs: idle,
     maxMessageBytes: positiveInt(v['max-message-size'], '--max-message-size', 1024),
+    maxOutputBytes: positiveInt(v['max-output-buffer'], '--max-output-buffer', 65536),
     clientProcessId: positiveInt(v.clientProcessId, '--clientProcessId'),
     help: Boolean(v.help),
     version: Boolean(v.version),

@@ -20,6 +20,8 @@ export interface DaemonOptions {
   handles?: HandleTableOptions;
   /** @default 64 MiB */
   maxMessageBytes?: number;
+  /** Output queued for a client that does not read it before the client is dropped. @default max(64 MiB, 2 × maxMessageBytes) */
+  maxOutputBytes?: number;
   logger: Logger;
   version: string;
 }
@@ -95,16 +97,25 @@ export class Daemon {
   }
 
   /** Serves one client over a pair of streams. */
-  attach(kind: TransportKind, input: NodeJS.ReadableStream, output: NodeJS.WritableStream, opts: { secret?: string; destroy: () => void; onExit: (s: Session) => void }): Session {
+  attach(
+    kind: TransportKind,
+    input: NodeJS.ReadableStream,
+    output: NodeJS.WritableStream,
+    opts: { secret?: string; destroy: () => void; onExit: (s: Session) => void; onClosed?: (s: Session) => void },
+  ): Session {
     const session = new Session(this.services, {
       kind,
       input,
       output,
       secret: opts.secret,
       maxMessageBytes: this.maxMessageBytes,
+      maxOutputBytes: this.options.maxOutputBytes,
       destroy: opts.destroy,
       onExit: opts.onExit,
-      onClosed: (s) => this.sessions.delete(s),
+      onClosed: (s) => {
+        this.sessions.delete(s);
+        opts.onClosed?.(s);
+      },
     });
     this.sessions.add(session);
     session.start();

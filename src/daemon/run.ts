@@ -62,6 +62,7 @@ export async function runDaemon(args: DaemonArgs): Promise<number> {
     namespace: settings.namespace,
     handles: { maxHandles: args.maxHandles, idleTtlMs: args.handleIdleTimeoutMs },
     maxMessageBytes: args.maxMessageBytes,
+    maxOutputBytes: args.maxOutputBytes,
     logger,
     version: VERSION,
   });
@@ -70,7 +71,11 @@ export async function runDaemon(args: DaemonArgs): Promise<number> {
   let exitCode = 0;
   let resolveDone!: () => void;
   const done = new Promise<void>((r) => (resolveDone = r));
+  let stopping = false;
   const stop = (reason: string, code = 0) => {
+    // The first reason wins: `exit` without `shutdown` followed by the end of stdin still exits 1.
+    if (stopping) return;
+    stopping = true;
     exitCode = code;
     void daemon
       .shutdown(reason)
@@ -95,10 +100,12 @@ export async function runDaemon(args: DaemonArgs): Promise<number> {
     throw err;
   }
   if (args.stdio) {
-    process.stdin.on('end', () => stop('end of stdin'));
+    // The session closes at the end of stdin, once what was read before it is handled
+    // (so `exit` right before the end still decides the exit code), or when it is dropped.
     daemon.attach('stdio', process.stdin, process.stdout, {
       destroy: () => process.stdin.pause(),
       onExit: (s) => stop('exit notification', s.shutdownReceived ? 0 : 1),
+      onClosed: (s) => stop(s.dropReason ? `stdio client dropped: ${s.dropReason}` : 'end of stdin', s.dropReason ? 1 : 0),
     });
   }
   if (args.clientProcessId !== undefined) {

@@ -49,7 +49,7 @@ function handleInfo(token: string, h: WorkflowHandle) {
   };
 }
 
-function sameSecret(given: unknown, secret: string): boolean {
+export function sameSecret(given: unknown, secret: string): boolean {
   if (typeof given !== 'string') return false;
   const a = createHash('sha256').update(given).digest();
   const b = createHash('sha256').update(secret).digest();
@@ -60,11 +60,10 @@ const args = (p: Params, key = 'args') => (p[key] as unknown[] | undefined) ?? [
 
 export const handlers: Record<string, Handler> = {
   async initialize({ session, services }, p) {
-    const secret = session.options.secret;
-    if (secret !== undefined && !sameSecret(p.authToken, secret)) {
-      setTimeout(() => session.drop('initialize without the shared secret'), 100);
-      throw new ResponseError(ErrorCodes.UnauthorizedError, 'Unauthorized: initialize must carry the shared secret as authToken on TCP', { type: 'UnauthorizedError' });
+    if (session.isInitialized) {
+      throw new ResponseError(ErrorCodes.InvalidRequest, 'Invalid request: initialize was already sent', { type: 'InvalidRequest' });
     }
+    session.checkSecret(p);
     session.markInitialized();
     if (typeof p.namespace === 'string') session.namespace = p.namespace;
     const info = p.clientInfo as { name?: string } | undefined;

@@ -10,7 +10,7 @@ import { ErrorCodes } from './error-codes';
 import { methodsByName } from './methods';
 import { validateParams } from './params';
 import { cancelledError, toResponseError } from './error-mapping';
-import { handlers, type Services } from './handlers';
+import { handlers, sameSecret, type Services } from './handlers';
 import type { Logger } from '../log/logger';
 
 export type TransportKind = 'stdio' | 'socket' | 'tcp';
@@ -22,6 +22,8 @@ export interface SessionOptions {
   /** The shared secret `initialize` must carry (TCP). */
   secret?: string;
   maxMessageBytes: number;
+  /** Output queued for the client before it is dropped. @default max(64 MiB, 2 × maxMessageBytes) */
+  maxOutputBytes?: number;
   /** Called when the client sends `exit`. */
   onExit: (session: Session) => void;
   /** Called once when the session is gone. */
@@ -34,12 +36,23 @@ type State = 'new' | 'initialized' | 'shutdown' | 'closed';
 
 let nextId = 1;
 
+/** Messages of one client waiting for dispatch before its input is paused. */
+const MAX_QUEUED = 256;
+
 export class Session {
   readonly id = nextId++;
   namespace: string;
   clientName: string | undefined;
   shutdownReceived = false;
   private state: State = 'new';
+  /** Messages taken from vscode-jsonrpc's queue (compared with those the reader delivered). */
+  private dequeued = 0;
+  /** Ids (string form) of the client's requests read and not yet answered. */
+  private readonly requestsInProgress = new Set<string>();
+  private outputBackedUp = false;
+  private inputPaused = false;
+  /** Why the client was dropped, when it was. */
+  dropReason: string | undefined;
   private readonly inFlight = new Set<AbortController>();
   private readonly connection: MessageConnection;
   private readonly reader: FramedMessageReader;
@@ -52,23 +65,52 @@ export class Session {
   ) {
     this.namespace = services.namespace;
     this.log = services.logger.child({ session: this.id, transport: options.kind });
-    this.reader = new FramedMessageReader(options.input, { maxMessageBytes: options.maxMessageBytes }, (inv) => this.answerInvalid(inv));
+    this.reader = new FramedMessageReader(
+      options.input,
+      {
+        maxMessageBytes: options.maxMessageBytes,
+        beforeClose: () => this.inputEnded(),
+        afterDeliver: (msg) => {
+          const m = msg as { id?: string | number; method?: string };
+          if (m.method !== undefined && m.id !== undefined) this.requestsInProgress.add(String(m.id));
+          this.updateInputFlow();
+        },
+        idInUse: (id) => this.requestsInProgress.has(String(id)),
+        onCallbackError: (err) => this.log.error(`handling a message failed: ${(err as Error)?.stack ?? String(err)}`),
+      },
+      (inv) => this.answerInvalid(inv),
+    );
+    const maxPendingBytes = options.maxOutputBytes ?? Math.max(64 * 1024 * 1024, 2 * options.maxMessageBytes);
     this.writer = new FramedMessageWriter(options.output, {
-      highWaterBytes: 8 * 1024 * 1024,
-      maxPendingBytes: Math.max(64 * 1024 * 1024, 2 * options.maxMessageBytes),
+      highWaterBytes: Math.max(16 * 1024, Math.min(8 * 1024 * 1024, Math.floor(maxPendingBytes / 8))),
+      maxPendingBytes,
       onPressure: (backedUp) => {
         this.log.debug(backedUp ? 'client reads slowly: pausing its input' : 'client caught up: resuming its input');
-        if (backedUp) this.reader.pause();
-        else this.reader.resume();
+        this.outputBackedUp = backedUp;
+        this.updateInputFlow();
       },
       onOverflow: (pending) => this.drop(`client stopped reading (${pending} bytes of output pending)`),
+      onResponse: (id) => this.requestsInProgress.delete(String(id)),
     });
-    this.connection = createMessageConnection(this.reader, this.writer, {
-      error: (m) => this.log.warn(m),
-      warn: (m) => this.log.warn(m),
-      info: (m) => this.log.debug(m),
-      log: (m) => this.log.debug(m),
-    });
+    this.connection = createMessageConnection(
+      this.reader,
+      this.writer,
+      {
+        error: (m) => this.log.warn(m),
+        warn: (m) => this.log.warn(m),
+        info: (m) => this.log.debug(m),
+        log: (m) => this.log.debug(m),
+      },
+      {
+        messageStrategy: {
+          handleMessage: (message, next) => {
+            this.dequeued++;
+            this.updateInputFlow();
+            return next(message);
+          },
+        },
+      },
+    );
     this.connection.onRequest((method, params, token) => this.dispatch(method, params, token));
     this.connection.onNotification((method, params) => this.notification(method, params));
     this.connection.onClose(() => this.closed());
@@ -82,6 +124,11 @@ export class Session {
 
   get inFlightCount(): number {
     return this.inFlight.size;
+  }
+
+  /** Whether initialize has succeeded on this connection. */
+  get isInitialized(): boolean {
+    return this.state !== 'new';
   }
 
   get isClosed(): boolean {
@@ -111,6 +158,7 @@ export class Session {
   drop(reason: string): void {
     if (this.state === 'closed') return;
     this.log.warn(`dropping client: ${reason}`);
+    this.dropReason = reason;
     this.cancelAll();
     this.options.destroy();
     this.closed();
@@ -140,9 +188,60 @@ export class Session {
     this.options.onClosed(this);
   }
 
+  /**
+   * Flow control of the client's input. It is paused while the client's answers back up
+   * (it does not read them) and while too many of its messages wait in vscode-jsonrpc's
+   * queue (it sends faster than they are dispatched), so that neither the queue nor the
+   * output of one client grows without bound.
+   */
+  private updateInputFlow(): void {
+    if (this.state === 'closed') return;
+    const queued = this.reader.delivered - this.dequeued;
+    if (!this.inputPaused && (this.outputBackedUp || queued >= MAX_QUEUED)) {
+      this.inputPaused = true;
+      this.reader.pause();
+    } else if (this.inputPaused && !this.outputBackedUp && queued <= MAX_QUEUED / 4) {
+      this.inputPaused = false;
+      this.reader.resume();
+    }
+  }
+
+  /**
+   * The client's input ended: handle what was read before the end, then cancel what is
+   * still in flight and let those answers be written (the output may still be open, as
+   * on stdio) before the reader reports the close.
+   */
+  private async inputEnded(): Promise<void> {
+    if (this.inputPaused) {
+      // Read what is buffered too (resume continues on the next turn of the event loop).
+      this.inputPaused = false;
+      this.reader.resume();
+      await new Promise((r) => setImmediate(r));
+    }
+    await this.drainQueue();
+    if (this.isClosed) return;
+    this.cancelAll();
+    const deadline = Date.now() + 2000;
+    while (this.inFlight.size > 0 && !this.isClosed && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setImmediate(r));
+  }
+
+  /**
+   * Waits until vscode-jsonrpc has taken every message the reader delivered from its
+   * queue (it dispatches one per setImmediate), so that the end of the input never
+   * overtakes an `exit` or a request read just before it.
+   */
+  private async drainQueue(): Promise<void> {
+    const deadline = Date.now() + 2000;
+    while (this.dequeued < this.reader.delivered && this.state !== 'closed' && Date.now() < deadline) {
+      await new Promise((r) => setImmediate(r));
+    }
+  }
+
   private answerInvalid(inv: InvalidInput): void {
     this.log.warn(`bad input: ${inv.message}`);
-    void this.writer.write({ jsonrpc: '2.0', id: inv.id, error: { code: inv.code, message: inv.message, data: { type: inv.code === ErrorCodes.MessageTooLarge ? 'MessageTooLarge' : inv.code === ErrorCodes.ParseError ? 'ParseError' : 'InvalidRequest' } } } as never);
+    const type = (Object.keys(ErrorCodes) as (keyof typeof ErrorCodes)[]).find((k) => ErrorCodes[k] === inv.code) ?? 'InvalidRequest';
+    void this.writer.writeUntracked({ jsonrpc: '2.0', id: inv.id, error: { code: inv.code, message: inv.message, data: { type } } } as never);
     if (inv.fatal) setTimeout(() => this.drop(inv.message), 50);
   }
 
@@ -164,6 +263,9 @@ export class Session {
       throw new ResponseError(ErrorCodes.ServerNotInitialized, `Server not initialized: send initialize before ${method}`, { type: 'ServerNotInitialized' });
     }
     if (!spec) throw new ResponseError(ErrorCodes.MethodNotFound, `Method not found: ${method}`, { type: 'MethodNotFound' });
+    // On TCP the secret is checked before anything else about initialize: a client
+    // without it learns nothing and is dropped, whatever else its params hold.
+    if (method === 'initialize' && this.state === 'new') this.checkSecret(rawParams);
     const params = validateParams(spec, rawParams);
     const handler = handlers[method]!;
     const ac = new AbortController();
@@ -184,6 +286,16 @@ export class Session {
       this.services.inFlight--;
       this.log.debug(`${method} took ${Date.now() - started} ms`);
     }
+  }
+
+  /** Throws UnauthorizedError (and drops the client) unless `params.authToken` is the transport's secret. */
+  checkSecret(params: unknown): void {
+    const secret = this.options.secret;
+    if (secret === undefined) return;
+    const given = typeof params === 'object' && params !== null && !Array.isArray(params) ? (params as Record<string, unknown>).authToken : undefined;
+    if (sameSecret(given, secret)) return;
+    setTimeout(() => this.drop('initialize without the shared secret'), 100);
+    throw new ResponseError(ErrorCodes.UnauthorizedError, 'Unauthorized: initialize must carry the shared secret as authToken on TCP', { type: 'UnauthorizedError' });
   }
 
   /** Lifecycle transitions, called by the lifecycle handlers. */

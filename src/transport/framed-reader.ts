@@ -24,18 +24,43 @@ export interface FramedReaderOptions {
   maxMessageBytes: number;
   /** Largest header block accepted, in bytes. @default 8192 */
   maxHeaderBytes?: number;
+  /**
+   * Awaited when the input ends, before the reader reports the close: lets the
+   * owner handle what was already read (e.g. an `exit` just before the end of stdin).
+   */
+  beforeClose?: () => Promise<void>;
+  /** Where unexpected errors of the message callback are reported (they never escape). */
+  onCallbackError?: (err: unknown) => void;
+  /** Called after each message handed to the connection (for flow control). */
+  afterDeliver?: (msg: Message) => void;
+  /**
+   * Whether a request's id is already taken by one of the client's requests still in
+   * progress: vscode-jsonrpc keys its queue by the id's string form, so such a request
+   * (or `1` next to `"1"`) would silently replace the other and one would never be answered.
+   */
+  idInUse?: (id: string | number) => boolean;
 }
 
 const HEADER_END = Buffer.from('\r\n\r\n');
 const CONTENT_LENGTH = /content-length\s*:/i;
+/** Bytes kept while resynchronising: one less than "content-length:". */
+const RESYNC_TAIL = 14;
 
 export class FramedMessageReader extends AbstractMessageReader {
   private chunks: Buffer[] = [];
   private total = 0;
   private expected: number | undefined;
+  /** Body bytes of a rejected frame still to be dropped. */
+  private skipping = 0;
+  /** After bad framing: bytes are dropped up to the next Content-Length header, and no further errors are reported until a frame parses. */
+  private resyncing = false;
   private callback: DataCallback | undefined;
   private stopped = false;
+  private paused = false;
+  private closing = false;
   private readonly maxHeaderBytes: number;
+  /** Messages handed to the connection so far. */
+  delivered = 0;
 
   constructor(
     private readonly stream: NodeJS.ReadableStream,
@@ -50,7 +75,7 @@ export class FramedMessageReader extends AbstractMessageReader {
     this.callback = callback;
     const onData = (chunk: Buffer | string) => this.onData(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
     const onError = (err: Error) => this.fireError(err);
-    const onClose = () => this.fireClose();
+    const onClose = () => this.onEnd();
     this.stream.on('data', onData);
     this.stream.on('error', onError);
     this.stream.on('close', onClose);
@@ -65,17 +90,33 @@ export class FramedMessageReader extends AbstractMessageReader {
     };
   }
 
+  /** Stops reading: no more messages are delivered, even from bytes already received. */
   pause(): void {
+    this.paused = true;
     this.stream.pause();
   }
 
+  /** Reads again, starting with the bytes already received. */
   resume(): void {
-    if (!this.stopped) this.stream.resume();
+    if (this.stopped || !this.paused) return;
+    this.paused = false;
+    setImmediate(() => {
+      if (this.paused || this.stopped) return;
+      this.process();
+      if (!this.paused) this.stream.resume();
+    });
   }
 
   /** Bytes received but not yet parsed into a message. */
   get bufferedBytes(): number {
     return this.total;
+  }
+
+  private onEnd(): void {
+    if (this.closing) return;
+    this.closing = true;
+    const before = this.options.beforeClose?.() ?? Promise.resolve();
+    void before.catch(() => undefined).then(() => this.fireClose());
   }
 
   private onData(chunk: Buffer): void {
@@ -100,34 +141,60 @@ export class FramedMessageReader extends AbstractMessageReader {
   }
 
   private process(): void {
-    while (!this.stopped) {
-      if (this.expected === undefined) {
+    while (!this.stopped && !this.paused) {
+      if (this.skipping > 0) {
         if (this.total === 0) return;
         const buf = this.take();
-        const end = buf.indexOf(HEADER_END);
-        if (end < 0) {
-          if (buf.length > this.maxHeaderBytes) {
-            this.invalid(null, ErrorCodes.ParseError, `Parse error: no end of header within ${this.maxHeaderBytes} bytes`);
-            this.keep(this.resync(buf, 1));
-          } else {
-            this.keep(buf);
+        const n = Math.min(this.skipping, buf.length);
+        this.skipping -= n;
+        this.keep(buf.subarray(n));
+        continue;
+      }
+      if (this.expected === undefined) {
+        if (this.total === 0) return;
+        let buf = this.take();
+        if (this.resyncing) {
+          const m = CONTENT_LENGTH.exec(buf.toString('latin1'));
+          if (!m) {
+            this.keep(buf.subarray(Math.max(0, buf.length - RESYNC_TAIL)));
+            return;
           }
+          buf = buf.subarray(m.index);
+        }
+        const end = buf.indexOf(HEADER_END);
+        if (end < 0 || end > this.maxHeaderBytes) {
+          if (buf.length > this.maxHeaderBytes) {
+            this.badFraming(`no end of header within ${this.maxHeaderBytes} bytes`);
+            this.keep(buf.subarray(1));
+            continue;
+          }
+          this.keep(buf);
           return;
         }
-        const header = this.parseHeader(buf.subarray(0, end).toString('ascii'));
-        if (typeof header === 'string') {
-          this.invalid(null, ErrorCodes.ParseError, `Parse error: ${header}`);
-          this.keep(this.resync(buf, 1));
-          continue;
-        }
-        if (header > this.options.maxMessageBytes) {
+        const header = parseHeader(buf.subarray(0, end).toString('latin1'));
+        if (header.length !== undefined && header.length > this.options.maxMessageBytes) {
           this.stopped = true;
-          this.invalid(null, ErrorCodes.MessageTooLarge, `Message of ${header} bytes exceeds the limit of ${this.options.maxMessageBytes} bytes; closing the connection`, true);
+          this.invalid(null, ErrorCodes.MessageTooLarge, `Message of ${header.length} bytes exceeds the limit of ${this.options.maxMessageBytes} bytes; closing the connection`, true);
           this.chunks = [];
           this.total = 0;
           return;
         }
-        this.expected = header;
+        if (header.error !== undefined) {
+          if (header.length !== undefined && !this.resyncing) {
+            // A delimited frame with a bad header: report it once and drop its body.
+            this.invalid(null, ErrorCodes.ParseError, `Parse error: ${header.error}`);
+            this.skipping = header.length;
+            this.keep(buf.subarray(end + HEADER_END.length));
+          } else {
+            // The body's extent is unknown: drop bytes up to the next Content-Length header
+            // (which may be in this very block, after garbage that preceded a good frame).
+            this.badFraming(header.error);
+            this.keep(buf.subarray(1));
+          }
+          continue;
+        }
+        this.resyncing = false;
+        this.expected = header.length!;
         this.keep(buf.subarray(end + HEADER_END.length));
       }
       if (this.total < this.expected) return;
@@ -139,33 +206,10 @@ export class FramedMessageReader extends AbstractMessageReader {
     }
   }
 
-  /** A Content-Length, or a string saying what is wrong with the header block. */
-  private parseHeader(text: string): number | string {
-    let length: number | undefined;
-    for (const line of text.split('\r\n')) {
-      const colon = line.indexOf(':');
-      if (colon <= 0) return `malformed header line ${JSON.stringify(line.slice(0, 80))} (expected "Name: value")`;
-      const key = line.slice(0, colon).trim().toLowerCase();
-      const value = line.slice(colon + 1).trim();
-      if (key === 'content-length') {
-        if (!/^\d{1,15}$/.test(value)) return `Content-Length must be a non-negative integer, got ${JSON.stringify(value.slice(0, 40))}`;
-        length = Number(value);
-      } else if (key === 'content-type') {
-        if (!/utf-?8/i.test(value) && /charset/i.test(value)) return `unsupported Content-Type ${JSON.stringify(value)} (only UTF-8 is supported)`;
-      }
-    }
-    if (length === undefined) return 'header has no Content-Length';
-    return length;
-  }
-
-  /** Drops bytes up to the next `Content-Length` header at or after `from`. */
-  private resync(buf: Buffer, from: number): Buffer {
-    const text = buf.toString('latin1');
-    const rest = text.slice(from);
-    const m = CONTENT_LENGTH.exec(rest);
-    if (m) return buf.subarray(from + m.index);
-    // Keep a tail that may be the start of a header split across reads.
-    return buf.subarray(Math.max(from, buf.length - 16));
+  /** Reports bad framing once, then resynchronises on the next Content-Length header. */
+  private badFraming(problem: string): void {
+    if (!this.resyncing) this.invalid(null, ErrorCodes.ParseError, `Parse error: ${problem}`);
+    this.resyncing = true;
   }
 
   private handleBody(body: Buffer): void {
@@ -173,23 +217,31 @@ export class FramedMessageReader extends AbstractMessageReader {
     try {
       msg = JSON.parse(body.toString('utf8'));
     } catch (err) {
-      // A Content-Length that lied (too long) swallows the next frame: recover it.
-      const text = body.toString('latin1');
-      const m = CONTENT_LENGTH.exec(text.slice(1));
       this.invalid(null, ErrorCodes.ParseError, `Parse error: ${(err as Error).message}`);
-      if (m) {
-        const tail = body.subarray(1 + m.index);
-        const rest = this.take();
-        this.keep(Buffer.concat([tail, rest]));
-      }
+      // A Content-Length that lied (too long) swallowed the start of the next frame, or one
+      // that was too short left the rest of this body behind: resynchronise on the next header.
+      const rest = this.take();
+      this.keep(Buffer.concat([body.subarray(1), rest]));
+      this.resyncing = true;
       return;
     }
     const problem = validate(msg);
     if (problem) {
-      this.invalid(problem.id, ErrorCodes.InvalidRequest, `Invalid request: ${problem.message}`);
+      this.invalid(problem.id, problem.code ?? ErrorCodes.InvalidRequest, problem.code === ErrorCodes.InvalidParams ? `Invalid params: ${problem.message}` : `Invalid request: ${problem.message}`);
       return;
     }
-    this.callback?.(msg as Message);
+    const m = msg as { id?: string | number; method?: string };
+    if (m.method !== undefined && m.id !== undefined && this.options.idInUse?.(m.id)) {
+      this.invalid(m.id, ErrorCodes.InvalidRequest, `Invalid request: id ${JSON.stringify(m.id)} is already used by a request in progress (ids must be unique)`);
+      return;
+    }
+    this.delivered++;
+    try {
+      this.callback?.(msg as Message);
+    } catch (err) {
+      this.options.onCallbackError?.(err);
+    }
+    this.options.afterDeliver?.(msg as Message);
   }
 
   private invalid(id: string | number | null, code: number, message: string, fatal = false): void {
@@ -197,12 +249,36 @@ export class FramedMessageReader extends AbstractMessageReader {
   }
 }
 
+/** The Content-Length of a header block, and what is wrong with it (if anything). */
+function parseHeader(text: string): { length?: number; error?: string } {
+  let length: number | undefined;
+  let error: string | undefined;
+  for (const line of text.split('\r\n')) {
+    const colon = line.indexOf(':');
+    if (colon <= 0) {
+      error ??= `malformed header line ${JSON.stringify(line.slice(0, 80))} (expected "Name: value")`;
+      continue;
+    }
+    const key = line.slice(0, colon).trim().toLowerCase();
+    const value = line.slice(colon + 1).trim();
+    if (key === 'content-length') {
+      if (!/^\d{1,15}$/.test(value)) error ??= `Content-Length must be a non-negative integer, got ${JSON.stringify(value.slice(0, 40))}`;
+      else if (length !== undefined && length !== Number(value)) error ??= 'conflicting Content-Length headers';
+      else length = Number(value);
+    } else if (key === 'content-type') {
+      if (!/utf-?8/i.test(value) && /charset/i.test(value)) error ??= `unsupported Content-Type ${JSON.stringify(value)} (only UTF-8 is supported)`;
+    }
+  }
+  if (length === undefined) error ??= 'header has no Content-Length';
+  return { length, error };
+}
+
 function validId(id: unknown): id is string | number {
   return typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id));
 }
 
 /** What is wrong with a parsed message, or undefined when it is a valid JSON-RPC 2.0 message. */
-export function validate(msg: unknown): { id: string | number | null; message: string } | undefined {
+export function validate(msg: unknown): { id: string | number | null; message: string; code?: number } | undefined {
   if (Array.isArray(msg)) return { id: null, message: 'batch messages are not supported' };
   if (typeof msg !== 'object' || msg === null) return { id: null, message: 'a message must be a JSON object' };
   const m = msg as Record<string, unknown>;
@@ -212,6 +288,12 @@ export function validate(msg: unknown): { id: string | number | null; message: s
     if (typeof m.method !== 'string' || m.method === '') return { id, message: '"method" must be a non-empty string' };
     if ('id' in m && !validId(m.id)) return { id: null, message: '"id" must be a string or a number' };
     if ('params' in m && (typeof m.params !== 'object' || m.params === null)) return { id, message: '"params" must be an object or an array' };
+    if (m.method === '$/cancelRequest') {
+      const p = m.params as Record<string, unknown> | undefined;
+      if (typeof p !== 'object' || p === null || Array.isArray(p) || !validId(p.id)) {
+        return { id, message: '$/cancelRequest needs params {"id": string | number}', code: ErrorCodes.InvalidParams };
+      }
+    }
     return undefined;
   }
   if ('result' in m || 'error' in m) {

@@ -15,6 +15,8 @@ export interface FramedWriterOptions {
   onPressure?: (backedUp: boolean) => void;
   /** Called once when the pending output exceeds `maxPendingBytes`. */
   onOverflow?: (pendingBytes: number) => void;
+  /** Called with the id of each response written through `write` (not `writeUntracked`). */
+  onResponse?: (id: string | number) => void;
 }
 
 type Writable = NodeJS.WritableStream & { writableLength?: number; destroyed?: boolean };
@@ -39,6 +41,13 @@ export class FramedMessageWriter extends AbstractMessageWriter implements Messag
   }
 
   write(msg: Message): Promise<void> {
+    const r = msg as { id?: unknown; result?: unknown; error?: unknown };
+    if ((typeof r.id === 'string' || typeof r.id === 'number') && ('result' in r || 'error' in r)) this.options.onResponse?.(r.id);
+    return this.writeUntracked(msg);
+  }
+
+  /** Writes a message without reporting it as a response (answers to invalid input). */
+  writeUntracked(msg: Message): Promise<void> {
     if (this.ended || this.stream.destroyed || this.overflowed) return Promise.resolve();
     const body = Buffer.from(JSON.stringify(msg), 'utf8');
     const frame = Buffer.concat([Buffer.from(`Content-Length: ${body.length}\r\n\r\n`, 'ascii'), body]);

@@ -76,3 +76,102 @@ export async function initialized(c: RawRpcClient, params: Record<string, unknow
   c.notify('initialized', {});
   return r;
 }
+
+export interface StartedDaemon {
+  d: DaemonProcess;
+  /** The Unix socket path, with `socket: true`. */
+  socketPath?: string;
+  /** The TCP port, with `port: true` (the daemon picks a free one). */
+  port?: number;
+  tokenFile?: string;
+  /** The TCP shared secret read from the token file. */
+  secret?: string;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/**
+ * Starts a daemon on the chosen transports and waits until it is ready.
+ * `port: true` listens on a free loopback port (found from the daemon's log).
+ */
+export async function startDaemon(opts: { stdio?: boolean; socket?: boolean | string; port?: boolean; tokenFile?: string; args?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<StartedDaemon> {
+  const args: string[] = [...(opts.args ?? [])];
+  if (opts.stdio) args.push('--stdio');
+  let socketPath: string | undefined;
+  if (opts.socket) {
+    socketPath = typeof opts.socket === 'string' ? opts.socket : tmpPath('d.sock');
+    args.push('--socket', socketPath);
+  }
+  let tokenFile: string | undefined;
+  if (opts.port) {
+    tokenFile = opts.tokenFile ?? tmpPath('token');
+    args.push('--port', '0', '--token-file', tokenFile);
+  }
+  const d = await spawnDaemon(args, { env: opts.env });
+  try {
+    await waitReady(d);
+  } catch (err) {
+    await d.kill('SIGKILL');
+    throw err;
+  }
+  let port: number | undefined;
+  let secret: string | undefined;
+  if (opts.port) {
+    const line = d.stderr.find((l) => /listening on tcp 127\.0\.0\.1:\d+/.test(l));
+    if (!line) throw new Error(`no TCP port in the daemon's log:\n${d.stderr.join('\n')}`);
+    port = Number(/127\.0\.0\.1:(\d+)/.exec(line)![1]);
+    secret = fs.readFileSync(tokenFile!, 'utf8').trim();
+  }
+  return { d, socketPath, port, tokenFile, secret, stop: (signal = 'SIGTERM') => d.kill(signal) };
+}
+
+/** Polls `fn` until it returns a truthy value (returned), or throws after `timeoutMs`. */
+export async function until<T>(fn: () => T | Promise<T>, timeoutMs = 10_000, what = 'condition', intervalMs = 20): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+/**
+ * Parses a byte stream strictly as LSP base-protocol frames carrying JSON objects.
+ * Throws when any byte is not part of a well-formed frame (trailing incomplete bytes are returned as `rest`).
+ */
+export function parseFramesStrict(buf: Buffer): { messages: Record<string, unknown>[]; rest: Buffer } {
+  const messages: Record<string, unknown>[] = [];
+  let pos = 0;
+  while (pos < buf.length) {
+    const end = buf.indexOf('\r\n\r\n', pos);
+    if (end < 0) {
+      const partial = buf.subarray(pos).toString('latin1');
+      if (!'Content-Length: '.startsWith(partial) && !/^Content-Length: \d+\r?\n?\r?$/.test(partial)) {
+        throw new Error(`bytes that are not a frame at offset ${pos}: ${JSON.stringify(partial.slice(0, 200))}`);
+      }
+      break;
+    }
+    const header = buf.subarray(pos, end).toString('latin1');
+    const m = /^Content-Length: (\d+)$/.exec(header);
+    if (!m) throw new Error(`bad frame header at offset ${pos}: ${JSON.stringify(header.slice(0, 200))}`);
+    const len = Number(m[1]);
+    if (buf.length < end + 4 + len) break;
+    const body = buf.subarray(end + 4, end + 4 + len).toString('utf8');
+    const msg = JSON.parse(body) as Record<string, unknown>;
+    if (typeof msg !== 'object' || msg === null || msg.jsonrpc !== '2.0') throw new Error(`not a JSON-RPC message: ${body.slice(0, 200)}`);
+    messages.push(msg);
+    pos = end + 4 + len;
+  }
+  return { messages, rest: buf.subarray(pos) };
+}
+
+/** Frames one JSON value as the daemon expects it. */
+export function frame(value: unknown): Buffer {
+  const body = Buffer.from(typeof value === 'string' ? value : JSON.stringify(value), 'utf8');
+  return Buffer.concat([Buffer.from(`Content-Length: ${body.length}\r\n\r\n`, 'ascii'), body]);
+}

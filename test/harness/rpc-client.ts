@@ -85,6 +85,40 @@ export class RawRpcClient extends EventEmitter {
     this.emit('notification', msg);
   }
 
+  /** Resolves once the connection is closed. */
+  whenClosed(timeoutMs = 10_000): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error('timed out waiting for the connection to close')), timeoutMs);
+      this.once('close', () => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
+  }
+
+  /** Closes the connection abruptly (a socket client going away). */
+  destroy(): void {
+    const s = this.input as NodeJS.ReadableStream & { destroy?: () => void };
+    s.destroy?.();
+  }
+
+  /** Stops reading what the daemon sends (the daemon's output backs up). */
+  pauseReading(): void {
+    this.input.pause();
+  }
+
+  resumeReading(): void {
+    this.input.resume();
+  }
+
+  /** Sends a request with the given id (any JSON value); the answer is matched by that id. */
+  requestAs<T = unknown>(id: string | number, method: string, params?: unknown): Promise<T> {
+    const promise = new Promise<T>((resolve, reject) => this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject }));
+    this.send(params === undefined ? { jsonrpc: '2.0', id, method } : { jsonrpc: '2.0', id, method, params });
+    return promise;
+  }
+
   /** Writes raw bytes. */
   writeRaw(data: string | Buffer): void {
     this.output.write(data);
