@@ -164,6 +164,7 @@ for (const transport of ['stdio', 'socket', 'tcp'] as const) {
       expect(e.data.type).to.equal('WorkflowFailureError');
       expect((e.data.cause as { type: string }).type).to.equal('CancelledError');
       expect(e.data.runId).to.equal(info.resultRunId);
+      expect(e.data.status).to.equal('CANCELED');
       expect((await c.request<{ status: string }>('handle/describe', { handle: info.handle })).status).to.equal('CANCELED');
     });
 
@@ -173,6 +174,7 @@ for (const transport of ['stdio', 'socket', 'tcp'] as const) {
       const e = await rpcError(c.request('handle/result', { handle: info.handle }));
       expect(e.data.type).to.equal('WorkflowFailureError');
       expect(e.data.cause).to.include({ type: 'TerminatedError', message: 'enough' });
+      expect(e.data.status).to.equal('TERMINATED');
       expect((await c.request<{ status: string }>('handle/describe', { handle: info.handle })).status).to.equal('TERMINATED');
     });
 
@@ -198,6 +200,7 @@ for (const transport of ['stdio', 'socket', 'tcp'] as const) {
       const wfe = await rpcError(c.request('handle/result', { handle: failed.handle }));
       expect(wfe.code).to.equal(1003);
       expect(wfe.data.type).to.equal('WorkflowFailureError');
+      expect(wfe.data.status).to.equal('FAILED');
       const cause = wfe.data.cause as Record<string, any>;
       expect(cause).to.include({ type: 'ApplicationError', applicationType: 'MyError', nonRetryable: true, message: 'failed with MyError' });
       expect(cause.details).to.deep.equal(['detail']);

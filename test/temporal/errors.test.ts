@@ -53,7 +53,7 @@ describe('errors', function () {
       expect(c.cause).to.deep.include({ type: 'ApplicationError', message: 'the root cause', applicationType: 'RootCause', nonRetryable: true, details: [] });
       expect(c.cause!.stackTrace).to.be.a('string').and.not.equal('');
       expect(c.cause!.cause).to.equal(undefined);
-      expect(err.data()).to.deep.equal({ cause: c, runId: h.resultRunId, retryState: 'RETRY_POLICY_NOT_SET' });
+      expect(err.data()).to.deep.equal({ cause: c, runId: h.resultRunId, retryState: 'RETRY_POLICY_NOT_SET', status: 'FAILED' });
       expect(JSON.parse(JSON.stringify(err.data()))).to.deep.equal(err.data());
       expect((await h.describe()).status).to.equal('FAILED');
     });
