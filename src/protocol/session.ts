@@ -96,8 +96,9 @@ export class Session {
       this.reader,
       this.writer,
       {
-        error: (m) => this.log.warn(m),
-        warn: (m) => this.log.warn(m),
+        // vscode-jsonrpc's messages may quote message content: the text is kept for debug level.
+        error: (m) => this.logQuoting('warn', 'vscode-jsonrpc reported an error', m),
+        warn: (m) => this.logQuoting('warn', 'vscode-jsonrpc reported a warning', m),
         info: (m) => this.log.debug(m),
         log: (m) => this.log.debug(m),
       },
@@ -238,8 +239,15 @@ export class Session {
     }
   }
 
+  /** Logs `summary` at `level`, and `detail` (which may quote payload data) only at debug level. */
+  private logQuoting(level: 'warn' | 'error', summary: string, detail: string): void {
+    if (this.log.isDebugEnabled()) this.log.debug(`${summary}: ${detail}`);
+    else this.log[level](`${summary} (details at --log-level debug)`);
+  }
+
   private answerInvalid(inv: InvalidInput): void {
-    this.log.warn(`bad input: ${inv.message}`);
+    // Parse errors can quote the bytes that were sent: those stay at debug level.
+    this.logQuoting('warn', `bad input answered with ${inv.code}${inv.fatal ? ', dropping the client' : ''}`, inv.message);
     const type = (Object.keys(ErrorCodes) as (keyof typeof ErrorCodes)[]).find((k) => ErrorCodes[k] === inv.code) ?? 'InvalidRequest';
     void this.writer.writeUntracked({ jsonrpc: '2.0', id: inv.id, error: { code: inv.code, message: inv.message, data: { type } } } as never);
     if (inv.fatal) setTimeout(() => this.drop(inv.message), 50);
@@ -267,6 +275,7 @@ export class Session {
     // without it learns nothing and is dropped, whatever else its params hold.
     if (method === 'initialize' && this.state === 'new') this.checkSecret(rawParams);
     const params = validateParams(spec, rawParams);
+    if (this.log.isDebugEnabled()) this.log.debug(`${method} ${debugParams(method, params)}`);
     const handler = handlers[method]!;
     const ac = new AbortController();
     if (token.isCancellationRequested) throw cancelledError();
@@ -310,4 +319,11 @@ export class Session {
     this.shutdownReceived = true;
     this.state = 'shutdown';
   }
+}
+
+/** Params for the debug log: payload data included (debug level only), secrets never, long text cut. */
+function debugParams(method: string, params: Record<string, unknown>): string {
+  const shown = method === 'initialize' && 'authToken' in params ? { ...params, authToken: '<redacted>' } : params;
+  const text = JSON.stringify(shown);
+  return text.length > 2000 ? `${text.slice(0, 2000)}… (${text.length} chars)` : text;
 }
