@@ -4,7 +4,7 @@
 import { parseArgs } from 'node:util';
 import type { ConnectionFlags } from '../config/settings';
 import { parseDuration } from '../temporal/durations';
-import { LOG_LEVELS } from '../log/logger';
+import { LOG_LEVELS } from '../log/levels';
 
 export interface DaemonArgs {
   stdio: boolean;

@@ -3,11 +3,15 @@
  * command-line client for shell scripts.
  */
 import { parseDaemonArgs, DAEMON_USAGE, UsageError } from './daemon-args';
-import { isClientCommand, runClient } from './client';
+import { isClientCommand } from './client/args';
 import { VERSION } from '../version';
 
 export async function main(argv: string[]): Promise<number> {
-  if (isClientCommand(argv[0])) return runClient(argv);
+  if (isClientCommand(argv[0])) {
+    // Loaded only for client commands, as the daemon's modules are only for the daemon.
+    const { runClient } = require('./client') as typeof import('./client');
+    return runClient(argv);
+  }
   try {
     const args = parseDaemonArgs(argv);
     if (args.help) {

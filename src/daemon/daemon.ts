@@ -36,6 +36,7 @@ export class Daemon {
   private readonly startedAt = Date.now();
   private readonly maxMessageBytes: number;
   private cachedServerVersion: string | null = null;
+  private pendingServerVersion: Promise<string | null> | undefined;
   private stopping: Promise<void> | undefined;
   private readonly log: Logger;
 
@@ -62,13 +63,16 @@ export class Daemon {
   /** The Temporal server's version, asked once and cached; null while it cannot be reached. */
   async serverVersion(): Promise<string | null> {
     if (this.cachedServerVersion) return this.cachedServerVersion;
-    try {
-      const info = await this.client.getSystemInfo({ timeoutMs: 3000 });
-      this.cachedServerVersion = info.serverVersion || null;
-    } catch (err) {
-      this.log.debug(`GetSystemInfo failed: ${(err as Error).message}`);
-    }
-    return this.cachedServerVersion;
+    // Callers that arrive while the question is out share its answer.
+    this.pendingServerVersion ??= this.client
+      .getSystemInfo({ timeoutMs: 3000, noRetry: true })
+      .then((info) => (this.cachedServerVersion = info.serverVersion || null))
+      .catch((err) => {
+        this.log.debug(`GetSystemInfo failed: ${(err as Error).message}`);
+        return null;
+      })
+      .finally(() => (this.pendingServerVersion = undefined));
+    return this.pendingServerVersion;
   }
 
   async status(): Promise<Record<string, unknown>> {

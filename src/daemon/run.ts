@@ -67,6 +67,9 @@ export async function runDaemon(args: DaemonArgs): Promise<number> {
     version: VERSION,
   });
   logger.info(`temporal-handled ${VERSION} (pid ${process.pid}): Temporal at ${daemon.connection.address}, namespace ${settings.namespace}`);
+  // Connect and learn the server version now, while the transports come up, so that the
+  // first initialize does not wait for a fresh channel.
+  void daemon.serverVersion();
 
   let exitCode = 0;
   let resolveDone!: () => void;

@@ -6,7 +6,9 @@ import * as winston from 'winston';
 
 export type Logger = winston.Logger;
 
-export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
+import { LOG_LEVELS } from './levels';
+
+export { LOG_LEVELS };
 
 export function createLogger(opts: { level?: string; file?: string } = {}): Logger {
   const level = opts.level ?? 'info';

@@ -293,7 +293,7 @@ export class Session {
       sub.dispose();
       this.inFlight.delete(ac);
       this.services.inFlight--;
-      this.log.debug(`${method} took ${Date.now() - started} ms`);
+      if (this.log.isDebugEnabled()) this.log.debug(`${method} took ${Date.now() - started} ms`);
     }
   }
 

@@ -61,6 +61,8 @@ export interface CallOptions {
   longPoll?: boolean;
   /** Extra metadata for this call. */
   metadata?: Record<string, string>;
+  /** Make one attempt only (for calls whose caller has a fallback, e.g. a status probe). */
+  noRetry?: boolean;
 }
 
 export interface MessageType<T> {
@@ -210,7 +212,7 @@ export class Connection {
         } catch (err) {
           const e = err as grpc.ServiceError;
           if (err instanceof CallCancelledError) throw err;
-          if (attempt >= this.retry.maxAttempts || !isRetryable(e.code, e.details)) throw toRpcError(e);
+          if (opts.noRetry || attempt >= this.retry.maxAttempts || !isRetryable(e.code, e.details)) throw toRpcError(e);
           await sleep(backoffMs(attempt, e.code, this.retry), opts.signal);
         }
       }

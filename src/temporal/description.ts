@@ -1,7 +1,7 @@
 /**
  * `DescribeWorkflowExecutionResponse` to PROTOCOL.md's WorkflowExecutionDescription.
  */
-import { enumName, toNumber, type workflowservice } from './proto';
+import { enumName, toNumber, type DescribeWorkflowExecutionResponse } from './proto';
 import { fromPayload, type JsonValue } from './payload-converter';
 import { timestampToIso } from './durations';
 
@@ -40,7 +40,7 @@ function decodeMap(fields: Record<string, Parameters<typeof fromPayload>[0]> | n
   return out;
 }
 
-export function toDescription(res: workflowservice.DescribeWorkflowExecutionResponse, namespace: string): WorkflowExecutionDescription {
+export function toDescription(res: DescribeWorkflowExecutionResponse, namespace: string): WorkflowExecutionDescription {
   const info = res.workflowExecutionInfo;
   const meta = res.executionConfig?.userMetadata;
   return {

@@ -1,31 +1,47 @@
 /**
- * Temporal's protobuf message types, from `@temporalio/proto`.
+ * Temporal's protobuf message types.
  *
- * The root is a protobufjs reflection root; int64 fields decode as `Long`,
- * `bytes` as `Buffer`, enums as numbers. Only this folder imports it.
+ * The TypeScript types come from `@temporalio/proto`. At run time the messages come from
+ * `temporal-api.json`, the subset of its descriptors that the daemon's WorkflowService
+ * calls reach (written by scripts/build-protos.js at build time); loading that instead of
+ * the package's whole root halves start-up. Without the file, the whole root is used.
+ * int64 fields decode as `Long`, `bytes` as `Buffer`, enums as numbers. Only this folder
+ * imports this module.
  */
-import * as proto from '@temporalio/proto';
-import type * as protobuf from 'protobufjs';
+import type * as P from '@temporalio/proto';
+import * as protobuf from 'protobufjs/light';
+import Long from 'long';
 
-export const temporal = proto.temporal;
-export const google = proto.google;
+protobuf.util.Long = Long;
+protobuf.configure();
 
-export import workflowservice = proto.temporal.api.workflowservice.v1;
-export import common = proto.temporal.api.common.v1;
-export import enums = proto.temporal.api.enums.v1;
-export import failure = proto.temporal.api.failure.v1;
-export import history = proto.temporal.api.history.v1;
-export import errordetails = proto.temporal.api.errordetails.v1;
-export import workflow = proto.temporal.api.workflow.v1;
+function loadRoot(): protobuf.Root {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return protobuf.Root.fromJSON(require('./temporal-api.json'));
+  } catch {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require('@temporalio/proto/protos/json-module') as protobuf.Root;
+  }
+}
 
-export type IPayload = proto.temporal.api.common.v1.IPayload;
-export type IPayloads = proto.temporal.api.common.v1.IPayloads;
-export type IFailure = proto.temporal.api.failure.v1.IFailure;
-export type IHistoryEvent = proto.temporal.api.history.v1.IHistoryEvent;
+const root = loadRoot();
 
-// The unpatched reflection root, for enum reverse lookups (number -> name).
-// eslint-disable-next-line @typescript-eslint/no-var-requires
-const reflectionRoot: protobuf.Root = require('@temporalio/proto/protos/json-module');
+function namespace<T>(name: string): T {
+  return root.lookup(name) as unknown as T;
+}
+
+export const workflowservice = namespace<typeof P.temporal.api.workflowservice.v1>('temporal.api.workflowservice.v1');
+export const enums = namespace<typeof P.temporal.api.enums.v1>('temporal.api.enums.v1');
+export const errordetails = namespace<typeof P.temporal.api.errordetails.v1>('temporal.api.errordetails.v1');
+export const rpcStatus = root.lookupType('google.rpc.Status') as unknown as typeof P.google.rpc.Status;
+
+export type IPayload = P.temporal.api.common.v1.IPayload;
+export type IPayloads = P.temporal.api.common.v1.IPayloads;
+export type IFailure = P.temporal.api.failure.v1.IFailure;
+export type IHistoryEvent = P.temporal.api.history.v1.IHistoryEvent;
+export type IRetryPolicy = P.temporal.api.common.v1.IRetryPolicy;
+export type DescribeWorkflowExecutionResponse = P.temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse;
 
 const enumCache = new Map<string, Record<number, string>>();
 
@@ -38,7 +54,7 @@ export function enumName(enumType: string, value: number | null | undefined, pre
   if (value === null || value === undefined) return null;
   let byId = enumCache.get(enumType);
   if (!byId) {
-    byId = reflectionRoot.lookupEnum(`temporal.api.enums.v1.${enumType}`).valuesById;
+    byId = root.lookupEnum(`temporal.api.enums.v1.${enumType}`).valuesById;
     enumCache.set(enumType, byId);
   }
   const full = byId[value];

@@ -2,7 +2,7 @@
  * gRPC failures to `RPCError`, with the `google.rpc.Status` details decoded.
  */
 import * as grpc from '@grpc/grpc-js';
-import { google } from './proto';
+import { rpcStatus } from './proto';
 import { RPCError } from './errors';
 
 export interface StatusDetail {
@@ -15,7 +15,7 @@ export function statusDetails(err: Partial<grpc.ServiceError>): StatusDetail[] {
   const raw = err.metadata?.get('grpc-status-details-bin')?.[0];
   if (!raw || typeof raw === 'string') return [];
   try {
-    const st = google.rpc.Status.decode(raw);
+    const st = rpcStatus.decode(raw);
     return (st.details ?? []).map((d) => ({ typeUrl: d.type_url ?? '', value: d.value ?? new Uint8Array() }));
   } catch {
     return [];

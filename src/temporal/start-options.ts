@@ -3,7 +3,7 @@
  * Throws `TypeError` naming the option that is wrong.
  */
 import { optionalDuration, parseDuration } from './durations';
-import { enums, type common } from './proto';
+import { enums, type IRetryPolicy } from './proto';
 import { toPayload, toPayloads } from './payload-converter';
 
 export const ID_REUSE_POLICIES = ['ALLOW_DUPLICATE', 'ALLOW_DUPLICATE_FAILED_ONLY', 'REJECT_DUPLICATE', 'TERMINATE_IF_RUNNING'] as const;
@@ -67,7 +67,7 @@ export function idConflictPolicyValue(v: unknown): number {
   return enumValue(v ?? 'UNSPECIFIED', ID_CONFLICT_POLICIES, 'idConflictPolicy', 'WORKFLOW_ID_CONFLICT_POLICY_', enums.WorkflowIdConflictPolicy as unknown as Record<string, number>);
 }
 
-export function compileRetryPolicy(p: RetryPolicy | undefined): common.IRetryPolicy | undefined {
+export function compileRetryPolicy(p: RetryPolicy | undefined): IRetryPolicy | undefined {
   if (p === undefined || p === null) return undefined;
   if (typeof p !== 'object' || Array.isArray(p)) throw new TypeError('retryPolicy must be an object');
   const initial = parseDuration(p.initialInterval ?? 1000, 'retryPolicy.initialInterval');

@@ -2,39 +2,42 @@
  * The WorkflowService RPCs this project uses, typed, over one `Connection`.
  */
 import type { CallOptions, Connection } from './connection';
+// Types only (this import is elided from the emitted JavaScript); the messages come from ./proto.
+import { temporal } from '@temporalio/proto';
 import { workflowservice as ws } from './proto';
+import W = temporal.api.workflowservice.v1;
 
 export class WorkflowService {
   constructor(readonly connection: Connection) {}
 
-  startWorkflowExecution(req: ws.IStartWorkflowExecutionRequest, o?: CallOptions): Promise<ws.StartWorkflowExecutionResponse> {
+  startWorkflowExecution(req: W.IStartWorkflowExecutionRequest, o?: CallOptions): Promise<W.StartWorkflowExecutionResponse> {
     return this.connection.unary('StartWorkflowExecution', ws.StartWorkflowExecutionRequest, ws.StartWorkflowExecutionResponse, req, o);
   }
-  signalWithStartWorkflowExecution(req: ws.ISignalWithStartWorkflowExecutionRequest, o?: CallOptions): Promise<ws.SignalWithStartWorkflowExecutionResponse> {
+  signalWithStartWorkflowExecution(req: W.ISignalWithStartWorkflowExecutionRequest, o?: CallOptions): Promise<W.SignalWithStartWorkflowExecutionResponse> {
     return this.connection.unary('SignalWithStartWorkflowExecution', ws.SignalWithStartWorkflowExecutionRequest, ws.SignalWithStartWorkflowExecutionResponse, req, o);
   }
-  describeWorkflowExecution(req: ws.IDescribeWorkflowExecutionRequest, o?: CallOptions): Promise<ws.DescribeWorkflowExecutionResponse> {
+  describeWorkflowExecution(req: W.IDescribeWorkflowExecutionRequest, o?: CallOptions): Promise<W.DescribeWorkflowExecutionResponse> {
     return this.connection.unary('DescribeWorkflowExecution', ws.DescribeWorkflowExecutionRequest, ws.DescribeWorkflowExecutionResponse, req, o);
   }
-  queryWorkflow(req: ws.IQueryWorkflowRequest, o?: CallOptions): Promise<ws.QueryWorkflowResponse> {
+  queryWorkflow(req: W.IQueryWorkflowRequest, o?: CallOptions): Promise<W.QueryWorkflowResponse> {
     return this.connection.unary('QueryWorkflow', ws.QueryWorkflowRequest, ws.QueryWorkflowResponse, req, o);
   }
-  signalWorkflowExecution(req: ws.ISignalWorkflowExecutionRequest, o?: CallOptions): Promise<ws.SignalWorkflowExecutionResponse> {
+  signalWorkflowExecution(req: W.ISignalWorkflowExecutionRequest, o?: CallOptions): Promise<W.SignalWorkflowExecutionResponse> {
     return this.connection.unary('SignalWorkflowExecution', ws.SignalWorkflowExecutionRequest, ws.SignalWorkflowExecutionResponse, req, o);
   }
-  requestCancelWorkflowExecution(req: ws.IRequestCancelWorkflowExecutionRequest, o?: CallOptions): Promise<ws.RequestCancelWorkflowExecutionResponse> {
+  requestCancelWorkflowExecution(req: W.IRequestCancelWorkflowExecutionRequest, o?: CallOptions): Promise<W.RequestCancelWorkflowExecutionResponse> {
     return this.connection.unary('RequestCancelWorkflowExecution', ws.RequestCancelWorkflowExecutionRequest, ws.RequestCancelWorkflowExecutionResponse, req, o);
   }
-  terminateWorkflowExecution(req: ws.ITerminateWorkflowExecutionRequest, o?: CallOptions): Promise<ws.TerminateWorkflowExecutionResponse> {
+  terminateWorkflowExecution(req: W.ITerminateWorkflowExecutionRequest, o?: CallOptions): Promise<W.TerminateWorkflowExecutionResponse> {
     return this.connection.unary('TerminateWorkflowExecution', ws.TerminateWorkflowExecutionRequest, ws.TerminateWorkflowExecutionResponse, req, o);
   }
-  getWorkflowExecutionHistory(req: ws.IGetWorkflowExecutionHistoryRequest, o?: CallOptions): Promise<ws.GetWorkflowExecutionHistoryResponse> {
+  getWorkflowExecutionHistory(req: W.IGetWorkflowExecutionHistoryRequest, o?: CallOptions): Promise<W.GetWorkflowExecutionHistoryResponse> {
     return this.connection.unary('GetWorkflowExecutionHistory', ws.GetWorkflowExecutionHistoryRequest, ws.GetWorkflowExecutionHistoryResponse, req, o);
   }
-  getSystemInfo(o?: CallOptions): Promise<ws.GetSystemInfoResponse> {
+  getSystemInfo(o?: CallOptions): Promise<W.GetSystemInfoResponse> {
     return this.connection.unary('GetSystemInfo', ws.GetSystemInfoRequest, ws.GetSystemInfoResponse, {}, o);
   }
-  describeNamespace(req: ws.IDescribeNamespaceRequest, o?: CallOptions): Promise<ws.DescribeNamespaceResponse> {
+  describeNamespace(req: W.IDescribeNamespaceRequest, o?: CallOptions): Promise<W.DescribeNamespaceResponse> {
     return this.connection.unary('DescribeNamespace', ws.DescribeNamespaceRequest, ws.DescribeNamespaceResponse, req, o);
   }
 }
