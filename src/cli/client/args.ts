@@ -15,7 +15,7 @@ export class CliUsageError extends Error {
   }
 }
 
-export const CLIENT_COMMANDS = ['start', 'describe', 'query', 'signal', 'cancel', 'terminate', 'result', 'call', 'status', 'help-client'] as const;
+export const CLIENT_COMMANDS = ['start', 'describe', 'query', 'signal', 'cancel', 'terminate', 'result', 'call', 'status', 'batch', 'help-client'] as const;
 export type ClientCommand = (typeof CLIENT_COMMANDS)[number];
 
 export function isClientCommand(s: string | undefined): s is ClientCommand {
@@ -96,6 +96,7 @@ const COMMAND_OPTIONS: Record<ClientCommand, Options> = {
   result: { ...WORKFLOW_REF, follow: { type: 'boolean' }, 'no-follow': { type: 'boolean' }, progress: { type: 'boolean' }, 'no-progress': { type: 'boolean' } },
   call: {},
   status: {},
+  batch: {},
   'help-client': {},
 };
 

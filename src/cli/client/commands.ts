@@ -10,7 +10,8 @@ import {
   type TemporalHandledClient,
   type WorkflowHandle,
 } from '../../../clients/typescript/src';
-import { CliUsageError, enumValue, jsonValue, jsonValues, keyedJson, type ClientArgs, type ClientCommand } from './args';
+import { CliUsageError, enumValue, jsonValue, jsonValues, keyedJson, parseClientArgs, type ClientArgs, type ClientCommand } from './args';
+import { batchCommand } from './batch';
 import { ExitCode } from './exit-codes';
 import type { Output } from './output';
 
@@ -203,6 +204,14 @@ const prepare: Record<Exclude<ClientCommand, 'help-client'>, (a: ClientArgs) => 
       await ctx.output.result(await ctx.client.status({ signal: ctx.signal }));
       return ExitCode.Ok;
     };
+  },
+
+  batch() {
+    return batchCommand((words) => {
+      const line = parseClientArgs(words);
+      if (line.help) throw new CliUsageError('help is not available inside a batch', line.command);
+      return prepareCommand(line);
+    });
   },
 };
 

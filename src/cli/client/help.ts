@@ -103,6 +103,20 @@ const COMMANDS: Record<Exclude<ClientCommand, 'help-client'>, { usage: string; a
     about: 'Calls any protocol method (see the daemon\'s rpc.discover) and prints its result.',
     flags: '',
   },
+  batch: {
+    usage: 'batch [--socket PATH | --port N | daemon flags] < commands.txt',
+    about: 'Runs many commands over one connection: one per line of stdin; prints one JSON line each.',
+    flags: `  Each line of stdin is one command with its flags, as on the command line
+  (describe -w order-1), with shell-style quotes, or a JSON array of words
+  (["query","-w","order-1","--name","items"]). Empty lines and lines starting with
+  # are skipped. The lines run in order over the batch's one connection, so flags that
+  choose a daemon (--socket, --address, ...) go on the batch's own command line.
+  Each line prints {line, command, exitCode, result} or {line, command, exitCode, error}
+  on stdout; batch exits with the largest exit code of its lines.
+  One process and one connection for all the lines: a script that runs many operations
+  pays the start-up of one command, not one per operation.
+`,
+  },
   status: {
     usage: 'status',
     about: "Prints the daemon's status: version, pid, uptime, clients, handles, in-flight calls, Temporal connection.",
