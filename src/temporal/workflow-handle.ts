@@ -182,13 +182,16 @@ export class WorkflowHandle implements HandleIds {
           callOpts,
         );
       } catch (err) {
-        // Once the server has answered on this connection, an outage (a restart, a network
-        // blip) longer than the connection's retry budget does not end the wait: keep
-        // polling until the server is back or the caller gives up. A wrong address, which
-        // never answered, still fails at once.
-        if (this.service.connection.everAnswered && err instanceof RPCError && err.status === 'UNAVAILABLE') {
+        // A wait has no deadline of its own, so transient trouble does not end it:
+        // - an outage (a restart, a network blip) longer than the connection's retry budget,
+        //   once the server has answered on this connection (a wrong address, which never
+        //   answered, still fails at once);
+        // - the server's limit on concurrent long polls per namespace (RESOURCE_EXHAUSTED),
+        //   which many waits can reach together: they back off with jitter and try again.
+        // Polling goes on until the server answers or the caller gives up.
+        if (this.waitCanOutlast(err)) {
           outage++;
-          await sleep(Math.min(5000, 250 * outage), opts.signal);
+          await sleep(Math.min(5000, 250 * outage) * (0.8 + Math.random() * 0.4), opts.signal);
           continue;
         }
         throw err;
@@ -206,6 +209,12 @@ export class WorkflowHandle implements HandleIds {
       runId = step.next;
       nextPageToken = undefined;
     }
+  }
+
+  private waitCanOutlast(err: unknown): boolean {
+    if (!(err instanceof RPCError)) return false;
+    if (err.status === 'UNAVAILABLE') return this.service.connection.everAnswered;
+    return err.status === 'RESOURCE_EXHAUSTED' && !/larger than max/i.test(err.message);
   }
 
   /** What one close event means: a result, a step to the next run, or an error (thrown). */

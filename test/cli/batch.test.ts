@@ -61,6 +61,8 @@ describe('command-line client: batch', function () {
       `status`,
     ].join('\n');
     const connections = () => daemon.stderr.filter((l) => l.includes('client connected')).length;
+    const handles = async () => (await batch(['--socket', sock], 'status\n')).lines[0].result.handles as number;
+    const handlesBefore = await handles();
     const before = connections();
     const r = await batch(['--socket', sock], input);
     expect(r.lines.map((l) => [l.line, l.command, l.exitCode])).to.deep.equal([
@@ -82,6 +84,8 @@ describe('command-line client: batch', function () {
     expect(r.lines[7].error.message).to.match(/bogus/);
     // All lines shared the batch's one connection: the daemon saw one more client, not nine.
     expect(connections() - before).to.equal(1);
+    // Lines about one workflow shared a daemon handle, and the batch released every handle it made.
+    expect(await handles()).to.equal(handlesBefore);
     expect(r.code).to.equal(3);
   });
 

@@ -8,6 +8,7 @@ import { CliUsageError } from './args';
 import { exitCodeFor } from './exit-codes';
 import { errorObject, Output } from './output';
 import type { PreparedCommand, RunContext } from './commands';
+import type { WorkflowHandle } from '../../../clients/typescript/src';
 
 /** Splits a command line into words as a POSIX shell would for quotes and backslashes (no expansions). */
 export function splitWords(line: string): string[] {
@@ -72,6 +73,8 @@ class Captured extends Output {
 export function batchCommand(prepare: (words: string[]) => PreparedCommand): PreparedCommand {
   return async (ctx: RunContext) => {
     const out = new Output('jsonl');
+    // Lines about the same workflow share one daemon handle; they are released at the end.
+    const handleCache = new Map<string, WorkflowHandle>();
     const lines = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
     let worst = 0;
     let n = 0;
@@ -89,7 +92,7 @@ export function batchCommand(prepare: (words: string[]) => PreparedCommand): Pre
         if (command === 'batch') throw new CliUsageError('batch cannot be nested');
         const reach = words.slice(1).find((w) => REACH_FLAGS.test(w));
         if (reach) throw new CliUsageError(`${reach} belongs on the batch command line, not on a line of the batch`, command as never);
-        code = await prepare(words)({ ...ctx, output: captured });
+        code = await prepare(words)({ ...ctx, output: captured, handleCache });
       } catch (err) {
         captured.failure = err;
         code = exitCodeFor(err);
@@ -99,6 +102,9 @@ export function batchCommand(prepare: (words: string[]) => PreparedCommand): Pre
       if (captured.value !== undefined) outcome.result = captured.value;
       if (captured.failure !== undefined) outcome.error = errorObject(captured.failure);
       await out.result(outcome);
+    }
+    if (ctx.attached) {
+      await Promise.all([...handleCache.values()].map((h) => h.release({ signal: AbortSignal.timeout(2000) }).catch(() => undefined)));
     }
     return worst;
   };

@@ -21,6 +21,8 @@ export interface RunContext {
   signal: AbortSignal;
   /** Whether the daemon outlives this command (attached): then handles are released. */
   attached: boolean;
+  /** Handles kept across the lines of a batch (released when the batch ends), by workflow and run IDs. */
+  handleCache?: Map<string, WorkflowHandle>;
 }
 
 /** A command with its flags checked: run it to get the exit code. */
@@ -40,10 +42,18 @@ const str = (v: unknown) => v as string | undefined;
 /** A handle for -w/-r (and --first-execution-run-id), released afterwards when the daemon outlives us. */
 async function withHandle<T>(ctx: RunContext, a: ClientArgs, fn: (h: WorkflowHandle) => Promise<T>): Promise<T> {
   const v = a.values;
-  const h = ctx.client.getWorkflowHandle(v['workflow-id'] as string, {
-    runId: str(v['run-id']),
-    firstExecutionRunId: str(v['first-execution-run-id']),
-  });
+  const make = () =>
+    ctx.client.getWorkflowHandle(v['workflow-id'] as string, {
+      runId: str(v['run-id']),
+      firstExecutionRunId: str(v['first-execution-run-id']),
+    });
+  if (ctx.handleCache) {
+    const key = JSON.stringify([v['workflow-id'], v['run-id'] ?? null, v['first-execution-run-id'] ?? null]);
+    let cached = ctx.handleCache.get(key);
+    if (!cached) ctx.handleCache.set(key, (cached = make()));
+    return fn(cached);
+  }
+  const h = make();
   try {
     return await fn(h);
   } finally {
