@@ -13,7 +13,7 @@ import { enums, type IHistoryEvent } from './proto';
 import { firstValue, fromPayloads, toPayloads, type JsonValue } from './payload-converter';
 import { decodeFailure, type FailureInfo } from './failure-converter';
 import { statusName, toDescription, type WorkflowExecutionDescription } from './description';
-import { RPCError, WorkflowContinuedAsNewError, WorkflowFailureError, WorkflowQueryFailedError, WorkflowQueryRejectedError } from './errors';
+import { CallCancelledError, RPCError, WorkflowContinuedAsNewError, WorkflowFailureError, WorkflowQueryFailedError, WorkflowQueryRejectedError } from './errors';
 import { enumName } from './proto';
 
 export const REJECT_CONDITIONS = ['NONE', 'NOT_OPEN', 'NOT_COMPLETED_CLEANLY'] as const;
@@ -187,14 +187,18 @@ export class WorkflowHandle implements HandleIds {
         //   once the server has answered on this connection (a wrong address, which never
         //   answered, still fails at once);
         // - the server's limit on concurrent long polls per namespace (RESOURCE_EXHAUSTED),
-        //   which many waits can reach together: they back off with jitter and try again.
+        //   which many waits can reach together: they back off with jitter and try again,
+        //   and meanwhile look for the close event with a call that does not wait (it does
+        //   not count toward that limit), so a wait kept out of a long poll still answers
+        //   within one backoff of its workflow's close.
         // Polling goes on until the server answers or the caller gives up.
-        if (this.waitCanOutlast(err)) {
-          outage++;
+        if (!this.waitCanOutlast(err)) throw err;
+        outage++;
+        res = (err as RPCError).status === 'RESOURCE_EXHAUSTED' ? await this.peekClose(runId, opts.signal) : undefined;
+        if (!res) {
           await sleep(Math.min(5000, 250 * outage) * (0.8 + Math.random() * 0.4), opts.signal);
           continue;
         }
-        throw err;
       }
       outage = 0;
       const events = res.history?.events ?? [];
@@ -208,6 +212,26 @@ export class WorkflowHandle implements HandleIds {
       opts.onStep?.({ workflowId: this.workflowId, previousRunId: runId, runId: step.next, reason: step.reason });
       runId = step.next;
       nextPageToken = undefined;
+    }
+  }
+
+  /** The run's close event if it has closed, without waiting; undefined when still open or on error. */
+  private async peekClose(runId: string, signal?: AbortSignal) {
+    try {
+      const res = await this.service.getWorkflowExecutionHistory(
+        {
+          namespace: this.namespace,
+          execution: { workflowId: this.workflowId, runId },
+          waitNewEvent: false,
+          historyEventFilterType: enums.HistoryEventFilterType.HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT,
+          skipArchival: true,
+        },
+        { signal },
+      );
+      return (res.history?.events?.length ?? 0) > 0 ? res : undefined;
+    } catch (err) {
+      if (err instanceof CallCancelledError) throw err;
+      return undefined;
     }
   }
 
