@@ -9,6 +9,7 @@ import { methods } from '../../src/protocol/methods';
 import { handlers } from '../../src/protocol/handlers';
 import { ErrorCodes } from '../../src/protocol/error-codes';
 import { VERSION } from '../../src/version';
+import { ErrorCodesByType } from '../../clients/typescript/src/error-codes';
 import { spawnDaemon, stdioClient, initialized } from '../harness/daemon';
 import { rpcError } from '../harness/rpc-client';
 
@@ -56,6 +57,11 @@ describe('protocol contract (protos/openrpc.json)', function () {
         expect(code < -32768 || code > -32000).to.equal(true);
       }
     }
+  });
+
+  it('the TypeScript client knows the same error codes (it is a separate package, so it keeps its own copy)', () => {
+    const published = Object.fromEntries(Object.entries(doc.components.errors as Record<string, { code: number }>).map(([k, v]) => [k, v.code]));
+    expect(ErrorCodesByType).to.deep.equal(published);
   });
 
   describe('against the running daemon', function () {

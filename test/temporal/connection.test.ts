@@ -63,7 +63,9 @@ describe('connection', function () {
       const h = await t.client.startWorkflow({ workflowType: 'forever', taskQueue: uniqueId('tq-nobody'), workflowId: uniqueId() });
       const t0 = Date.now();
       const err = await rejectsWith(h.query('state', [], undefined, { timeoutMs: 1000 }), RPCError);
-      expect(err.status).to.equal('DEADLINE_EXCEEDED');
+      // grpc-js reports DEADLINE_EXCEEDED when its timer fires first; when the server notices the
+      // deadline first it ends the call itself and the status is CANCELLED. Either way: one attempt.
+      expect(['DEADLINE_EXCEEDED', 'CANCELLED']).to.include(err.status);
       expect(Date.now() - t0).to.be.within(900, 3000);
       await h.terminate();
     });
