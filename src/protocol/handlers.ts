@@ -2,7 +2,6 @@
  * The protocol's methods: thin adapters from validated params to the handle
  * table and the Temporal client. Lifecycle methods move the session's state.
  */
-import { timingSafeEqual, createHash } from 'node:crypto';
 import { ResponseError } from 'vscode-jsonrpc/node';
 import type { TemporalClient } from '../temporal/client';
 import type { WorkflowHandle, QueryRejectCondition } from '../temporal/workflow-handle';
@@ -47,13 +46,6 @@ function handleInfo(token: string, h: WorkflowHandle) {
     resultRunId: h.resultRunId,
     firstExecutionRunId: h.firstExecutionRunId,
   };
-}
-
-export function sameSecret(given: unknown, secret: string): boolean {
-  if (typeof given !== 'string') return false;
-  const a = createHash('sha256').update(given).digest();
-  const b = createHash('sha256').update(secret).digest();
-  return timingSafeEqual(a, b);
 }
 
 const args = (p: Params, key = 'args') => (p[key] as unknown[] | undefined) ?? [];

@@ -10,7 +10,8 @@ import { ErrorCodes } from './error-codes';
 import { methodsByName } from './methods';
 import { validateParams } from './params';
 import { cancelledError, toResponseError } from './error-mapping';
-import { handlers, sameSecret, type Services } from './handlers';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { handlers, type Services } from './handlers';
 import type { Logger } from '../log/logger';
 
 export type TransportKind = 'stdio' | 'socket' | 'tcp';
@@ -326,4 +327,12 @@ function debugParams(method: string, params: Record<string, unknown>): string {
   const shown = method === 'initialize' && 'authToken' in params ? { ...params, authToken: '<redacted>' } : params;
   const text = JSON.stringify(shown);
   return text.length > 2000 ? `${text.slice(0, 2000)}… (${text.length} chars)` : text;
+}
+
+/** Compares a given secret with the transport's in constant time. */
+function sameSecret(given: unknown, secret: string): boolean {
+  if (typeof given !== 'string') return false;
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(secret).digest();
+  return timingSafeEqual(a, b);
 }
