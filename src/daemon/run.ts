@@ -53,6 +53,7 @@ export async function runDaemon(args: DaemonArgs): Promise<number> {
       dbFilename: args.devDb,
       namespaces: settings.namespace !== 'default' ? [settings.namespace] : [],
       onOutput: (line) => logger.debug(`[dev-server] ${line}`),
+      onRetry: (err, attempt) => logger.warn(`the dev server failed to start (attempt ${attempt}); trying again: ${err.message}`),
     });
     settings.connection = { ...settings.connection, address: dev.address, tls: false, apiKey: undefined };
     logger.info(`dev server ready at ${dev.address}${args.devDb ? ` (state in ${args.devDb})` : ''}`);

@@ -25,8 +25,56 @@ export interface DevServerOptions {
   extraArgs?: string[];
   /** @default 60000 */
   startTimeoutMs?: number;
+  /**
+   * How many times to launch the server when it exits before it is ready.
+   * The CLI picks its internal ports (history, matching, worker, HTTP) by
+   * binding and releasing them, so another process can take one first; a new
+   * launch picks new ones (and a new frontend port unless `port` is set).
+   * @default 3
+   */
+  attempts?: number;
+  /** Told of each failed launch that will be retried. */
+  onRetry?: (error: Error, attempt: number) => void;
   /** Receives each line the server prints. */
   onOutput?: (line: string) => void;
+}
+
+/** The server exited before it answered; `output` holds what it printed. */
+export class DevServerExitedError extends Error {
+  constructor(
+    readonly exitCode: number | null,
+    readonly port: number,
+    readonly output: string,
+  ) {
+    super(`temporal server start-dev (port ${port}) exited with code ${exitCode} before it was ready:\n${output}`);
+    this.name = 'DevServerExitedError';
+  }
+}
+
+/** Keeps the first and the last lines of a process's output, where the cause of a crash is. */
+class OutputKeeper {
+  private head: string[] = [];
+  private tail: string[] = [];
+  private dropped = 0;
+
+  constructor(private readonly keep = 30) {}
+
+  push(line: string): void {
+    if (this.head.length < this.keep) {
+      this.head.push(line);
+      return;
+    }
+    this.tail.push(line);
+    if (this.tail.length > this.keep) {
+      this.tail.shift();
+      this.dropped++;
+    }
+  }
+
+  toString(): string {
+    const gap = this.dropped > 0 ? [`... (${this.dropped} lines left out) ...`] : [];
+    return [...this.head, ...gap, ...this.tail].join('\n');
+  }
 }
 
 /** The folder holding this project's package.json (works from `src/` and `dist/src/`). */
@@ -95,7 +143,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class DevServer {
   private exited: Promise<number | null>;
-  private tail: string[] = [];
+  private output = new OutputKeeper();
 
   private constructor(
     readonly process: ChildProcess,
@@ -107,8 +155,7 @@ export class DevServer {
     const onData = (chunk: Buffer) => {
       for (const line of chunk.toString('utf8').split('\n')) {
         if (!line.trim()) continue;
-        this.tail.push(line);
-        if (this.tail.length > 40) this.tail.shift();
+        this.output.push(line);
         options.onOutput?.(line);
       }
     };
@@ -120,8 +167,21 @@ export class DevServer {
     return `127.0.0.1:${this.port}`;
   }
 
+  /** Starts the server and waits until it is ready (see `DevServerOptions.attempts`). */
   static async start(options: DevServerOptions = {}): Promise<DevServer> {
     const executable = findTemporalCli(options.executable);
+    const attempts = Math.max(1, options.attempts ?? 3);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await DevServer.launch(executable, options);
+      } catch (err) {
+        if (!(err instanceof DevServerExitedError) || attempt >= attempts) throw err;
+        options.onRetry?.(err, attempt);
+      }
+    }
+  }
+
+  private static async launch(executable: string, options: DevServerOptions): Promise<DevServer> {
     const port = options.port ?? (await freePort());
     const args = [
       'server',
@@ -155,7 +215,7 @@ export class DevServer {
     try {
       while (Date.now() < deadline) {
         if (exitCode !== undefined) {
-          throw new Error(`temporal server start-dev exited with code ${exitCode} before it was ready:\n${this.tail.join('\n')}`);
+          throw new DevServerExitedError(exitCode, this.port, this.output.toString());
         }
         try {
           await svc.getSystemInfo({ timeoutMs: 2000 });

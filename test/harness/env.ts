@@ -31,9 +31,19 @@ export const TEST_SEARCH_ATTRIBUTES = {
 
 export const workflowsPath = path.join(__dirname, '..', 'fixtures', 'workflows.js');
 
+let runtimeInstalled = false;
+let bundled: Promise<WorkflowBundleWithSourceMap> | undefined;
+
 async function startEnv(): Promise<Env> {
-  Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }) } } });
-  const [server, bundle] = await Promise.all([
+  if (!runtimeInstalled) {
+    Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }) } } });
+    runtimeInstalled = true;
+  }
+  bundled ??= bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('ERROR') }).catch((err) => {
+    bundled = undefined;
+    throw err;
+  });
+  const [started, built] = await Promise.allSettled([
     DevServer.start({
       // Custom search attributes the start-options tests use (this dev server predefines none).
       extraArgs: [
@@ -43,17 +53,33 @@ async function startEnv(): Promise<Env> {
         '--dynamic-config-value',
         'history.workflowIdReuseMinimalInterval="0s"',
       ],
-      onOutput: process.env.DEV_SERVER_LOG ? (l) => process.stderr.write(`[dev-server] ${l}\n`) : undefined }),
-    bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('ERROR') }),
+      onOutput: process.env.DEV_SERVER_LOG ? (l) => process.stderr.write(`[dev-server] ${l}\n`) : undefined,
+      // A launch that failed and was retried still shows in the run's output.
+      onRetry: (err, attempt) => process.stderr.write(`[test env] dev server launch ${attempt} failed, retrying: ${err.message}\n`),
+    }),
+    bundled,
   ]);
-  const native = await NativeConnection.connect({ address: server.address });
-  return { server, bundle, native };
+  if (started.status === 'rejected') throw started.reason;
+  const server = started.value;
+  try {
+    if (built.status === 'rejected') throw built.reason;
+    const bundle = built.value;
+    const native = await NativeConnection.connect({ address: server.address });
+    return { server, bundle, native };
+  } catch (err) {
+    await server.stop();
+    throw err;
+  }
 }
 
 /** Starts the shared dev server (once) and returns it. */
 export async function testEnv(): Promise<Env> {
   if (env) return env;
-  starting ??= startEnv();
+  // A failed start is not kept: the next suite tries again instead of inheriting the failure.
+  starting ??= startEnv().catch((err) => {
+    starting = undefined;
+    throw err;
+  });
   env = await starting;
   return env;
 }

@@ -49,10 +49,8 @@ def daemon_built() -> Path:
     return DAEMON_JS
 
 
-@pytest_asyncio.fixture(scope="session")
-async def dev_server() -> AsyncIterator[str]:
-    """A real Temporal dev server; yields its HOST:PORT."""
-    assert TEMPORAL_CLI.exists(), f"the Temporal CLI is missing at {TEMPORAL_CLI} (run `npm run setup`)"
+async def _launch_dev_server() -> tuple[subprocess.Popen, str, "tempfile._TemporaryFileWrapper"]:
+    """One launch of ``temporal server start-dev``; raises if it exits before it answers."""
     port = free_port()
     address = f"127.0.0.1:{port}"
     argv = [
@@ -63,28 +61,58 @@ async def dev_server() -> AsyncIterator[str]:
         argv += ["--search-attribute", f"{name}={kind}"]
     log = tempfile.TemporaryFile()
     proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while True:
+        if proc.poll() is not None:
+            log.seek(0)
+            output = log.read().decode(errors="replace")
+            log.close()
+            raise DevServerExited(f"temporal dev server exited with {proc.returncode}: {output}")
+        try:
+            c = await asyncio.wait_for(SdkClient.connect(address), 5)
+            await c.workflow_service.get_system_info(GetSystemInfoRequest())
+            return proc, address, log
+        except Exception:
+            if time.monotonic() > deadline:
+                _stop(proc)
+                log.close()
+                raise
+            await asyncio.sleep(0.2)
+
+
+class DevServerExited(RuntimeError):
+    """The dev server died before it was ready."""
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                log.seek(0)
-                raise RuntimeError(f"temporal dev server exited with {proc.returncode}: {log.read().decode(errors='replace')}")
-            try:
-                c = await asyncio.wait_for(SdkClient.connect(address), 5)
-                await c.workflow_service.get_system_info(GetSystemInfoRequest())
-                break
-            except Exception:
-                if time.monotonic() > deadline:
-                    raise
-                await asyncio.sleep(0.2)
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+@pytest_asyncio.fixture(scope="session")
+async def dev_server() -> AsyncIterator[str]:
+    """A real Temporal dev server; yields its HOST:PORT.
+
+    The CLI picks its internal ports by binding and releasing them, so another
+    process can take one first and the server dies; it is launched up to three times.
+    """
+    assert TEMPORAL_CLI.exists(), f"the Temporal CLI is missing at {TEMPORAL_CLI} (run `npm run setup`)"
+    for attempt in range(1, 4):
+        try:
+            proc, address, log = await _launch_dev_server()
+            break
+        except DevServerExited as e:
+            if attempt == 3:
+                raise
+            print(f"[conftest] dev server launch {attempt} failed, retrying: {e}", file=sys.stderr)
+    try:
         yield address
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        _stop(proc)
         log.close()
 
 
