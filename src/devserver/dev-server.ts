@@ -126,17 +126,48 @@ export function findTemporalCli(explicit?: string): string {
   );
 }
 
-/** A free TCP port on 127.0.0.1. */
-export function freePort(): Promise<number> {
+function canBind(port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.unref();
     srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
+    srv.listen(port, '127.0.0.1', () => {
+      const bound = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(bound));
     });
   });
+}
+
+/** The kernel's range for ephemeral (outgoing) ports; Linux only, else undefined. */
+function ephemeralRange(): [number, number] | undefined {
+  try {
+    const [lo, hi] = fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    return Number.isInteger(lo) && Number.isInteger(hi) ? [lo, hi] : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A free TCP port on 127.0.0.1. Where the ephemeral range is known and leaves
+ * room below it, the port comes from below it: a port handed out for listening
+ * later must not be one the kernel may give an outgoing connection meanwhile.
+ */
+export async function freePort(): Promise<number> {
+  const range = ephemeralRange();
+  const top = range ? range[0] : 0;
+  const bottom = 10_000;
+  if (top - bottom >= 1000) {
+    for (let i = 0; i < 20; i++) {
+      const candidate = bottom + Math.floor(Math.random() * (top - bottom));
+      try {
+        return await canBind(candidate);
+      } catch {
+        /* taken: try another */
+      }
+    }
+  }
+  return canBind(0);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -191,6 +222,9 @@ export class DevServer {
       '127.0.0.1',
       '--port',
       String(port),
+      // Chosen here rather than by the CLI, outside the ephemeral range (see freePort).
+      '--http-port',
+      String(await freePort()),
       '--log-level',
       options.logLevel ?? 'warn',
       '--dynamic-config-value',

@@ -7,7 +7,8 @@ import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { DevServer, DevServerExitedError } from '../../src/devserver/dev-server';
+import * as net from 'node:net';
+import { DevServer, DevServerExitedError, freePort } from '../../src/devserver/dev-server';
 
 describe('dev server launcher', function () {
   this.timeout(60_000);
@@ -60,5 +61,25 @@ describe('dev server launcher', function () {
     );
     expect(err).to.be.instanceOf(DevServerExitedError);
     expect(retries).to.deep.equal([]);
+  });
+
+  it('freePort gives a bindable loopback port below the ephemeral range (Linux)', async function () {
+    let range: number[] | undefined;
+    try {
+      range = fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    } catch {
+      this.skip();
+    }
+    const ports = await Promise.all(Array.from({ length: 10 }, () => freePort()));
+    for (const p of ports) {
+      expect(p).to.be.at.least(10_000);
+      if (range![0] - 10_000 >= 1000) expect(p).to.be.below(range![0]);
+    }
+    const srv = net.createServer();
+    await new Promise<void>((resolve, reject) => {
+      srv.once('error', reject);
+      srv.listen(ports[0], '127.0.0.1', () => resolve());
+    });
+    await new Promise((r) => srv.close(r));
   });
 });

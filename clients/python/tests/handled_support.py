@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import random
 import shutil
 import socket
 import time
@@ -22,8 +23,30 @@ SEARCH_ATTRIBUTES = {"HandledKeyword": "Keyword", "HandledInt": "Int"}
 DAEMON_ARGS = ["--log-level", "warn"]
 
 
+def _ephemeral_low() -> int:
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            return int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
 def free_port() -> int:
-    """A currently free TCP port on loopback."""
+    """A currently free TCP port on loopback.
+
+    Taken from below the kernel's ephemeral range where there is room, so that no
+    outgoing connection can be given it before the server that is told it binds it.
+    """
+    low = _ephemeral_low()
+    if low - 10_000 >= 1000:
+        for _ in range(20):
+            candidate = random.randrange(10_000, low)
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+                try:
+                    s.bind(("127.0.0.1", candidate))
+                except OSError:
+                    continue
+                return candidate
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
