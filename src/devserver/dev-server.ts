@@ -26,7 +26,7 @@ export interface DevServerOptions {
   /** @default 60000 */
   startTimeoutMs?: number;
   /**
-   * How many times to launch the server when it exits before it is ready.
+   * How many times to launch the server when it exits, or does not answer, before it is ready.
    * The CLI picks its internal ports (history, matching, worker, HTTP) by
    * binding and releasing them, so another process can take one first; a new
    * launch picks new ones (and a new frontend port unless `port` is set).
@@ -39,14 +39,26 @@ export interface DevServerOptions {
   onOutput?: (line: string) => void;
 }
 
-/** The server exited before it answered; `output` holds what it printed. */
-export class DevServerExitedError extends Error {
+/** A launch of the server that did not become ready; `output` holds what it printed. */
+export class DevServerStartError extends Error {
   constructor(
-    readonly exitCode: number | null,
+    message: string,
     readonly port: number,
     readonly output: string,
   ) {
-    super(`temporal server start-dev (port ${port}) exited with code ${exitCode} before it was ready:\n${output}`);
+    super(output ? `${message}:\n${output}` : message);
+    this.name = 'DevServerStartError';
+  }
+}
+
+/** The server exited before it answered. */
+export class DevServerExitedError extends DevServerStartError {
+  constructor(
+    readonly exitCode: number | null,
+    port: number,
+    output: string,
+  ) {
+    super(`temporal server start-dev (port ${port}) exited with code ${exitCode} before it was ready`, port, output);
     this.name = 'DevServerExitedError';
   }
 }
@@ -206,7 +218,7 @@ export class DevServer {
       try {
         return await DevServer.launch(executable, options);
       } catch (err) {
-        if (!(err instanceof DevServerExitedError) || attempt >= attempts) throw err;
+        if (!(err instanceof DevServerStartError) || attempt >= attempts) throw err;
         options.onRetry?.(err, attempt);
       }
     }
@@ -261,7 +273,11 @@ export class DevServer {
         }
       }
       await this.stop();
-      throw new Error(`temporal server start-dev on port ${this.port} was not ready within ${timeoutMs} ms (last error: ${lastError})`);
+      throw new DevServerStartError(
+        `temporal server start-dev on port ${this.port} was not ready within ${timeoutMs} ms (last error: ${lastError})`,
+        this.port,
+        this.output.toString(),
+      );
     } finally {
       conn.close();
     }

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as net from 'node:net';
-import { DevServer, DevServerExitedError, freePort } from '../../src/devserver/dev-server';
+import { DevServer, DevServerExitedError, DevServerStartError, freePort } from '../../src/devserver/dev-server';
 
 describe('dev server launcher', function () {
   this.timeout(60_000);
@@ -48,6 +48,31 @@ describe('dev server launcher', function () {
       expect(lines).to.include('... (40 lines left out) ...');
       expect(lines[lines.length - 1]).to.equal('line 100');
       expect((err as DevServerExitedError).exitCode).to.equal(2);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a server that never answers is stopped at the start timeout and launched again', async () => {
+    // A stand-in executable (not a Temporal server) that prints a line and then never answers.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'th-devserver-'));
+    const exe = path.join(dir, 'temporal');
+    const pids = path.join(dir, 'pids');
+    fs.writeFileSync(exe, `#!/bin/sh\necho "started $$"\necho $$ >> ${pids}\nexec sleep 30\n`, { mode: 0o755 });
+    try {
+      const retries: number[] = [];
+      const err = await DevServer.start({ executable: exe, attempts: 2, startTimeoutMs: 700, onRetry: (_e, n) => retries.push(n) }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).to.be.instanceOf(DevServerStartError);
+      expect(err).to.not.be.instanceOf(DevServerExitedError);
+      expect((err as Error).message).to.match(/was not ready within 700 ms/);
+      expect((err as DevServerStartError).output).to.match(/^started \d+$/);
+      expect(retries).to.deep.equal([1]);
+      const launched = fs.readFileSync(pids, 'utf8').trim().split('\n').map(Number);
+      expect(launched).to.have.length(2);
+      for (const pid of launched) expect(() => process.kill(pid, 0), `process ${pid} still runs`).to.throw();
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
