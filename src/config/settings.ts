@@ -3,6 +3,7 @@
  * command-line flags, then TEMPORAL_* environment variables, then a
  * temporal.toml profile, then the defaults (localhost:7233, namespace "default").
  */
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -79,13 +80,52 @@ export function loadProfile(file: string, name: string | undefined): Profile {
   } catch (err) {
     throw new Error(`config file ${file}: ${(err as Error).message}`);
   }
-  const profiles = (doc.profile ?? {}) as Record<string, Profile>;
+  const profiles = (doc.profile ?? {}) as Record<string, unknown>;
   const p = profiles[profileName];
-  if (!p) {
+  if (p === undefined) {
     if (explicit) throw new Error(`profile "${profileName}" not found in ${file}`);
     return {};
   }
-  return p;
+  checkProfile(p, `${file}: [profile.${profileName}]`);
+  return p as Profile;
+}
+
+const PROFILE_FIELDS: Record<string, 'string' | 'boolean' | 'table'> = {
+  address: 'string',
+  namespace: 'string',
+  api_key: 'string',
+  tls: 'table',
+  grpc_meta: 'table',
+};
+const TLS_FIELDS: Record<string, 'string' | 'boolean'> = {
+  disabled: 'boolean',
+  client_cert_path: 'string',
+  client_cert_data: 'string',
+  client_key_path: 'string',
+  client_key_data: 'string',
+  server_ca_cert_path: 'string',
+  server_ca_cert_data: 'string',
+  server_name: 'string',
+  disable_host_verification: 'boolean',
+};
+
+function isTable(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
+}
+
+/** Checks the types of the profile's known keys (others are ignored, as Temporal's tools do). */
+function checkProfile(p: unknown, where: string): void {
+  if (!isTable(p)) throw new Error(`${where} must be a table`);
+  const check = (key: string, value: unknown, type: string) => {
+    const ok = type === 'table' ? isTable(value) : typeof value === type;
+    if (!ok) throw new Error(`${where}: ${key} must be a ${type}; got ${JSON.stringify(value) ?? String(value)}`);
+  };
+  for (const [key, type] of Object.entries(PROFILE_FIELDS)) if (p[key] !== undefined) check(key, p[key], type);
+  for (const [key, type] of Object.entries(TLS_FIELDS)) {
+    const tls = p.tls as Record<string, unknown> | undefined;
+    if (tls?.[key] !== undefined) check(`tls.${key}`, tls[key], type);
+  }
+  for (const [key, value] of Object.entries((p.grpc_meta as Record<string, unknown> | undefined) ?? {})) check(`grpc_meta.${key}`, value, 'string');
 }
 
 function bool(v: string | undefined, name: string): boolean | undefined {
@@ -95,17 +135,30 @@ function bool(v: string | undefined, name: string): boolean | undefined {
   throw new Error(`${name} must be 1, 0, true or false; got "${v}"`);
 }
 
-function pem(pathValue: string | undefined, data: string | undefined, what: string): Buffer | undefined {
+/**
+ * Reads a PEM certificate or private key from a path or inline data, and parses it,
+ * so that a wrong file is reported at start-up, naming the setting, and not as a
+ * failed handshake at the first call.
+ */
+function pem(pathValue: string | undefined, data: string | undefined, what: string, kind: 'certificate' | 'key'): Buffer | undefined {
   if (pathValue && data) throw new Error(`${what}: give a path or data, not both`);
-  if (data) return Buffer.from(data);
-  if (pathValue) {
+  let buf: Buffer;
+  const from = pathValue ? ` in ${pathValue}` : ' (inline data)';
+  if (data) buf = Buffer.from(data);
+  else if (pathValue) {
     try {
-      return fs.readFileSync(pathValue);
+      buf = fs.readFileSync(pathValue);
     } catch (err) {
       throw new Error(`${what}: cannot read ${pathValue}: ${(err as Error).message}`);
     }
+  } else return undefined;
+  try {
+    if (kind === 'certificate') new crypto.X509Certificate(buf);
+    else crypto.createPrivateKey(buf);
+  } catch (err) {
+    throw new Error(`${what}${from} is not a PEM ${kind === 'certificate' ? 'certificate' : 'private key'}: ${(err as Error).message}`);
   }
-  return undefined;
+  return buf;
 }
 
 export function resolveSettings(flags: ConnectionFlags, env: NodeJS.ProcessEnv = process.env): ResolvedSettings {
@@ -139,12 +192,15 @@ export function resolveSettings(flags: ConnectionFlags, env: NodeJS.ProcessEnv =
   let tls: TlsOptions | false = false;
   if (tlsOn) {
     tls = {
-      clientCert: pem(certPath, certData, 'TLS client certificate'),
-      clientKey: pem(keyPath, keyData, 'TLS client key'),
-      serverRootCaCert: pem(caPath, caData, 'TLS server CA certificate'),
+      clientCert: pem(certPath, certData, 'TLS client certificate', 'certificate'),
+      clientKey: pem(keyPath, keyData, 'TLS client key', 'key'),
+      serverRootCaCert: pem(caPath, caData, 'TLS server CA certificate', 'certificate'),
       serverName,
       disableHostVerification: noVerify,
     };
+    if (tls.clientCert && tls.clientKey && !new crypto.X509Certificate(tls.clientCert).checkPrivateKey(crypto.createPrivateKey(tls.clientKey))) {
+      throw new Error('TLS client key does not belong to the TLS client certificate');
+    }
   }
   const metadata: Record<string, string> = {};
   for (const [k, v] of Object.entries(profile.grpc_meta ?? {})) metadata[k.toLowerCase().replace(/_/g, '-')] = String(v);
