@@ -42,6 +42,10 @@ export async function runDaemon(args: DaemonArgs): Promise<number> {
     throw new UsageError('choose at least one transport: --stdio, --socket PATH or --port N');
   }
   const logger: Logger = createLogger({ level: args.logLevel, file: args.logFile });
+  // Node's own warnings (deprecations from libraries, for one) go to the log too, not
+  // straight to stderr: the log file, when there is one, then has everything.
+  process.removeAllListeners('warning');
+  process.on('warning', (w) => logger.warn(`node: ${w.name}${(w as NodeJS.ErrnoException).code ? ` ${(w as NodeJS.ErrnoException).code}` : ''}: ${w.message}`));
   const settings = resolveSettings(args.connection);
   let dev: DevServer | undefined;
   const useDev = args.dev || args.devDb !== undefined || (!settings.addressConfigured && !(await answers('127.0.0.1:7233', 500)));

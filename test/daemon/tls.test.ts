@@ -92,4 +92,26 @@ describe('daemon over TLS (real server behind a TLS gateway)', function () {
     expect(d.stderr.join('\n')).to.match(/TLS server CA certificate in .*bad\.pem is not a PEM certificate/);
     expect(stdout).to.equal('');
   });
+
+  it("Node's own warnings go to the daemon's log, not straight to stderr", async () => {
+    // TLS to an IP address without a server name makes Node warn (DEP0123): a real warning from a library.
+    const logFile = path.join(pki.dir, 'daemon.log');
+    const d = await spawnDaemon(
+      ['--stdio', '--log-file', logFile, '--address', gateway.address, '--tls-ca-path', pki.caCert, '--tls-disable-host-verification',
+        '--tls-cert-path', pki.clientCert, '--tls-key-path', pki.clientKey],
+      { noAddress: true },
+    );
+    const c = stdioClient(d);
+    try {
+      await initialized(c);
+      await c.request('daemon/status');
+      await c.request('shutdown');
+      c.notify('exit');
+      expect(await d.exited).to.equal(0);
+    } finally {
+      await d.kill();
+    }
+    expect(fs.readFileSync(logFile, 'utf8')).to.match(/warn node: DeprecationWarning DEP0123: Setting the TLS ServerName to an IP address/);
+    expect(d.stderr.join('\n')).to.not.match(/DeprecationWarning/);
+  });
 });
