@@ -159,7 +159,9 @@ export const handlers: Record<string, Handler> = {
   },
 
   async 'daemon/status'({ services }) {
-    return services.status();
+    const status = await services.status();
+    // This request is in flight while it is answered; it is not counted.
+    return { ...status, inFlight: Math.max(0, (status.inFlight as number) - 1) };
   },
 
   async 'rpc.discover'({ services }) {

@@ -261,7 +261,7 @@ export const methods: MethodSpec[] = [
           uptime: { type: 'number' },
           clients: { type: 'integer' },
           handles: { type: 'integer' },
-          inFlight: { type: 'integer' },
+          inFlight: { type: 'integer', description: 'Requests being served, over all clients; this daemon/status request is not counted.' },
           grpcInFlight: { type: 'integer' },
           connection: { type: 'object', properties: { state: { type: 'string' }, address: { type: 'string' }, namespace: { type: 'string' } } },
           temporal: { type: 'object', properties: { serverVersion: { type: ['string', 'null'] } } },

@@ -77,6 +77,6 @@ async def wait_until(check: Callable[[], Awaitable[Any]], timeout: float = 10.0,
 
 
 async def in_flight(client: Any) -> int:
-    """Requests in flight in the daemon, not counting the status request itself."""
+    """Requests in flight in the daemon (the status request itself is not counted)."""
     status = await client.daemon_status()
-    return int(status["inFlight"]) - 1
+    return int(status["inFlight"])

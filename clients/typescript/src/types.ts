@@ -114,6 +114,7 @@ export interface DaemonStatus {
   uptime: number;
   clients: number;
   handles: number;
+  /** Requests being served, over all clients (this status request not counted). */
   inFlight: number;
   connection: { state: string; address: string; namespace: string };
   temporal: { serverVersion: string | null };
