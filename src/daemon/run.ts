@@ -91,6 +91,13 @@ export async function runDaemon(args: DaemonArgs): Promise<number> {
       .catch((err) => logger.error(`shutdown: ${(err as Error).message}`))
       .finally(() => resolveDone());
   };
+  // Without its embedded server the daemon can only answer UNAVAILABLE (and an in-memory
+  // server's workflows are gone): say so and stop, rather than linger.
+  void dev?.whenExited().then((code) => {
+    if (stopping) return;
+    logger.error(`the embedded dev server exited unexpectedly (code ${code}); stopping`);
+    stop('embedded dev server exited', 1);
+  });
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
 

@@ -292,6 +292,11 @@ export class DevServer {
     clearTimeout(timer);
   }
 
+  /** Settles with the exit code (null after a signal) when the server process ends, for any reason. */
+  whenExited(): Promise<number | null> {
+    return this.exited;
+  }
+
   /** Whether the process is still running. */
   get running(): boolean {
     return this.process.exitCode === null && this.process.signalCode === null;
