@@ -5,7 +5,8 @@ import { ResponseError } from 'vscode-jsonrpc/node';
 import { ErrorCodes } from './error-codes';
 import type { MethodSpec } from './methods';
 import { schemas } from './methods';
-import { check } from './schema';
+import { check, plainWhereNumeric } from './schema';
+import { exactNumbersSeen } from '../json/exact-json';
 
 export function invalidParams(message: string): ResponseError<{ type: string }> {
   return new ResponseError(ErrorCodes.InvalidParams, `Invalid params: ${message}`, { type: 'InvalidParams' });
@@ -21,7 +22,9 @@ export function validateParams(spec: MethodSpec, params: unknown): Record<string
   }
   const obj = params as Record<string, unknown>;
   for (const ps of spec.params) {
-    const v = obj[ps.name];
+    let v = obj[ps.name];
+    // Only once a number a double would change has ever been read is there anything to convert.
+    if (v !== undefined && exactNumbersSeen()) v = obj[ps.name] = plainWhereNumeric(v, ps.schema, schemas);
     if (v === undefined) {
       if (ps.required) throw invalidParams(`"${ps.name}" is required`);
       continue;

@@ -3,6 +3,8 @@
  * to validate incoming params with errors that name the param, and to publish
  * the same schemas in protos/openrpc.json.
  */
+import { ExactNumber } from '../json/exact-json';
+
 export interface Schema {
   type?: JsonType | JsonType[];
   enum?: readonly (string | number)[];
@@ -20,6 +22,7 @@ export type JsonType = 'string' | 'number' | 'integer' | 'boolean' | 'object' | 
 
 function typeOf(v: unknown): JsonType {
   if (v === null) return 'null';
+  if (v instanceof ExactNumber) return 'number';
   if (Array.isArray(v)) return 'array';
   if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'number';
   return typeof v as JsonType;
@@ -79,4 +82,31 @@ export function check(value: unknown, schema: Schema, path: string, defs: Record
     }
   }
   return undefined;
+}
+
+function resolve(schema: Schema, defs: Record<string, Schema>): Schema {
+  return schema.$ref ? (defs[schema.$ref.replace('#/components/schemas/', '')] ?? {}) : schema;
+}
+
+/**
+ * `value` with an `ExactNumber` turned into a plain number wherever the schema
+ * reads it as a number (a timeout, an attempt count); everywhere else (a Value, an
+ * untyped object such as search attributes) it stays exact, to reach Temporal as written.
+ */
+export function plainWhereNumeric(value: unknown, schema: Schema, defs: Record<string, Schema> = {}): unknown {
+  const s = resolve(schema, defs);
+  if (value instanceof ExactNumber) {
+    const types = s.type === undefined ? [] : Array.isArray(s.type) ? s.type : [s.type];
+    return types.includes('number') || types.includes('integer') ? value.valueOf() : value;
+  }
+  if (Array.isArray(value)) return s.items ? value.map((v) => plainWhereNumeric(v, s.items!, defs)) : value;
+  if (typeof value === 'object' && value !== null && (s.properties || typeof s.additionalProperties === 'object')) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      const sub = s.properties?.[k] ?? (typeof s.additionalProperties === 'object' ? s.additionalProperties : undefined);
+      out[k] = sub ? plainWhereNumeric(v, sub, defs) : v;
+    }
+    return out;
+  }
+  return value;
 }

@@ -13,6 +13,7 @@ import { cancelledError, toResponseError } from './error-mapping';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { handlers, type Services } from './handlers';
 import type { Logger } from '../log/logger';
+import { stringifyExact } from '../json/exact-json';
 
 export type TransportKind = 'stdio' | 'socket' | 'tcp';
 
@@ -325,7 +326,7 @@ export class Session {
 /** Params for the debug log: payload data included (debug level only), secrets never, long text cut. */
 function debugParams(method: string, params: Record<string, unknown>): string {
   const shown = method === 'initialize' && 'authToken' in params ? { ...params, authToken: '<redacted>' } : params;
-  const text = JSON.stringify(shown);
+  const text = stringifyExact(shown) ?? '';
   return text.length > 2000 ? `${text.slice(0, 2000)}… (${text.length} chars)` : text;
 }
 

@@ -5,9 +5,11 @@
  * - `{"$bytes": "<base64>"}` is a `binary/plain` payload;
  * - `{"$payload": {"metadata": {KEY: "<base64>"}, "data": "<base64>"}}` passes through as it is.
  *
- * Decoding never loses anything: encodings it does not understand come back as `$payload`.
+ * Decoding never loses anything: encodings it does not understand come back as `$payload`,
+ * and JSON numbers a double would change stay exact (`ExactNumber`, src/json/exact-json.ts).
  */
 import type { IPayload } from './proto';
+import { parseExact, stringifyExact } from '../json/exact-json';
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
@@ -51,7 +53,7 @@ export function toPayload(value: unknown, where = 'value'): IPayload {
   }
   let text: string | undefined;
   try {
-    text = JSON.stringify(value);
+    text = stringifyExact(value);
   } catch (err) {
     throw new ValueError(`${where} cannot be encoded as JSON: ${(err as Error).message}`);
   }
@@ -89,7 +91,7 @@ export function fromPayload(p: IPayload | null | undefined): JsonValue {
     case 'json/plain':
     case 'json/protobuf':
       try {
-        return JSON.parse(data.toString('utf8')) as JsonValue;
+        return parseExact(data.toString('utf8')) as JsonValue;
       } catch {
         return asPassthrough(p);
       }

@@ -9,6 +9,7 @@
  */
 import { AbstractMessageReader, type DataCallback, type Disposable, type Message } from 'vscode-jsonrpc/node';
 import { ErrorCodes } from '../protocol/error-codes';
+import { ExactNumber, parseExact } from '../json/exact-json';
 
 export interface InvalidInput {
   /** The id to answer with (null when it could not be read). */
@@ -215,7 +216,8 @@ export class FramedMessageReader extends AbstractMessageReader {
   private handleBody(body: Buffer): void {
     let msg: unknown;
     try {
-      msg = JSON.parse(body.toString('utf8'));
+      // Numbers a double would change (big integers in args, say) stay exact: see src/json/exact-json.ts.
+      msg = parseExact(body.toString('utf8'));
     } catch (err) {
       this.invalid(null, ErrorCodes.ParseError, `Parse error: ${(err as Error).message}`);
       // A Content-Length that lied (too long) swallowed the start of the next frame, or one
@@ -277,11 +279,35 @@ function validId(id: unknown): id is string | number {
   return typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id));
 }
 
+/**
+ * An id written in a form a double does not print back (`1.0`) is used as its
+ * number when that is a safe integer; one a double cannot hold (a 20-digit integer)
+ * could not be echoed exactly, so it is refused by name rather than answered under
+ * another id.
+ */
+function exactId(holder: Record<string, unknown>): string | undefined {
+  const id = holder.id;
+  if (!(id instanceof ExactNumber)) return undefined;
+  const n = id.valueOf();
+  if (Number.isSafeInteger(n)) {
+    holder.id = n;
+    return undefined;
+  }
+  return `"id" ${id.text} cannot be echoed exactly: use a string, or an integer within ±(2^53 - 1)`;
+}
+
 /** What is wrong with a parsed message, or undefined when it is a valid JSON-RPC 2.0 message. */
 export function validate(msg: unknown): { id: string | number | null; message: string; code?: number } | undefined {
   if (Array.isArray(msg)) return { id: null, message: 'batch messages are not supported' };
   if (typeof msg !== 'object' || msg === null) return { id: null, message: 'a message must be a JSON object' };
   const m = msg as Record<string, unknown>;
+  const badId = exactId(m);
+  if (badId) return { id: null, message: badId };
+  const p0 = m.params;
+  if (m.method === '$/cancelRequest' && typeof p0 === 'object' && p0 !== null && !Array.isArray(p0)) {
+    const badCancelId = exactId(p0 as Record<string, unknown>);
+    if (badCancelId) return { id: null, message: `$/cancelRequest: ${badCancelId}`, code: ErrorCodes.InvalidParams };
+  }
   const id = validId(m.id) ? m.id : null;
   if (m.jsonrpc !== '2.0') return { id, message: '"jsonrpc" must be "2.0"' };
   if ('method' in m) {

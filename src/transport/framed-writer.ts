@@ -7,6 +7,7 @@
  * spent on one client's output is therefore bounded.
  */
 import { AbstractMessageWriter, type Message, type MessageWriter } from 'vscode-jsonrpc/node';
+import { stringifyExact } from '../json/exact-json';
 
 export interface FramedWriterOptions {
   highWaterBytes: number;
@@ -49,7 +50,7 @@ export class FramedMessageWriter extends AbstractMessageWriter implements Messag
   /** Writes a message without reporting it as a response (answers to invalid input). */
   writeUntracked(msg: Message): Promise<void> {
     if (this.ended || this.stream.destroyed || this.overflowed) return Promise.resolve();
-    const body = Buffer.from(JSON.stringify(msg), 'utf8');
+    const body = Buffer.from(stringifyExact(msg) ?? 'null', 'utf8');
     const frame = Buffer.concat([Buffer.from(`Content-Length: ${body.length}\r\n\r\n`, 'ascii'), body]);
     try {
       this.stream.write(frame);

@@ -28,6 +28,8 @@ export class RawRpcClient extends EventEmitter {
   private pending = new Map<string | number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
   /** Every message received, in order. */
   readonly received: Record<string, unknown>[] = [];
+  /** The text of each answer, by id (numbers exactly as the daemon wrote them). */
+  readonly answerText = new Map<string | number, string>();
   /** `$/progress` notifications, in order. */
   readonly progress: { token: string | number; value: Record<string, unknown> }[] = [];
   closed = false;
@@ -65,6 +67,7 @@ export class RawRpcClient extends EventEmitter {
       this.buf = this.buf.subarray(end + 4 + len);
       const msg = JSON.parse(body) as Record<string, unknown>;
       this.received.push(msg);
+      if ('id' in msg && ('result' in msg || 'error' in msg)) this.answerText.set(msg.id as string | number, body);
       this.dispatch(msg);
     }
   }
@@ -136,6 +139,19 @@ export class RawRpcClient extends EventEmitter {
     const promise = new Promise<T>((resolve, reject) => this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject }));
     this.send(params === undefined ? { jsonrpc: '2.0', id, method } : { jsonrpc: '2.0', id, method, params });
     return { id, promise };
+  }
+
+  /**
+   * Sends a request whose params are JSON text, sent as written (numbers a double
+   * would change included); resolves with the answer's text, error or not.
+   */
+  async requestText(method: string, paramsText: string): Promise<string> {
+    const id = this.nextId++;
+    const answered = new Promise<unknown>((resolve, reject) => this.pending.set(id, { resolve, reject }));
+    const body = Buffer.from(`{"jsonrpc":"2.0","id":${id},"method":${JSON.stringify(method)},"params":${paramsText}}`, 'utf8');
+    this.output.write(Buffer.concat([Buffer.from(`Content-Length: ${body.length}\r\n\r\n`), body]));
+    await answered.catch(() => undefined);
+    return this.answerText.get(id)!;
   }
 
   request<T = unknown>(method: string, params?: unknown): Promise<T> {

@@ -22,9 +22,8 @@ where they occur, each with a comment saying why:
       wrapping ours in lists.
   D3. ``memo``, ``static_summary``, ``static_details`` are async methods in the SDK and
       plain fields here.
-  D4. Numbers in results pass through JavaScript in the daemon: an integer beyond 2**53
-      loses precision and an integral float (1.0) comes back as an int (1). Arguments are
-      not affected (the client sends such values as exact json/plain payloads).
+  D4. (Gone.) Numbers in results used to pass through JavaScript doubles in the daemon;
+      they now come back exactly as the workflow wrote them, as with the SDK (asserted).
   D5. ``WorkflowAlreadyStartedError.first_run_id``: the SDK 1.35 fills it from the server's
       newer field; the daemon does not send it, so it is ``None`` here.
   D6. ``FailureError.failure`` is the protobuf Failure in the SDK and the daemon's Failure
@@ -453,15 +452,19 @@ async def _stable_describe(t: Side, mine: Any, s: Side, h: Any) -> bool:
     raise AssertionError("the history kept changing")
 
 
-async def test_differences_in_numbers_are_javascripts(sdk_client: Any, client: th.Client, task_queue: str) -> None:
-    """D4: results decoded by the daemon (JavaScript doubles) lose integer precision beyond
-    2**53, and an integral float comes back as an int. Arguments are exact (see values_scenario)."""
-    big = 2**60 + 1
-    h = await client.start_workflow("Echo", big, id=unique("big"), task_queue=task_queue)
-    assert await sdk_client.get_workflow_handle(h.id).result() == big  # the workflow got it exactly
-    assert await h.result() == 1152921504606847000  # the daemon's JSON.parse made it a double
-    f = await client.start_workflow("Echo", 1.0, id=unique("float"), task_queue=task_queue)
-    sdk_value = await sdk_client.get_workflow_handle(f.id).result()
-    mine = await f.result()
-    assert (sdk_value, type(sdk_value)) == (1.0, float)
-    assert (mine, type(mine)) == (1, int)
+async def test_numbers_come_back_exactly(sdk_client: Any, client: th.Client, task_queue: str) -> None:
+    """D4: results keep numbers as the workflow wrote them, as with the SDK: integers beyond
+    2**53 exactly, and an integral float as a float (the daemon keeps such number tokens as
+    text; see src/json/exact-json.ts)."""
+    value = {"big": 2**60 + 1, "neg": -(2**64) - 7, "float": 1.0, "list": [2**63 - 1, 0.5, 3]}
+    h = await client.start_workflow("Echo", value, id=unique("big"), task_queue=task_queue)
+    sdk_value = await sdk_client.get_workflow_handle(h.id).result()
+    mine = await h.result()
+    assert sdk_value == value
+    assert mine == sdk_value
+    assert type(mine["float"]) is float and type(mine["big"]) is int
+    # Describe's memo too.
+    m = await client.start_workflow("Echo", 1, id=unique("memo"), task_queue=task_queue, memo={"id": 2**62 + 3, "f": 2.0})
+    await m.result()
+    assert (await m.describe()).memo == {"id": 2**62 + 3, "f": 2.0}
+    assert type((await m.describe()).memo["f"]) is float

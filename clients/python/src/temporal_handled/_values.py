@@ -8,11 +8,11 @@ The daemon carries each Temporal payload as one JSON value:
   ``AdvancedJSONEncoder`` does (datetimes as ISO strings, dataclasses as dicts,
   UUIDs as strings, other iterables as lists).
 
-JSON numbers go through JavaScript inside the daemon, where every number is a
-double. A value that JavaScript cannot carry exactly (an integer beyond
-+-2**53, an integral float such as ``1.0``, ``NaN`` or an infinity) is therefore
-sent as a ready-made ``json/plain`` ``$payload`` holding exactly the bytes the
-Python SDK would have produced.
+JSON numbers that a double would change (an integer beyond +-2**53, an integral
+float such as ``1.0``) come through the daemon exactly, both ways. Such values
+(and ``NaN`` or an infinity, which JSON lacks) are still sent as a ready-made
+``json/plain`` ``$payload`` holding exactly the bytes the Python SDK would have
+produced, so that they are exact with any daemon and match the SDK byte for byte.
 """
 
 from __future__ import annotations
