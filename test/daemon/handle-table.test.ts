@@ -63,7 +63,7 @@ describe('handle table bounds', function () {
     it('never evicts a handle with a call in flight', async () => {
       const info = await c.request<HandleInfo>('workflow/start', { workflowType: 'forever', taskQueue: uniqueId('no-worker'), workflowId: uniqueId() });
       const { id, promise } = c.requestWithId('handle/result', { handle: info.handle });
-      await until(async () => (await c.request<{ inFlight: number }>('daemon/status')).inFlight >= 2, 5000, 'the wait in flight');
+      await until(async () => (await c.request<{ inFlight: number }>('daemon/status')).inFlight >= 1, 5000, 'the wait in flight');
       const others = [await getHandle(c), await getHandle(c), await getHandle(c)];
       expect(await c.request('handle/info', { handle: info.handle })).to.include({ handle: info.handle });
       c.cancel(id);
