@@ -9,7 +9,6 @@
  * without such tokens takes the fast path (`JSON.parse` / `JSON.stringify`).
  */
 import { randomBytes } from 'node:crypto';
-import { parse as parseLossless } from 'lossless-json';
 
 /**
  * Stands in for the JSON text of a number. `JSON.stringify` writes it as a marker
@@ -74,6 +73,8 @@ export function parseExact(text: string): unknown {
   if (allNumbersRoundTrip(text)) return JSON.parse(text);
   // JSON.parse first: it gives the familiar SyntaxError for text that is not JSON.
   const plain: unknown = JSON.parse(text);
+  // Loaded on first need: most processes (the shell client above all) never need it.
+  const { parse: parseLossless } = require('lossless-json') as typeof import('lossless-json');
   try {
     return parseLossless(text, null, (token: string) => (roundTrips(token) ? Number(token) : new ExactNumber(token)));
   } catch {
@@ -82,9 +83,9 @@ export function parseExact(text: string): unknown {
   }
 }
 
-/** `JSON.stringify` (no indentation), writing each `ExactNumber` as its own text. */
-export function stringifyExact(value: unknown): string | undefined {
-  const text = JSON.stringify(value);
+/** `JSON.stringify`, writing each `ExactNumber` as its own text. */
+export function stringifyExact(value: unknown, space?: number): string | undefined {
+  const text = JSON.stringify(value, null, space);
   if (created === 0 || text === undefined || !text.includes(TAG_IN_JSON)) return text;
   MARKER.lastIndex = 0;
   return text.replace(MARKER, '$1');

@@ -171,6 +171,22 @@ describe('command-line client', function () {
     expect((await daemonStatus()).handles).to.equal(before);
   });
 
+  it('numbers stay exact through the command line: an int64 memo and termination details in, and out as JSON and text', async () => {
+    const big = '12345678901234567891';
+    const id = uniqueId('cli-exact');
+    const s = await cli('start', '--type', 'forever', '-t', tq, '-w', id, '--memo', `id=${big}`, '--memo', 'f=1.0');
+    expect(s.code, s.stderr).to.equal(0);
+    const [json, jsonl, text] = await Promise.all([cli('describe', '-w', id), cli('describe', '-w', id, '-o', 'jsonl'), cli('describe', '-w', id, '-o', 'text')]);
+    expect(json.stdout).to.match(new RegExp(`"id": ${big}[,\\n]`));
+    expect(json.stdout).to.match(/"f": 1\.0[,\n]/);
+    expect(jsonl.stdout).to.match(new RegExp(`"id":${big}[,}]`));
+    expect(text.stdout).to.match(new RegExp(`^Memo +\\{.*"id":${big}`, 'm'));
+    await cli('terminate', '-w', id, '--details', big, '--details', `{"n":-${big}}`);
+    const r = await cli('result', '-w', id, '-o', 'jsonl');
+    expect(r.code).to.equal(1);
+    expect(r.stdout).to.contain(`"details":[${big},{"n":-${big}}]`);
+  });
+
   it('failed calls exit 3: already started, not found, query failed and rejected', async () => {
     const id = uniqueId('cli');
     await cli('start', '--type', 'signals', '-t', tq, '-w', id);

@@ -6,7 +6,7 @@
  * so a program that forgets `close()` still exits (a spawned daemon then stops too).
  */
 import * as net from 'node:net';
-import { RpcConnection, type RequestOptions } from './connection';
+import { RpcConnection, type JsonCodec, type RequestOptions } from './connection';
 import { spawnDaemonProcess, type SpawnOptions, type SpawnedDaemon } from './daemon-process';
 import { DaemonConnectionError } from './errors';
 import { WorkflowHandle } from './handle';
@@ -19,6 +19,12 @@ export interface SessionOptions {
   namespace?: string;
   /** Sent as initialize's clientInfo.name (shown in the daemon's log). */
   clientName?: string;
+  /**
+   * How messages are parsed and written (default: JSON.parse / JSON.stringify). The
+   * daemon writes numbers exactly as a workflow wrote them; a codec that keeps big
+   * integers (a lossless JSON parser) lets them reach the program unrounded.
+   */
+  json?: JsonCodec;
 }
 
 export interface AttachOptions extends SessionOptions {
@@ -94,6 +100,7 @@ export class TemporalHandledClient {
         return spawned.stderrTail();
       },
       onBusy: (busy) => loop.setBusy(busy),
+      json: opts.json,
     });
     return TemporalHandledClient.initialize(rpc, { loop, spawned }, opts, undefined).catch((err) => {
       child.kill();
@@ -120,6 +127,7 @@ export class TemporalHandledClient {
     const rpc = new RpcConnection(socket, socket, {
       describeEnd: async () => `the daemon at ${where} closed it`,
       onBusy: (busy) => loop.setBusy(busy),
+      json: opts.json,
     });
     return TemporalHandledClient.initialize(rpc, { loop, socket }, opts, opts.authToken).catch((err) => {
       socket.destroy();

@@ -3,7 +3,17 @@
  * requests with AbortSignals, `$/progress` routing by token, and typed errors.
  */
 import { randomUUID } from 'node:crypto';
-import { CancellationTokenSource, ErrorCodes, ParameterStructures, ResponseError, createMessageConnection, type MessageConnection } from 'vscode-jsonrpc/node';
+import {
+  CancellationTokenSource,
+  ErrorCodes,
+  ParameterStructures,
+  ResponseError,
+  StreamMessageReader,
+  StreamMessageWriter,
+  createMessageConnection,
+  type Message,
+  type MessageConnection,
+} from 'vscode-jsonrpc/node';
 import { DaemonConnectionError, fromErrorAnswer } from './errors';
 
 /** The reason an aborted call rejects with: the signal's reason, or an AbortError. */
@@ -21,6 +31,12 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Adds a fresh `workDoneToken` to the params and routes its `$/progress` values here. */
   onProgress?: (value: unknown) => void;
+}
+
+/** Parses and writes message bodies (UTF-8 JSON text). */
+export interface JsonCodec {
+  parse(text: string): unknown;
+  stringify(value: unknown): string;
 }
 
 export class RpcConnection {
@@ -41,10 +57,22 @@ export class RpcConnection {
       describeEnd?: () => Promise<string>;
       /** Called when the first call starts (busy) and when the last one ends (idle). */
       onBusy?: (busy: boolean) => void;
+      json?: JsonCodec;
     } = {},
   ) {
     const quiet = { error: () => undefined, warn: () => undefined, info: () => undefined, log: () => undefined };
-    this.conn = createMessageConnection(input, output, quiet);
+    const json = hooks.json;
+    this.conn = json
+      ? createMessageConnection(
+          new StreamMessageReader(input, {
+            contentTypeDecoder: { name: 'application/json', decode: async (buf) => json.parse(Buffer.from(buf).toString('utf8')) as Message },
+          }),
+          new StreamMessageWriter(output, {
+            contentTypeEncoder: { name: 'application/json', encode: async (msg) => Buffer.from(json.stringify(msg), 'utf8') },
+          }),
+          quiet,
+        )
+      : createMessageConnection(input, output, quiet);
     this.conn.onNotification('$/progress', (params: { token?: unknown; value?: unknown }) => {
       const h = this.progress.get(String(params?.token));
       if (h) h(params.value);

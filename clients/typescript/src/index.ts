@@ -5,7 +5,7 @@
 export { TemporalHandledClient, CLIENT_VERSION, type AttachOptions, type SessionOptions, type GetWorkflowHandleOptions } from './client';
 export { WorkflowHandle, type QueryOptions, type CancelOptions, type TerminateOptions } from './handle';
 export { type SpawnOptions, defaultDaemonScript } from './daemon-process';
-export type { RequestOptions } from './connection';
+export type { JsonCodec, RequestOptions } from './connection';
 export {
   DaemonError,
   DaemonConnectionError,

@@ -4,6 +4,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { parseDuration } from '../../temporal/durations';
+import { parseExact } from '../../json/exact-json';
 
 export class CliUsageError extends Error {
   override name = 'UsageError';
@@ -177,7 +178,7 @@ function connectTarget(v: ClientArgs['values'], command: ClientCommand): Connect
 /** One JSON value of a flag; malformed JSON is bad usage naming the flag. */
 export function jsonValue(text: string, flag: string): unknown {
   try {
-    return JSON.parse(text);
+    return parseExact(text);
   } catch (err) {
     throw new CliUsageError(`${flag} must be JSON; got ${JSON.stringify(text)} (${(err as Error).message})`);
   }

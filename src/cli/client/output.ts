@@ -6,6 +6,7 @@
 import { DaemonError } from '../../../clients/typescript/src';
 import type { ResultProgress } from '../../../clients/typescript/src';
 import type { OutputFormat } from './args';
+import { ExactNumber, stringifyExact } from '../../json/exact-json';
 
 function write(stream: NodeJS.WriteStream, text: string): Promise<void> {
   return new Promise((resolve) => {
@@ -32,13 +33,13 @@ export function errorObject(err: unknown): Record<string, unknown> {
 /** Human-readable text for a value: strings as they are, scalars as JSON, objects as aligned `Key  value` rows. */
 export function toText(value: unknown): string {
   if (typeof value === 'string') return value;
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return JSON.stringify(value, null, 2);
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || value instanceof ExactNumber) return stringifyExact(value, 2) ?? '';
   const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
   const width = Math.max(0, ...entries.map(([k]) => k.length));
   return entries
     .map(([k, v]) => {
       const label = k.charAt(0).toUpperCase() + k.slice(1);
-      const shown = v === null ? '-' : typeof v === 'string' ? v : JSON.stringify(v);
+      const shown = v === null ? '-' : typeof v === 'string' ? v : stringifyExact(v);
       return `${label.padEnd(width + 2)}${shown}`;
     })
     .join('\n');
@@ -59,8 +60,9 @@ export class Output {
   /** Writes a command's result; `title` heads the text form. */
   async result(value: unknown, title?: string): Promise<void> {
     let text: string;
-    if (this.format === 'json') text = JSON.stringify(value, null, 2);
-    else if (this.format === 'jsonl') text = JSON.stringify(value);
+    // Numbers exactly as the daemon sent them (an int64 ID stays exact): see src/json/exact-json.ts.
+    if (this.format === 'json') text = stringifyExact(value, 2) ?? 'null';
+    else if (this.format === 'jsonl') text = stringifyExact(value) ?? 'null';
     else text = [title, toText(value)].filter((x) => x !== undefined && x !== '').join('\n');
     await write(this.stdout, `${text}\n`);
   }
@@ -73,7 +75,7 @@ export class Output {
   /** Writes an error as one JSON object on stderr. */
   async error(err: unknown): Promise<void> {
     this.clearProgress();
-    await write(this.stderr, `${JSON.stringify({ error: errorObject(err) })}\n`);
+    await write(this.stderr, `${stringifyExact({ error: errorObject(err) })}\n`);
   }
 
   /** Shows a `$/progress` value of result as a live line on stderr (rewritten in place on a terminal). */
