@@ -184,6 +184,35 @@ export async function freePort(): Promise<number> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Runs the server under /bin/sh so that it cannot outlive its owner. The owner holds
+ * the write end of the shell's stdin; when the owner goes (even killed with SIGKILL,
+ * which no handler sees), the read end gets end-of-file and the watcher stops the
+ * server. SIGTERM/SIGINT to the shell are passed on to the server, and the shell
+ * exits only once the server has, with its exit code.
+ */
+const GUARD_SCRIPT = [
+  'exec 3<&0',
+  '"$@" </dev/null 3<&- &',
+  'server=$!',
+  'trap \'kill -TERM "$server" 2>/dev/null\' TERM INT HUP',
+  '(while read -r _ <&3; do :; done; kill -TERM "$server" 2>/dev/null) &',
+  'watcher=$!',
+  'exec 3<&-',
+  'while :; do',
+  '  wait "$server"; code=$?',
+  '  kill -0 "$server" 2>/dev/null || break',
+  'done',
+  'kill "$watcher" 2>/dev/null',
+  'exit "$code"',
+].join('\n');
+
+/** The guard needs a POSIX shell; elsewhere (Windows) the server is spawned directly. */
+function spawnGuarded(executable: string, args: string[]): ChildProcess {
+  if (process.platform === 'win32' || !fs.existsSync('/bin/sh')) return spawn(executable, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn('/bin/sh', ['-c', GUARD_SCRIPT, 'temporal-dev-guard', executable, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+}
+
 export class DevServer {
   private exited: Promise<number | null>;
   private output = new OutputKeeper();
@@ -245,7 +274,7 @@ export class DevServer {
     if (options.dbFilename) args.push('--db-filename', options.dbFilename);
     for (const ns of options.namespaces ?? []) args.push('--namespace', ns);
     args.push(...(options.extraArgs ?? []));
-    const child = spawn(executable, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnGuarded(executable, args);
     const server = new DevServer(child, port, executable, options);
     await server.waitReady(options.startTimeoutMs ?? 60_000, options.namespaces ?? []);
     return server;
@@ -290,6 +319,9 @@ export class DevServer {
     const timer = setTimeout(() => this.process.kill('SIGKILL'), graceMs);
     await this.exited;
     clearTimeout(timer);
+    // Closing the guard's stdin tells its watcher to stop the server, should the shell
+    // itself have been killed before it could.
+    this.process.stdin?.destroy();
   }
 
   /** Settles with the exit code (null after a signal) when the server process ends, for any reason. */

@@ -12,22 +12,43 @@ import { initialized, spawnDaemon, stdioClient, tmpPath, type DaemonProcess } fr
 import { testEnv, uniqueId } from '../harness/env';
 import type { RawRpcClient } from '../harness/rpc-client';
 
-/** The processes the daemon started (its children), from /proc. */
-function devServerPids(d: DaemonProcess): number[] {
-  const pids: number[] = [];
+/** Parent pid and command name of every process, from /proc (Linux). */
+function processTable(): { pid: number; ppid: number; comm: string }[] {
+  const out: { pid: number; ppid: number; comm: string }[] = [];
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       // /proc/PID/stat: "pid (comm) state ppid ..."; comm may hold spaces, so split after the last ')'.
       const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === d.child.pid) pids.push(Number(entry));
+      out.push({ pid: Number(entry), ppid, comm });
     } catch {
       /* the process ended meanwhile */
     }
   }
-  return pids;
+  return out;
 }
+
+/** The `temporal` server processes below the daemon (under its guard shell). */
+function devServerPids(d: DaemonProcess): number[] {
+  const table = processTable();
+  const below = new Set([d.child.pid]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const p of table) if (below.has(p.ppid) && !below.has(p.pid)) (below.add(p.pid), (grew = true));
+  }
+  return table.filter((p) => below.has(p.pid) && p.comm === 'temporal').map((p) => p.pid);
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 function answers(address: string): Promise<boolean> {
   const [host, port] = address.split(':');
@@ -124,7 +145,7 @@ describe('daemon with its embedded dev server', function () {
       expect(pid, 'the dev server process').to.be.a('number');
       process.kill(pid!, 'SIGKILL');
       expect(await d.exited).to.equal(1);
-      expect(d.stderr.join('\n')).to.match(/error the embedded dev server exited unexpectedly \(code null\); stopping/);
+      expect(d.stderr.join('\n')).to.match(/error the embedded dev server exited unexpectedly \(code \d+\); stopping/);
       // The wait in flight was answered (cancelled by the shutdown), not left hanging.
       expect(await wait).to.equal(-32800);
     } finally {
@@ -139,5 +160,18 @@ describe('daemon with its embedded dev server', function () {
     const missing = await spawnDaemon(['--stdio', '--dev', '--temporal-cli', '/no/such/temporal'], { noAddress: true });
     expect(await missing.exited).to.equal(1);
     expect(missing.stderr.join('\n')).to.match(/--temporal-cli \/no\/such\/temporal: no executable file there/);
+  });
+
+  it('a daemon killed with SIGKILL does not leave its dev server behind', async () => {
+    const { d, address } = await startDev(['--dev']);
+    const [pid] = devServerPids(d);
+    expect(pid, 'the dev server process').to.be.a('number');
+    expect(await answers(address)).to.equal(true);
+    d.child.kill('SIGKILL');
+    await d.exited;
+    const deadline = Date.now() + 15_000;
+    while (alive(pid!) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(alive(pid!), `dev server ${pid} still runs`).to.equal(false);
+    expect(await answers(address)).to.equal(false);
   });
 });

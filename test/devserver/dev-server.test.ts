@@ -68,7 +68,7 @@ describe('dev server launcher', function () {
       expect(err).to.be.instanceOf(DevServerStartError);
       expect(err).to.not.be.instanceOf(DevServerExitedError);
       expect((err as Error).message).to.match(/was not ready within 700 ms/);
-      expect((err as DevServerStartError).output).to.match(/^started \d+$/);
+      expect((err as DevServerStartError).output).to.match(/^started \d+/);
       expect(retries).to.deep.equal([1]);
       const launched = fs.readFileSync(pids, 'utf8').trim().split('\n').map(Number);
       expect(launched).to.have.length(2);
