@@ -110,6 +110,8 @@ export async function runDaemon(args: DaemonArgs): Promise<number> {
       await daemon.listenTcp(args.port, secret);
     }
   } catch (err) {
+    // Stopping: the dev server's exit below is expected, not a failure to report.
+    stopping = true;
     await daemon.shutdown('start-up failed');
     await dev?.stop();
     throw err;

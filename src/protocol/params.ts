@@ -6,7 +6,12 @@ import { ErrorCodes } from './error-codes';
 import type { MethodSpec } from './methods';
 import { schemas } from './methods';
 import { check, plainWhereNumeric } from './schema';
-import { exactNumbersSeen } from '../json/exact-json';
+import { ExactNumber, exactNumbersSeen } from '../json/exact-json';
+
+/** A JSON object (not an array, null, or a number kept exact). */
+function isJsonObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof ExactNumber);
+}
 
 export function invalidParams(message: string): ResponseError<{ type: string }> {
   return new ResponseError(ErrorCodes.InvalidParams, `Invalid params: ${message}`, { type: 'InvalidParams' });
@@ -17,9 +22,10 @@ export function validateParams(spec: MethodSpec, params: unknown): Record<string
   if (params === undefined || params === null) params = {};
   if (Array.isArray(params)) {
     if (params.length === 0) params = {};
-    else if (params.length === 1 && typeof params[0] === 'object' && params[0] !== null && !Array.isArray(params[0])) params = params[0];
+    else if (params.length === 1 && isJsonObject(params[0])) params = params[0];
     else throw invalidParams(`${spec.name} takes its params by name (an object), not by position`);
   }
+  if (!isJsonObject(params)) throw invalidParams(`${spec.name} takes its params as an object`);
   const obj = params as Record<string, unknown>;
   for (const ps of spec.params) {
     let v = obj[ps.name];

@@ -68,7 +68,7 @@ export function check(value: unknown, schema: Schema, path: string, defs: Record
       if (obj[r] === undefined) return `"${path}.${r}" is required`;
     }
     for (const [k, v] of Object.entries(obj)) {
-      const prop = schema.properties?.[k];
+      const prop = schema.properties && Object.hasOwn(schema.properties, k) ? schema.properties[k] : undefined;
       if (prop) {
         if (v === undefined) continue;
         const p = check(v, prop, `${path}.${k}`, defs);
@@ -82,6 +82,12 @@ export function check(value: unknown, schema: Schema, path: string, defs: Record
     }
   }
   return undefined;
+}
+
+/** The schema of property `key`: its own entry in `properties` (never an inherited one such as `__proto__`), else `additionalProperties`. */
+function propertySchema(s: Schema, key: string): Schema | undefined {
+  if (s.properties && Object.hasOwn(s.properties, key)) return s.properties[key];
+  return typeof s.additionalProperties === 'object' ? s.additionalProperties : undefined;
 }
 
 function resolve(schema: Schema, defs: Record<string, Schema>): Schema {
@@ -101,12 +107,13 @@ export function plainWhereNumeric(value: unknown, schema: Schema, defs: Record<s
   }
   if (Array.isArray(value)) return s.items ? value.map((v) => plainWhereNumeric(v, s.items!, defs)) : value;
   if (typeof value === 'object' && value !== null && (s.properties || typeof s.additionalProperties === 'object')) {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) {
-      const sub = s.properties?.[k] ?? (typeof s.additionalProperties === 'object' ? s.additionalProperties : undefined);
-      out[k] = sub ? plainWhereNumeric(v, sub, defs) : v;
-    }
-    return out;
+    // fromEntries makes own properties, so a key named "__proto__" stays a key.
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => {
+        const sub = propertySchema(s, k);
+        return [k, sub ? plainWhereNumeric(v, sub, defs) : v];
+      }),
+    );
   }
   return value;
 }

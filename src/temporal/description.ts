@@ -35,9 +35,8 @@ export function statusName(status: number | null | undefined): string | null {
 }
 
 function decodeMap(fields: Record<string, Parameters<typeof fromPayload>[0]> | null | undefined): Record<string, JsonValue> {
-  const out: Record<string, JsonValue> = {};
-  for (const [k, v] of Object.entries(fields ?? {})) out[k] = fromPayload(v);
-  return out;
+  // fromEntries makes own properties: a key named "__proto__" stays a key.
+  return Object.fromEntries(Object.entries(fields ?? {}).map(([k, v]) => [k, fromPayload(v)]));
 }
 
 export function toDescription(res: DescribeWorkflowExecutionResponse, namespace: string): WorkflowExecutionDescription {

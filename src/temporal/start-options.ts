@@ -98,9 +98,8 @@ export function compileRetryPolicy(p: RetryPolicy | undefined): IRetryPolicy | u
 function payloadMap(m: Record<string, unknown> | undefined, what: string) {
   if (m === undefined || m === null) return undefined;
   if (typeof m !== 'object' || Array.isArray(m)) throw new TypeError(`${what} must be an object`);
-  const out: Record<string, ReturnType<typeof toPayload>> = {};
-  for (const [k, v] of Object.entries(m)) out[k] = toPayload(v, `${what}.${k}`);
-  return out;
+  // fromEntries makes own properties: a key named "__proto__" stays a key.
+  return Object.fromEntries(Object.entries(m).map(([k, v]) => [k, toPayload(v, `${what}.${k}`)]));
 }
 
 function requiredString(v: unknown, what: string): string {

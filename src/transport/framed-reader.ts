@@ -313,7 +313,7 @@ export function validate(msg: unknown): { id: string | number | null; message: s
   if ('method' in m) {
     if (typeof m.method !== 'string' || m.method === '') return { id, message: '"method" must be a non-empty string' };
     if ('id' in m && !validId(m.id)) return { id: null, message: '"id" must be a string or a number' };
-    if ('params' in m && (typeof m.params !== 'object' || m.params === null)) return { id, message: '"params" must be an object or an array' };
+    if ('params' in m && (typeof m.params !== 'object' || m.params === null || m.params instanceof ExactNumber)) return { id, message: '"params" must be an object or an array' };
     if (m.method === '$/cancelRequest') {
       const p = m.params as Record<string, unknown> | undefined;
       if (typeof p !== 'object' || p === null || Array.isArray(p) || !validId(p.id)) {

@@ -174,4 +174,21 @@ describe('daemon with its embedded dev server', function () {
     expect(alive(pid!), `dev server ${pid} still runs`).to.equal(false);
     expect(await answers(address)).to.equal(false);
   });
+
+  it('a start-up failure after the dev server started (a taken --port) stops the server, without calling that a crash', async () => {
+    const taken = net.createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', () => r()));
+    const port = (taken.address() as net.AddressInfo).port;
+    try {
+      const d = await spawnDaemon(['--dev', '--port', String(port), '--token-file', tmpPath('token')], { noAddress: true, env: { TEMPORAL_ADDRESS: '' } });
+      expect(await d.exited).to.equal(1);
+      const log = d.stderr.join('\n');
+      expect(log).to.match(/EADDRINUSE/);
+      expect(log).to.not.match(/exited unexpectedly/);
+      expect(log.match(/shutting down/g) ?? []).to.have.length(1);
+      expect(devServerPids(d)).to.deep.equal([]);
+    } finally {
+      taken.close();
+    }
+  });
 });

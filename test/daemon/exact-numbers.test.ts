@@ -83,4 +83,26 @@ describe('exact numbers through the daemon', function () {
     // The daemon goes on serving.
     expect((await c.request<{ pid: number }>('daemon/status')).pid).to.equal(d.child.pid);
   });
+
+  it('a number is not params: "params": 1.0 is an invalid request, [1.0] invalid params', async () => {
+    const status = await c.requestText('daemon/status', '1.0');
+    expect(JSON.parse(status).error).to.include({ code: -32600 });
+    expect(JSON.parse(status).error.message).to.contain('"params" must be an object or an array');
+    const positional = await c.requestText('daemon/status', '[1.0]');
+    expect(JSON.parse(positional).error).to.include({ code: -32602 });
+    expect(JSON.parse(positional).error.message).to.contain('takes its params by name');
+  });
+
+  it('a field named __proto__ is an ordinary key: kept in memo, an unknown field in retryPolicy', async () => {
+    // Exact numbers have been seen by now, so params go through the numeric conversion.
+    const handle = await start(`,"memo":{"__proto__":{"x":1},"n":${BIG}}`);
+    const text = await c.requestText('handle/describe', `{"handle":"${handle}"}`);
+    const memo = /"memo":(\{.*?\}\})/.exec(text)?.[1] ?? text;
+    expect(memo).to.contain('"__proto__":{"x":1}');
+    expect(memo).to.contain(`"n":${BIG}`);
+    await c.request('handle/terminate', { handle });
+    const bad = await c.requestText('workflow/start', `{"workflowType":"echo","taskQueue":"q","workflowId":"${uniqueId('p')}","retryPolicy":{"__proto__":{"maximumAttempts":1.0}}}`);
+    expect(JSON.parse(bad).error).to.include({ code: -32602 });
+    expect(JSON.parse(bad).error.message).to.contain('unknown field "__proto__"');
+  });
 });

@@ -33,10 +33,36 @@ export interface RequestOptions {
   onProgress?: (value: unknown) => void;
 }
 
-/** Parses and writes message bodies (UTF-8 JSON text). */
+/**
+ * Parses and writes message bodies (UTF-8 JSON text). The codec sees whole messages;
+ * whatever it makes of the numbers in the envelope (a lossless parser's objects, bigints)
+ * is turned back into plain numbers there, so only values keep its representation.
+ */
 export interface JsonCodec {
   parse(text: string): unknown;
   stringify(value: unknown): string;
+}
+
+/** A number a codec represented some other way (bigint, a lossless number object), as a JS number. */
+function plainNumber(v: unknown): unknown {
+  if (v === null || v === undefined || typeof v === 'string' || typeof v === 'number') return v;
+  if (typeof v === 'bigint') return Number(v);
+  if (typeof v === 'object' && !Array.isArray(v)) {
+    const n = Number(v);
+    if (!Number.isNaN(n)) return n;
+  }
+  return v;
+}
+
+/** The envelope fields JSON-RPC reads as numbers: the id, an error's code, a progress token. */
+function plainEnvelope(msg: unknown): Message {
+  const m = msg as { id?: unknown; error?: { code?: unknown }; method?: unknown; params?: { token?: unknown } };
+  if (m && typeof m === 'object') {
+    if ('id' in m) m.id = plainNumber(m.id);
+    if (m.error && typeof m.error === 'object' && 'code' in m.error) m.error.code = plainNumber(m.error.code);
+    if (m.method === '$/progress' && m.params && typeof m.params === 'object') m.params.token = plainNumber(m.params.token);
+  }
+  return m as Message;
 }
 
 export class RpcConnection {
@@ -65,7 +91,7 @@ export class RpcConnection {
     this.conn = json
       ? createMessageConnection(
           new StreamMessageReader(input, {
-            contentTypeDecoder: { name: 'application/json', decode: async (buf) => json.parse(Buffer.from(buf).toString('utf8')) as Message },
+            contentTypeDecoder: { name: 'application/json', decode: async (buf) => plainEnvelope(json.parse(Buffer.from(buf).toString('utf8'))) },
           }),
           new StreamMessageWriter(output, {
             contentTypeEncoder: { name: 'application/json', encode: async (msg) => Buffer.from(json.stringify(msg), 'utf8') },

@@ -38,7 +38,9 @@ export class RPCError extends DaemonError {
   constructor(message: string, code: number, data: Record<string, unknown>) {
     super(message, code, 'RPCError', data);
     this.status = String(data.status ?? 'UNKNOWN');
-    this.grpcStatus = typeof data.code === 'number' ? data.code : null;
+    // A JSON codec may have given the code in its own number type.
+    const grpcCode = data.code === null || data.code === undefined ? NaN : Number(data.code);
+    this.grpcStatus = Number.isInteger(grpcCode) ? grpcCode : null;
   }
 }
 

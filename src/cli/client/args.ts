@@ -192,7 +192,7 @@ export function jsonValues(texts: unknown, flag: string): unknown[] | undefined 
 /** `K=JSON` pairs (--memo, --search-attribute) as an object. */
 export function keyedJson(texts: unknown, flag: string): Record<string, unknown> | undefined {
   if (texts === undefined) return undefined;
-  const out: Record<string, unknown> = {};
+  const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   for (const t of texts as string[]) {
     const i = t.indexOf('=');
     if (i <= 0) throw new CliUsageError(`${flag} takes KEY=JSON; got ${JSON.stringify(t)}`);

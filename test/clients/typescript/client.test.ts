@@ -342,6 +342,28 @@ describe('TypeScript client', function () {
     });
   });
 
+  describe('with a JSON codec of its own', () => {
+    it('a lossless codec (bigint integers): the envelope still works, values keep int64 exactly, errors keep their codes', async () => {
+      // lossless-json is a dependency of the daemon; here it stands for any codec a program might bring.
+      const LJ = require('lossless-json') as typeof import('lossless-json');
+      const json = { parse: (t: string) => LJ.parse(t, null, LJ.parseNumberAndBigInt), stringify: (v: unknown) => LJ.stringify(v) ?? 'null' };
+      const exact = await TemporalHandledClient.spawn({ address, clientName: 'ts-client-codec', json });
+      try {
+        expect((await exact.status()).pid).to.be.a('bigint');
+        const big = 12345678901234567891n;
+        const h = await exact.startWorkflow({ workflowType: 'forever', taskQueue: tq, workflowId: uniqueId('codec'), memo: { id: big, list: [big, -big] } });
+        const d = await h.describe();
+        expect(d.memo).to.deep.equal({ id: big, list: [big, -big] });
+        const err = await rejection(exact.getWorkflowHandle(uniqueId('missing')).describe());
+        expect(err).to.be.instanceOf(RPCError);
+        expect((err as RPCError).grpcStatus).to.equal(5);
+        await h.terminate();
+      } finally {
+        await exact.close();
+      }
+    });
+  });
+
   describe('attached to a running daemon', () => {
     let daemon: DaemonProcess;
     let socketPath: string;
