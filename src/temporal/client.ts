@@ -11,6 +11,7 @@ import { toPayloads } from './payload-converter';
 import { errordetails } from './proto';
 import { RPCError, WorkflowAlreadyStartedError } from './errors';
 import { findDetail } from './rpc-errors';
+import { LongPollBudgets } from './long-poll-budget';
 
 export interface ClientOptions {
   /** @default "default" */
@@ -23,6 +24,8 @@ export class TemporalClient {
   readonly service: WorkflowService;
   readonly namespace: string;
   readonly identity: string;
+  /** This client's share of each namespace's long polls (see long-poll-budget.ts). */
+  readonly longPolls = new LongPollBudgets();
 
   constructor(
     readonly connection: Connection,

@@ -15,6 +15,9 @@ import { decodeFailure, type FailureInfo } from './failure-converter';
 import { statusName, toDescription, type WorkflowExecutionDescription } from './description';
 import { CallCancelledError, RPCError, WorkflowContinuedAsNewError, WorkflowFailureError, WorkflowQueryFailedError, WorkflowQueryRejectedError } from './errors';
 import { enumName } from './proto';
+import type { WorkflowService } from './workflow-service';
+
+type HistoryPage = Awaited<ReturnType<WorkflowService['getWorkflowExecutionHistory']>>;
 
 export const REJECT_CONDITIONS = ['NONE', 'NOT_OPEN', 'NOT_COMPLETED_CLEANLY'] as const;
 export type QueryRejectCondition = (typeof REJECT_CONDITIONS)[number];
@@ -165,39 +168,71 @@ export class WorkflowHandle implements HandleIds {
       runId = d.workflowExecutionInfo?.execution?.runId ?? '';
     }
     opts.onStart?.(runId);
+    const budget = this.client.longPolls.for(this.namespace);
+    budget.join();
+    try {
+      return await this.followChain(runId, followRuns, callOpts, opts);
+    } finally {
+      budget.leave();
+    }
+  }
+
+  private async followChain(firstRunId: string, followRuns: boolean, callOpts: CallOptions, opts: ResultOptions): Promise<WorkflowResult> {
+    const budget = this.client.longPolls.for(this.namespace);
+    let runId = firstRunId;
     let nextPageToken: Uint8Array | undefined;
     let outage = 0;
+    let overBudget = 0;
     for (;;) {
-      let res;
-      try {
-        res = await this.service.getWorkflowExecutionHistory(
-          {
-            namespace: this.namespace,
-            execution: { workflowId: this.workflowId, runId },
-            waitNewEvent: true,
-            historyEventFilterType: enums.HistoryEventFilterType.HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT,
-            skipArchival: true,
-            nextPageToken,
-          },
-          callOpts,
-        );
-      } catch (err) {
-        // A wait has no deadline of its own, so transient trouble does not end it:
-        // - an outage (a restart, a network blip) longer than the connection's retry budget,
-        //   once the server has answered on this connection (a wrong address, which never
-        //   answered, still fails at once);
-        // - the server's limit on concurrent long polls per namespace (RESOURCE_EXHAUSTED),
-        //   which many waits can reach together: they back off with jitter and try again,
-        //   and meanwhile look for the close event with a call that does not wait (it does
-        //   not count toward that limit), so a wait kept out of a long poll still answers
-        //   within one backoff of its workflow's close.
-        // Polling goes on until the server answers or the caller gives up.
-        if (!this.waitCanOutlast(err)) throw err;
-        outage++;
-        res = (err as RPCError).status === 'RESOURCE_EXHAUSTED' ? await this.peekClose(runId, opts.signal) : undefined;
+      let res: HistoryPage | undefined;
+      if (!budget.tryAcquire()) {
+        // Over this namespace's share of long polls (the server has refused one; see
+        // long-poll-budget.ts): look for the close event without waiting, then pause.
+        res = await this.peekClose(runId, opts.signal);
         if (!res) {
-          await sleep(Math.min(5000, 250 * outage) * (0.8 + Math.random() * 0.4), opts.signal);
+          overBudget++;
+          await sleep(Math.min(5000, 500 * overBudget) * (0.8 + Math.random() * 0.4), opts.signal);
           continue;
+        }
+      } else {
+        overBudget = 0;
+        let failure: unknown;
+        try {
+          res = await this.service.getWorkflowExecutionHistory(
+            {
+              namespace: this.namespace,
+              execution: { workflowId: this.workflowId, runId },
+              waitNewEvent: true,
+              historyEventFilterType: enums.HistoryEventFilterType.HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT,
+              skipArchival: true,
+              nextPageToken,
+            },
+            callOpts,
+          );
+        } catch (err) {
+          failure = err;
+        } finally {
+          budget.release();
+        }
+        if (!res) {
+          // A wait has no deadline of its own, so transient trouble does not end it:
+          // - an outage (a restart, a network blip) longer than the connection's retry budget,
+          //   once the server has answered on this connection (a wrong address, which never
+          //   answered, still fails at once);
+          // - the server's limit on concurrent long polls per namespace (RESOURCE_EXHAUSTED),
+          //   which many waits can reach together: the budget shrinks, and the wait looks for
+          //   the close event with a call that does not wait (the limit does not count it),
+          //   so a wait kept out of a long poll still answers within one pause of its close.
+          // Polling goes on until the server answers or the caller gives up.
+          const exhausted = failure instanceof RPCError && failure.status === 'RESOURCE_EXHAUSTED';
+          if (exhausted) budget.refused();
+          if (!this.waitCanOutlast(failure)) throw failure;
+          outage++;
+          res = exhausted ? await this.peekClose(runId, opts.signal) : undefined;
+          if (!res) {
+            await sleep(Math.min(5000, 250 * outage) * (0.8 + Math.random() * 0.4), opts.signal);
+            continue;
+          }
         }
       }
       outage = 0;

@@ -1,0 +1,72 @@
+/**
+ * How many result long polls this process keeps open in one namespace.
+ *
+ * The server caps concurrent long polls per namespace (frontend.namespaceCount,
+ * 1,200 by default) and that cap is shared with the namespace's workers: a worker
+ * whose task poll is refused backs off, and if result waits hold every slot it can
+ * be kept from ever running the workflows they wait for. So the first time the
+ * server refuses one of our polls (RESOURCE_EXHAUSTED), the budget drops to half of
+ * the polls we were holding, leaving the rest to workers; waits over the budget look
+ * for their close event without waiting (a call the cap does not count) and try
+ * again later. The budget is lifted once no result wait is left.
+ */
+export class LongPollBudget {
+  private limit = Infinity;
+  private open = 0;
+  private waits = 0;
+
+  /** The current budget (Infinity until the server has refused a poll). */
+  get cap(): number {
+    return this.limit;
+  }
+
+  /** Long polls open now. */
+  get inFlight(): number {
+    return this.open;
+  }
+
+  /** Result waits in progress (holding a poll or not). */
+  get waiting(): number {
+    return this.waits;
+  }
+
+  /** A result wait begins. */
+  join(): void {
+    this.waits++;
+  }
+
+  /** A result wait ends; once none is left, the budget is lifted. */
+  leave(): void {
+    this.waits = Math.max(0, this.waits - 1);
+    if (this.waits === 0) this.limit = Infinity;
+  }
+
+  /** Takes a slot for one long poll; false when over the budget (the caller should not wait on the server). */
+  tryAcquire(): boolean {
+    if (this.open >= this.limit) return false;
+    this.open++;
+    return true;
+  }
+
+  /** Gives a slot back. */
+  release(): void {
+    this.open = Math.max(0, this.open - 1);
+  }
+
+  /** The server refused a poll (its slot still held): at most half of the others from now on. */
+  refused(): void {
+    const others = Math.max(0, this.open - 1);
+    this.limit = Math.min(this.limit, Math.max(1, Math.floor(others / 2)));
+  }
+}
+
+/** One budget per namespace. */
+export class LongPollBudgets {
+  private readonly byNamespace = new Map<string, LongPollBudget>();
+
+  for(namespace: string): LongPollBudget {
+    let b = this.byNamespace.get(namespace);
+    if (!b) this.byNamespace.set(namespace, (b = new LongPollBudget()));
+    return b;
+  }
+}

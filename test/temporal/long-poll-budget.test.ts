@@ -1,0 +1,58 @@
+/**
+ * The per-namespace share of result long polls (src/temporal/long-poll-budget.ts).
+ */
+import { expect } from 'chai';
+import { LongPollBudget, LongPollBudgets } from '../../src/temporal/long-poll-budget';
+
+describe('long-poll budget', function () {
+  it('is unlimited until the server refuses a poll', () => {
+    const b = new LongPollBudget();
+    b.join();
+    for (let i = 0; i < 1000; i++) expect(b.tryAcquire()).to.equal(true);
+    expect([b.cap, b.inFlight]).to.deep.equal([Infinity, 1000]);
+  });
+
+  it('a refusal halves the share to the polls still held (at least 1); later refusals only lower it', () => {
+    const b = new LongPollBudget();
+    for (let i = 0; i < 10; i++) (b.join(), b.tryAcquire());
+    // The 10th poll is refused while the other 9 are held: 4 from now on.
+    b.refused();
+    b.release();
+    expect(b.cap).to.equal(4);
+    expect(b.tryAcquire()).to.equal(false);
+    for (let i = 0; i < 5; i++) b.release();
+    expect(b.inFlight).to.equal(4);
+    expect(b.tryAcquire()).to.equal(false);
+    b.release();
+    expect(b.tryAcquire()).to.equal(true);
+    // A refusal with 4 held (3 others) gives 1; never below 1.
+    b.refused();
+    expect(b.cap).to.equal(1);
+    for (let i = 0; i < 4; i++) b.release();
+    b.tryAcquire();
+    b.refused();
+    expect(b.cap).to.equal(1);
+  });
+
+  it('is lifted when the last wait leaves, not when the last poll ends', () => {
+    const b = new LongPollBudget();
+    b.join();
+    b.join();
+    b.tryAcquire();
+    b.tryAcquire();
+    b.refused();
+    b.release();
+    b.release();
+    expect(b.cap).to.equal(1);
+    b.leave();
+    expect(b.cap).to.equal(1);
+    b.leave();
+    expect([b.cap, b.waiting]).to.deep.equal([Infinity, 0]);
+  });
+
+  it('one budget per namespace', () => {
+    const all = new LongPollBudgets();
+    expect(all.for('a')).to.equal(all.for('a'));
+    expect(all.for('a')).to.not.equal(all.for('b'));
+  });
+});
