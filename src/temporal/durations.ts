@@ -57,14 +57,20 @@ export function optionalDuration(value: unknown, what: string): ProtoDuration | 
   return msToProto(parseDuration(value, what));
 }
 
-/** A protobuf Timestamp to an RFC 3339 string, or null when unset. */
+/**
+ * A protobuf Timestamp to an RFC 3339 string in UTC, or null when unset. The fraction
+ * keeps the server's precision with 3, 6 or 9 digits, as protobuf's JSON form does
+ * (`…:20.123Z`, `…:20.123456Z`, `…:20.123456789Z`).
+ */
 export function timestampToIso(ts: { seconds?: unknown; nanos?: number | null } | null | undefined): string | null {
   if (!ts) return null;
   const s = ts.seconds;
   const secs = typeof s === 'number' ? s : s && typeof (s as Long).toNumber === 'function' ? (s as Long).toNumber() : Number(s ?? 0);
-  const ms = secs * 1000 + Math.floor((ts.nanos ?? 0) / 1e6);
-  if (secs === 0 && !ts.nanos) return null;
-  return new Date(ms).toISOString();
+  const nanos = Math.max(0, Math.min(999_999_999, Math.trunc(ts.nanos ?? 0)));
+  if (secs === 0 && nanos === 0) return null;
+  let fraction = String(nanos).padStart(9, '0');
+  while (fraction.length > 3 && fraction.endsWith('000')) fraction = fraction.slice(0, -3);
+  return `${new Date(secs * 1000).toISOString().slice(0, 19)}.${fraction}Z`;
 }
 
 /** A protobuf Duration to milliseconds, or null when unset. */

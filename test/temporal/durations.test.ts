@@ -55,8 +55,13 @@ describe('durations', function () {
   });
 
   it('converts protobuf Timestamps to RFC 3339 and Durations to milliseconds', () => {
-    expect(timestampToIso({ seconds: Long.fromNumber(1_700_000_000), nanos: 123_456_789 })).to.equal('2023-11-14T22:13:20.123Z');
+    expect(timestampToIso({ seconds: Long.fromNumber(1_700_000_000), nanos: 123_456_789 })).to.equal('2023-11-14T22:13:20.123456789Z');
+    expect(timestampToIso({ seconds: 1_700_000_000, nanos: 123_456_000 })).to.equal('2023-11-14T22:13:20.123456Z');
+    expect(timestampToIso({ seconds: 1_700_000_000, nanos: 120_000_000 })).to.equal('2023-11-14T22:13:20.120Z');
     expect(timestampToIso({ seconds: 1_700_000_000, nanos: 0 })).to.equal('2023-11-14T22:13:20.000Z');
+    expect(timestampToIso({ seconds: 1_700_000_000, nanos: 7 })).to.equal('2023-11-14T22:13:20.000000007Z');
+    // Before 1970 too (the seconds are negative, the nanos count forward).
+    expect(timestampToIso({ seconds: -1, nanos: 500_000_000 })).to.equal('1969-12-31T23:59:59.500Z');
     expect(timestampToIso(null)).to.equal(null);
     expect(timestampToIso({ seconds: 0, nanos: 0 })).to.equal(null);
     expect(protoDurationToMs({ seconds: Long.fromNumber(3), nanos: 250_000_000 })).to.equal(3250);

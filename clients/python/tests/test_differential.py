@@ -13,8 +13,8 @@ Both sides use the same dev server and the same temporalio Worker (one task queu
 Differences that come from Temporal or from deliberate design are asserted explicitly
 where they occur, each with a comment saying why:
 
-  D1. Times: the daemon sends RFC 3339 with millisecond precision; the SDK has
-      microseconds. Compared after truncating the SDK's to milliseconds.
+  D1. (Gone.) Times: the daemon sends the server's full precision, so they are compared
+      exactly (both sides have microseconds; Python has no nanoseconds).
   D2. Search attributes: the SDK's ``search_attributes`` (deprecated dict form) wraps each
       value in a list, and its ``typed_search_attributes`` drops attributes without type
       metadata (such as the server-set ``BuildIds``); this client's ``search_attributes``
@@ -48,8 +48,8 @@ import asyncio
 import re
 import warnings
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any, Awaitable, Callable, Dict, List, Optional
+from datetime import timedelta
+from typing import Any, Awaitable, Callable, Dict, List
 
 import pytest
 import temporalio.client as sdk
@@ -113,16 +113,11 @@ class Side:
         return {
             "id": d.id, "run_id": d.run_id, "workflow_type": d.workflow_type, "task_queue": d.task_queue,
             "status": d.status.name if d.status is not None else None,
-            "start_time": ms(d.start_time), "execution_time": ms(d.execution_time), "close_time": ms(d.close_time),
+            "start_time": d.start_time, "execution_time": d.execution_time, "close_time": d.close_time,
             "history_length": d.history_length, "parent_id": d.parent_id, "parent_run_id": d.parent_run_id,
             "root_id": d.root_id, "root_run_id": d.root_run_id, "namespace": d.namespace,
             "memo": memo, "search_attributes": sa, "static_summary": summary, "static_details": details,
         }
-
-
-def ms(t: Optional[datetime]) -> Optional[datetime]:
-    """D1: millisecond precision."""
-    return None if t is None else t.replace(microsecond=t.microsecond // 1000 * 1000)
 
 
 def handle_ids(h: Any) -> Dict[str, Any]:

@@ -163,7 +163,7 @@ class WorkflowExecutionDescription:
     Field names are the SDK's. ``memo``, ``static_summary`` and ``static_details``
     are plain, already decoded fields here (the SDK has async methods of these names),
     and ``search_attributes`` maps each name to its decoded value (the SDK's deprecated
-    dict form wraps each value in a list). Times are UTC-aware, with millisecond precision.
+    dict form wraps each value in a list). Times are UTC-aware, with microsecond precision.
     """
 
     id: str
