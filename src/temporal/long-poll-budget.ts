@@ -8,12 +8,20 @@
  * server refuses one of our polls (RESOURCE_EXHAUSTED), the budget drops to half of
  * the polls we were holding, leaving the rest to workers; waits over the budget look
  * for their close event without waiting (a call the cap does not count) and try
- * again later. The budget is lifted once no result wait is left.
+ * again later. The budget is lifted once no result wait is left, or after a minute
+ * without a refusal (if the pressure is still there, the next refusal halves it again).
  */
 export class LongPollBudget {
   private limit = Infinity;
   private open = 0;
   private waits = 0;
+  private refusedAt = 0;
+
+  constructor(
+    private readonly now: () => number = Date.now,
+    /** How long after the last refusal the budget is lifted. */
+    private readonly liftAfterMs = 60_000,
+  ) {}
 
   /** The current budget (Infinity until the server has refused a poll). */
   get cap(): number {
@@ -43,6 +51,7 @@ export class LongPollBudget {
 
   /** Takes a slot for one long poll; false when over the budget (the caller should not wait on the server). */
   tryAcquire(): boolean {
+    if (this.limit !== Infinity && this.now() - this.refusedAt >= this.liftAfterMs) this.limit = Infinity;
     if (this.open >= this.limit) return false;
     this.open++;
     return true;
@@ -55,6 +64,7 @@ export class LongPollBudget {
 
   /** The server refused a poll (its slot still held): at most half of the others from now on. */
   refused(): void {
+    this.refusedAt = this.now();
     const others = Math.max(0, this.open - 1);
     this.limit = Math.min(this.limit, Math.max(1, Math.floor(others / 2)));
   }

@@ -50,6 +50,24 @@ describe('long-poll budget', function () {
     expect([b.cap, b.waiting]).to.deep.equal([Infinity, 0]);
   });
 
+  it('is lifted a minute after the last refusal, and halved again by the next one', () => {
+    let t = 1_000_000;
+    const b = new LongPollBudget(() => t);
+    b.join();
+    for (let i = 0; i < 9; i++) b.tryAcquire();
+    b.refused(); // 8 others: 4
+    for (let i = 0; i < 9; i++) b.release();
+    expect(b.cap).to.equal(4);
+    t += 59_000;
+    for (let i = 0; i < 4; i++) expect(b.tryAcquire()).to.equal(true);
+    expect(b.tryAcquire()).to.equal(false);
+    t += 1_000;
+    expect(b.tryAcquire()).to.equal(true);
+    expect(b.cap).to.equal(Infinity);
+    b.refused(); // 4 others: 2
+    expect(b.cap).to.equal(2);
+  });
+
   it('one budget per namespace', () => {
     const all = new LongPollBudgets();
     expect(all.for('a')).to.equal(all.for('a'));
