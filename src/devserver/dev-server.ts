@@ -295,12 +295,10 @@ export class DevServer {
         try {
           await svc.getSystemInfo({ timeoutMs: 2000 });
           for (const ns of ['default', ...namespaces]) await svc.describeNamespace({ namespace: ns }, { timeoutMs: 2000 });
-          // An answer from a server whose process is gone came from another server on the port.
-          if (!this.running) {
-            await this.exited;
-            throw new DevServerExitedError(exitCode ?? this.process.exitCode, this.port, this.output.toString());
-          }
-          return;
+          if (this.running) return;
+          // Its own process is gone, so another server on the port answered: the loop's
+          // first check reports the exit.
+          await this.exited;
         } catch (err) {
           lastError = (err as Error).message;
           await sleep(100);

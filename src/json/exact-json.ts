@@ -46,6 +46,16 @@ export function exactNumbersSeen(): boolean {
   return created > 0;
 }
 
+/** A JSON object or array: `typeof` says "object" for an ExactNumber too, which is neither. */
+export function isJsonStructure(v: unknown): v is Record<string, unknown> | unknown[] {
+  return typeof v === 'object' && v !== null && !(v instanceof ExactNumber);
+}
+
+/** A JSON object (not an array, null, or a number kept exact). */
+export function isJsonObject(v: unknown): v is Record<string, unknown> {
+  return isJsonStructure(v) && !Array.isArray(v);
+}
+
 /** Whether the double of `token` prints back as `token`. */
 function roundTrips(token: string): boolean {
   return String(Number(token)) === token;

@@ -6,12 +6,7 @@ import { ErrorCodes } from './error-codes';
 import type { MethodSpec } from './methods';
 import { schemas } from './methods';
 import { check, plainWhereNumeric } from './schema';
-import { ExactNumber, exactNumbersSeen } from '../json/exact-json';
-
-/** A JSON object (not an array, null, or a number kept exact). */
-function isJsonObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof ExactNumber);
-}
+import { exactNumbersSeen, isJsonObject } from '../json/exact-json';
 
 export function invalidParams(message: string): ResponseError<{ type: string }> {
   return new ResponseError(ErrorCodes.InvalidParams, `Invalid params: ${message}`, { type: 'InvalidParams' });

@@ -16,6 +16,7 @@ import { statusName, toDescription, type WorkflowExecutionDescription } from './
 import { CallCancelledError, RPCError, WorkflowContinuedAsNewError, WorkflowFailureError, WorkflowQueryFailedError, WorkflowQueryRejectedError } from './errors';
 import { enumName } from './proto';
 import type { WorkflowService } from './workflow-service';
+import type { LongPollBudget } from './long-poll-budget';
 
 type HistoryPage = Awaited<ReturnType<WorkflowService['getWorkflowExecutionHistory']>>;
 
@@ -171,14 +172,13 @@ export class WorkflowHandle implements HandleIds {
     const budget = this.client.longPolls.for(this.namespace);
     budget.join();
     try {
-      return await this.followChain(runId, followRuns, callOpts, opts);
+      return await this.followChain(budget, runId, followRuns, callOpts, opts);
     } finally {
       budget.leave();
     }
   }
 
-  private async followChain(firstRunId: string, followRuns: boolean, callOpts: CallOptions, opts: ResultOptions): Promise<WorkflowResult> {
-    const budget = this.client.longPolls.for(this.namespace);
+  private async followChain(budget: LongPollBudget, firstRunId: string, followRuns: boolean, callOpts: CallOptions, opts: ResultOptions): Promise<WorkflowResult> {
     let runId = firstRunId;
     let nextPageToken: Uint8Array | undefined;
     let outage = 0;

@@ -9,7 +9,7 @@
  */
 import { AbstractMessageReader, type DataCallback, type Disposable, type Message } from 'vscode-jsonrpc/node';
 import { ErrorCodes } from '../protocol/error-codes';
-import { ExactNumber, parseExact } from '../json/exact-json';
+import { ExactNumber, isJsonStructure, parseExact } from '../json/exact-json';
 
 export interface InvalidInput {
   /** The id to answer with (null when it could not be read). */
@@ -313,7 +313,7 @@ export function validate(msg: unknown): { id: string | number | null; message: s
   if ('method' in m) {
     if (typeof m.method !== 'string' || m.method === '') return { id, message: '"method" must be a non-empty string' };
     if ('id' in m && !validId(m.id)) return { id: null, message: '"id" must be a string or a number' };
-    if ('params' in m && (typeof m.params !== 'object' || m.params === null || m.params instanceof ExactNumber)) return { id, message: '"params" must be an object or an array' };
+    if ('params' in m && !isJsonStructure(m.params)) return { id, message: '"params" must be an object or an array' };
     if (m.method === '$/cancelRequest') {
       const p = m.params as Record<string, unknown> | undefined;
       if (typeof p !== 'object' || p === null || Array.isArray(p) || !validId(p.id)) {

@@ -6,23 +6,10 @@ import { expect } from 'chai';
 import { startDaemon, stdioClient, connectClient, initialized, type StartedDaemon } from '../harness/daemon';
 import { type RawRpcClient, rpcError } from '../harness/rpc-client';
 import { testEnv, startWorker, uniqueId, type RunningWorker } from '../harness/env';
+import { PROTOCOL_METHODS as PROTOCOL_MD_METHODS } from '../harness/protocol-methods';
 
-const PROTOCOL_METHODS = [
-  'initialize',
-  'shutdown',
-  'workflow/start',
-  'workflow/getHandle',
-  'handle/info',
-  'handle/describe',
-  'handle/query',
-  'handle/signal',
-  'handle/cancel',
-  'handle/terminate',
-  'handle/result',
-  'handle/release',
-  'daemon/status',
-  'rpc.discover',
-];
+// PROTOCOL.md's methods, and rpc.discover.
+const PROTOCOL_METHODS: string[] = [...PROTOCOL_MD_METHODS, 'rpc.discover'];
 
 interface HandleInfo {
   handle: string;

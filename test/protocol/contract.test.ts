@@ -10,6 +10,7 @@ import { handlers } from '../../src/protocol/handlers';
 import { ErrorCodes } from '../../src/protocol/error-codes';
 import { VERSION } from '../../src/version';
 import { ErrorCodesByType } from '../../clients/typescript/src/error-codes';
+import { PROTOCOL_METHODS } from '../harness/protocol-methods';
 import { spawnDaemon, stdioClient, initialized } from '../harness/daemon';
 import { rpcError } from '../harness/rpc-client';
 
@@ -28,21 +29,7 @@ describe('protocol contract (protos/openrpc.json)', function () {
   });
 
   it('names every method of PROTOCOL.md', () => {
-    for (const name of [
-      'initialize',
-      'shutdown',
-      'workflow/start',
-      'workflow/getHandle',
-      'handle/info',
-      'handle/describe',
-      'handle/query',
-      'handle/signal',
-      'handle/cancel',
-      'handle/terminate',
-      'handle/result',
-      'handle/release',
-      'daemon/status',
-    ]) {
+    for (const name of PROTOCOL_METHODS) {
       expect(doc.methods.map((m: { name: string }) => m.name)).to.include(name);
     }
     const notes = doc['x-notifications'].map((n: { name: string; 'x-direction': string }) => `${n.name}:${n['x-direction']}`);

@@ -14,7 +14,7 @@ import { CliUsageError, enumValue, jsonValue, jsonValues, keyedJson, parseClient
 import { batchCommand } from './batch';
 import { ExitCode } from './exit-codes';
 import type { Output } from './output';
-import { ExactNumber } from '../../json/exact-json';
+import { isJsonStructure } from '../../json/exact-json';
 
 export interface RunContext {
   client: TemporalHandledClient;
@@ -202,7 +202,7 @@ const prepare: Record<Exclude<ClientCommand, 'help-client'>, (a: ClientArgs) => 
   call(a) {
     const [method, paramsText] = a.positionals as [string, string | undefined];
     const params = paramsText === undefined ? undefined : jsonValue(paramsText, 'PARAMS');
-    if (params !== undefined && (params === null || typeof params !== 'object' || params instanceof ExactNumber)) throw new CliUsageError('call PARAMS must be a JSON object (or array)', 'call');
+    if (params !== undefined && !isJsonStructure(params)) throw new CliUsageError('call PARAMS must be a JSON object (or array)', 'call');
     return async (ctx) => {
       const result = await ctx.client.request(method, params as object | undefined, { signal: ctx.signal });
       await ctx.output.result(result);
