@@ -5,7 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import * as path from 'node:path';
-import { TemporalHandledClient } from '../clients/typescript/src';
+import { TemporalHandledClient } from 'temporal-handled-client';
 import { DAEMON_BIN, PYTHON, ROOT } from './env';
 import { startSocketDaemon } from './b3-cli';
 import { type Ctx, type ScenarioResult, type TargetCheck, fmt, mark, mdTable, ratio, uid, untilQueryable } from './common';

@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { TemporalHandledClient } from '../clients/typescript/src';
+import { TemporalHandledClient } from 'temporal-handled-client';
 import { findTemporalCli } from '../src/devserver/dev-server';
 import { DAEMON_BIN, track } from './env';
 import { type Ctx, type ScenarioResult, type TargetCheck, fmt, mark, mdTable, ratio, uid } from './common';

@@ -3,7 +3,7 @@
  * to its answer to initialize, and its RSS when idle.
  */
 import { spawn } from 'node:child_process';
-import { TemporalHandledClient } from '../clients/typescript/src';
+import { TemporalHandledClient } from 'temporal-handled-client';
 import { type Ctx, type ScenarioResult, type TargetCheck, fmt, mark, mdTable } from './common';
 import { median, nowMs, percentile, round, sleep } from './stats';
 

@@ -1,6 +1,6 @@
 /** What every scenario gets and returns. */
 import { randomUUID } from 'node:crypto';
-import type { TemporalHandledClient } from '../clients/typescript/src';
+import type { TemporalHandledClient } from 'temporal-handled-client';
 import type { BenchServer, WorkerHost } from './env';
 import { sleep } from './stats';
 

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { TemporalHandledClient } from '../clients/typescript/src';
+import { TemporalHandledClient } from 'temporal-handled-client';
 import { ROOT, WorkerHost, gitState, machineInfo, startServer, type BenchServer } from './env';
 import type { Ctx, ScenarioResult } from './common';
 import { fmt, mark, mdTable } from './common';

@@ -10,7 +10,7 @@
  *   in  {type:'close'}                           out {type:'closed'} then exit
  */
 import { Client, Connection } from '@temporalio/client';
-import { TemporalHandledClient } from '../clients/typescript/src';
+import { TemporalHandledClient } from 'temporal-handled-client';
 import { wallMs } from './stats';
 
 type In =

@@ -4,7 +4,7 @@
  */
 import * as path from 'node:path';
 import { DefaultLogger, makeTelemetryFilterString, NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { TemporalHandledClient, WorkflowFailureError, type FailureError } from '../clients/typescript/src';
+import { TemporalHandledClient, WorkflowFailureError, type FailureError } from 'temporal-handled-client';
 
 const TASK_QUEUE = 'demo';
 const line = (s = '') => console.log(s);

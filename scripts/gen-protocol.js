@@ -1,10 +1,10 @@
 #!/usr/bin/env node
-/** Writes protos/openrpc.json from src/protocol/methods.ts (run after `npm run build`). */
+/** Writes protos/openrpc.json from the contract's declarations in protos/src (run after `npm run build`). */
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
 const root = path.resolve(__dirname, '..');
-const { buildOpenRpcDocument } = require(path.join(root, 'dist/src/protocol/openrpc.js'));
+const { buildOpenRpcDocument } = require('@temporal-handled/protocol');
 const { VERSION } = require(path.join(root, 'dist/src/version.js'));
 const out = path.join(root, 'protos', 'openrpc.json');
 fs.writeFileSync(out, `${JSON.stringify(buildOpenRpcDocument(VERSION), null, 2)}\n`);

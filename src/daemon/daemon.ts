@@ -9,7 +9,7 @@ import { TemporalClient } from '../temporal/client';
 import { HandleTable, type HandleTableOptions } from '../handles/handle-table';
 import { Session, type TransportKind } from '../protocol/session';
 import type { Services } from '../protocol/handlers';
-import { buildOpenRpcDocument } from '../protocol/openrpc';
+import { buildOpenRpcDocument, type DaemonStatus } from '@temporal-handled/protocol';
 import { listenSocket, listenTcp, isWindowsPipe } from '../transport/listeners';
 import type { Logger } from '../log/logger';
 
@@ -75,7 +75,7 @@ export class Daemon {
     return this.pendingServerVersion;
   }
 
-  async status(): Promise<Record<string, unknown>> {
+  async status(): Promise<DaemonStatus> {
     const mem = process.memoryUsage();
     return {
       version: this.options.version,
@@ -105,7 +105,7 @@ export class Daemon {
     kind: TransportKind,
     input: NodeJS.ReadableStream,
     output: NodeJS.WritableStream,
-    opts: { secret?: string; destroy: () => void; onExit: (s: Session) => void; onClosed?: (s: Session) => void },
+    opts: { secret?: string; destroy: () => void; end?: () => void; onExit: (s: Session) => void; onClosed?: (s: Session) => void },
   ): Session {
     const session = new Session(this.services, {
       kind,
@@ -115,6 +115,7 @@ export class Daemon {
       maxMessageBytes: this.maxMessageBytes,
       maxOutputBytes: this.options.maxOutputBytes,
       destroy: opts.destroy,
+      end: opts.end,
       onExit: opts.onExit,
       onClosed: (s) => {
         this.sessions.delete(s);
@@ -135,6 +136,8 @@ export class Daemon {
     this.attach(kind, socket, socket, {
       secret,
       destroy: () => socket.destroy(),
+      // Ends the write side once flushed (the socket is half-open: see listeners.ts).
+      end: () => socket.destroySoon(),
       onExit: (s) => void s.close(),
     });
   }

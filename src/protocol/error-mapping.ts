@@ -1,27 +1,22 @@
 /**
- * The one place where errors become JSON-RPC error responses.
- * Every error carries `data.type`; Temporal errors keep their Python SDK names.
+ * Errors from the layers below, as JSON-RPC errors. Temporal errors and handle errors keep
+ * their names (`data.type`, the Python SDK's); a bad argument is InvalidParams; anything
+ * else is a bug inside the daemon: InternalError, whose stack the caller logs.
  */
 import { ResponseError } from 'vscode-jsonrpc/node';
-import { ErrorCodes } from './error-codes';
+import { ERRORS, type ErrorType } from '@temporal-handled/protocol';
 import { TemporalError, CallCancelledError } from '../temporal/errors';
+import { InvalidArgumentError } from '../temporal/invalid-argument';
 import { InvalidHandleError } from '../handles/handle-table';
+import { internalError, invalidParams, namedError, requestCancelled, type RpcError } from './response-errors';
 
-export function cancelledError(message = 'Request cancelled'): ResponseError<{ type: string }> {
-  return new ResponseError(ErrorCodes.RequestCancelled, message, { type: 'RequestCancelled' });
-}
-
-export function toResponseError(err: unknown): ResponseError<Record<string, unknown>> {
-  if (err instanceof ResponseError) return err as ResponseError<Record<string, unknown>>;
+export function toResponseError(err: unknown): RpcError {
+  if (err instanceof ResponseError) return err as RpcError;
   if (err instanceof TemporalError || err instanceof InvalidHandleError) {
-    const code = ErrorCodes[err.type as keyof typeof ErrorCodes] ?? ErrorCodes.InternalError;
-    return new ResponseError(code, err.message, { type: err.type, ...err.data() });
+    const type = (Object.hasOwn(ERRORS, err.type) ? err.type : 'InternalError') as ErrorType;
+    return namedError(type, err.message, err.data());
   }
-  if (err instanceof CallCancelledError) return cancelledError();
-  if (err instanceof TypeError) {
-    // Option and value errors from the Temporal layer name the param they are about.
-    return new ResponseError(ErrorCodes.InvalidParams, `Invalid params: ${err.message}`, { type: 'InvalidParams' });
-  }
-  const message = err instanceof Error ? err.message : String(err);
-  return new ResponseError(ErrorCodes.InternalError, `Internal error: ${message}`, { type: 'InternalError' });
+  if (err instanceof CallCancelledError) return requestCancelled();
+  if (err instanceof InvalidArgumentError) return invalidParams(err.message);
+  return internalError(err instanceof Error ? err.message : String(err));
 }

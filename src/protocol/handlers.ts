@@ -1,17 +1,15 @@
 /**
- * The protocol's methods: thin adapters from validated params to the handle
- * table and the Temporal client. Lifecycle methods move the session's state.
+ * The protocol's methods: one handler per method the contract declares, typed by it
+ * (params in, result out). Handlers are thin adapters from validated params to the
+ * handle table and the Temporal client; lifecycle methods move the session's state.
  */
-import { ResponseError } from 'vscode-jsonrpc/node';
+import { METHOD_NAMES, PROTOCOL_VERSION, type DaemonStatus, type HandleInfo, type MethodName, type ParamsOf, type ProgressToken, type ResultOf, type ResultProgress } from '@temporal-handled/protocol';
 import type { TemporalClient } from '../temporal/client';
-import type { WorkflowHandle, QueryRejectCondition } from '../temporal/workflow-handle';
+import type { WorkflowHandle } from '../temporal/workflow-handle';
 import { closeStatusOf } from '../temporal/workflow-handle';
-import type { StartWorkflowOptions } from '../temporal/start-options';
 import type { HandleTable } from '../handles/handle-table';
 import type { Logger } from '../log/logger';
-import { ErrorCodes } from './error-codes';
-import { methods, PROTOCOL_VERSION } from './methods';
-import type { Session } from './session';
+import { invalidRequest } from './response-errors';
 
 /** What every session shares: one Temporal client, one handle table. */
 export interface Services {
@@ -24,20 +22,29 @@ export interface Services {
   /** Requests in flight across all sessions. */
   inFlight: number;
   serverVersion(): Promise<string | null>;
-  status(): Promise<Record<string, unknown>>;
-  openrpc(): unknown;
+  status(): Promise<DaemonStatus>;
+  openrpc(): Record<string, unknown>;
+}
+
+/** What a handler may see and do of the session it serves. */
+export interface SessionControl {
+  readonly isInitialized: boolean;
+  namespace: string;
+  clientName: string | undefined;
+  markInitialized(): void;
+  markShutdown(): void;
+  sendProgress(token: ProgressToken, value: ResultProgress): void;
 }
 
 export interface CallContext {
-  session: Session;
+  session: SessionControl;
   services: Services;
   signal: AbortSignal;
 }
 
-type Params = Record<string, unknown>;
-type Handler = (ctx: CallContext, params: Params) => Promise<unknown>;
+type Handlers = { [M in MethodName]: (ctx: CallContext, params: ParamsOf<M>) => Promise<ResultOf<M>> };
 
-function handleInfo(token: string, h: WorkflowHandle) {
+function handleInfo(token: string, h: WorkflowHandle): HandleInfo {
   return {
     handle: token,
     namespace: h.namespace,
@@ -48,23 +55,17 @@ function handleInfo(token: string, h: WorkflowHandle) {
   };
 }
 
-const args = (p: Params, key = 'args') => (p[key] as unknown[] | undefined) ?? [];
-
-export const handlers: Record<string, Handler> = {
+export const handlers: Handlers = {
   async initialize({ session, services }, p) {
-    if (session.isInitialized) {
-      throw new ResponseError(ErrorCodes.InvalidRequest, 'Invalid request: initialize was already sent', { type: 'InvalidRequest' });
-    }
-    session.checkSecret(p);
+    if (session.isInitialized) throw invalidRequest('initialize was already sent');
     session.markInitialized();
-    if (typeof p.namespace === 'string') session.namespace = p.namespace;
-    const info = p.clientInfo as { name?: string } | undefined;
-    session.clientName = info?.name;
+    if (p.namespace !== undefined) session.namespace = p.namespace;
+    session.clientName = p.clientInfo?.name;
     return {
       serverInfo: { name: 'temporal-handled', version: services.version },
       protocolVersion: PROTOCOL_VERSION,
       capabilities: {
-        methods: methods.map((m) => m.name),
+        methods: METHOD_NAMES,
         resultProgress: true,
         cancellation: true,
         values: ['json', '$bytes', '$payload'],
@@ -79,60 +80,53 @@ export const handlers: Record<string, Handler> = {
   },
 
   async 'workflow/start'({ session, services, signal }, p) {
-    const opts = { ...(p as unknown as StartWorkflowOptions), namespace: (p.namespace as string | undefined) ?? session.namespace };
-    const h = await services.client.startWorkflow(opts, { signal });
+    const h = await services.client.startWorkflow({ ...p, namespace: p.namespace ?? session.namespace }, { signal });
     return handleInfo(services.table.add(h), h);
   },
 
   async 'workflow/getHandle'({ session, services }, p) {
-    const h = services.client.getWorkflowHandle(
-      p.workflowId as string,
-      p.runId as string | null | undefined,
-      p.firstExecutionRunId as string | null | undefined,
-      (p.namespace as string | undefined) ?? session.namespace,
-    );
+    const h = services.client.getWorkflowHandle(p.workflowId, p.runId, p.firstExecutionRunId, p.namespace ?? session.namespace);
     return handleInfo(services.table.add(h), h);
   },
 
   async 'handle/info'({ services }, p) {
-    const token = p.handle as string;
-    return handleInfo(token, services.table.get(token));
+    return handleInfo(p.handle, services.table.get(p.handle));
   },
 
   async 'handle/describe'({ services, signal }, p) {
-    return services.table.use(p.handle as string, (h) => h.describe({ signal }));
+    return services.table.use(p.handle, (h) => h.describe({ signal }));
   },
 
   async 'handle/query'({ services, signal }, p) {
-    const value = await services.table.use(p.handle as string, (h) => h.query(p.query as string, args(p), p.rejectCondition as QueryRejectCondition | undefined, { signal }));
+    const value = await services.table.use(p.handle, (h) => h.query(p.query, p.args ?? [], p.rejectCondition, { signal }));
     return { value };
   },
 
   async 'handle/signal'({ services, signal }, p) {
-    await services.table.use(p.handle as string, (h) => h.signal(p.signal as string, args(p), { signal }));
+    await services.table.use(p.handle, (h) => h.signal(p.signal, p.args ?? [], { signal }));
     return null;
   },
 
   async 'handle/cancel'({ services, signal }, p) {
-    await services.table.use(p.handle as string, (h) => h.cancel((p.reason as string | undefined) ?? '', { signal }));
+    await services.table.use(p.handle, (h) => h.cancel(p.reason ?? '', { signal }));
     return null;
   },
 
   async 'handle/terminate'({ services, signal }, p) {
-    await services.table.use(p.handle as string, (h) => h.terminate(p.reason as string | undefined, args(p, 'details'), { signal }));
+    await services.table.use(p.handle, (h) => h.terminate(p.reason, p.details ?? [], { signal }));
     return null;
   },
 
   async 'handle/result'({ session, services, signal }, p) {
-    const token = p.workDoneToken as string | number | undefined;
-    const progress = (value: Record<string, unknown>) => {
+    const token = p.workDoneToken;
+    const progress = (value: ResultProgress) => {
       if (token !== undefined) session.sendProgress(token, value);
     };
     let begun = false;
-    return services.table.use(p.handle as string, async (h) => {
+    return services.table.use(p.handle, async (h) => {
       try {
         const r = await h.result({
-          followRuns: (p.followRuns as boolean | undefined) ?? true,
+          followRuns: p.followRuns ?? true,
           signal,
           onStart: (runId) => {
             begun = true;
@@ -154,17 +148,22 @@ export const handlers: Record<string, Handler> = {
   },
 
   async 'handle/release'({ services }, p) {
-    services.table.release(p.handle as string);
+    services.table.release(p.handle);
     return null;
   },
 
   async 'daemon/status'({ services }) {
     const status = await services.status();
     // This request is in flight while it is answered; it is not counted.
-    return { ...status, inFlight: Math.max(0, (status.inFlight as number) - 1) };
+    return { ...status, inFlight: Math.max(0, status.inFlight - 1) };
   },
 
   async 'rpc.discover'({ services }) {
     return services.openrpc();
   },
 };
+
+/** Runs the handler of `method` (whose params the caller has validated against the contract). */
+export function runHandler<M extends MethodName>(method: M, ctx: CallContext, params: ParamsOf<M>): Promise<ResultOf<M>> {
+  return (handlers[method] as (ctx: CallContext, params: ParamsOf<M>) => Promise<ResultOf<M>>)(ctx, params);
+}

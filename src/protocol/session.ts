@@ -2,16 +2,22 @@
  * One client's JSON-RPC connection: the LSP lifecycle, routing to handlers,
  * param validation, cancellation and progress. Every transport makes one
  * Session per client; all sessions share the daemon's services.
+ *
+ * The session waits on events, never on clocks: a close waits for every request
+ * it has read to be answered, and the end of the input for vscode-jsonrpc's queue
+ * to drain.
  */
-import { createMessageConnection, ResponseError, type CancellationToken, type MessageConnection } from 'vscode-jsonrpc/node';
+import { createMessageConnection, type CancellationToken, type MessageConnection, type AbstractCancellationTokenSource } from 'vscode-jsonrpc/node';
+import { CancellationTokenSource } from 'vscode-jsonrpc/node';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { isMethodName, methods, type MethodName, type ProgressToken, type ResultProgress } from '@temporal-handled/protocol';
 import { FramedMessageReader, type InvalidInput } from '../transport/framed-reader';
 import { FramedMessageWriter } from '../transport/framed-writer';
-import { ErrorCodes } from './error-codes';
-import { methodsByName } from './methods';
-import { validateParams } from './params';
-import { cancelledError, toResponseError } from './error-mapping';
-import { createHash, timingSafeEqual } from 'node:crypto';
-import { handlers, type Services } from './handlers';
+import { checkEnvelope, type EnvelopeProblem } from './envelope';
+import { validateParams } from './validate-params';
+import { toResponseError } from './error-mapping';
+import { errorResponse, invalidRequest, messageTooLarge, methodNotFound, parseError, requestCancelled, serverNotInitialized, unauthorized, type RpcError } from './response-errors';
+import { runHandler, type Services, type SessionControl } from './handlers';
 import type { Logger } from '../log/logger';
 import { stringifyExact } from '../json/exact-json';
 
@@ -30,36 +36,53 @@ export interface SessionOptions {
   onExit: (session: Session) => void;
   /** Called once when the session is gone. */
   onClosed: (session: Session) => void;
-  /** Closes the underlying transport. */
+  /** Closes the underlying transport at once (a client that is dropped). */
   destroy: () => void;
+  /** Ends the output once what was written is flushed (a normal close); default `destroy`. */
+  end?: () => void;
 }
 
 type State = 'new' | 'initialized' | 'shutdown' | 'closed';
 
 let nextId = 1;
 
-/** Messages of one client waiting for dispatch before its input is paused. */
+/** Messages of one client waiting in vscode-jsonrpc's queue before its input is paused. */
 const MAX_QUEUED = 256;
 
-export class Session {
+/** A promise and its resolver, for waiting on an event. */
+function signal(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+export class Session implements SessionControl {
   readonly id = nextId++;
   namespace: string;
   clientName: string | undefined;
   shutdownReceived = false;
   private state: State = 'new';
-  /** Messages taken from vscode-jsonrpc's queue (compared with those the reader delivered). */
+  /** Messages vscode-jsonrpc has taken from its queue; every delivered message passes through it (see `check`). */
   private dequeued = 0;
-  /** Ids (string form) of the client's requests read and not yet answered. */
-  private readonly requestsInProgress = new Set<string>();
+  /**
+   * The client's requests read and not yet answered, by the id's string form, with their
+   * cancellation source once vscode-jsonrpc has made it (the request was dispatched).
+   */
+  private readonly requests = new Map<string, { method: string; source?: AbstractCancellationTokenSource; cancelled: boolean }>();
   private outputBackedUp = false;
   private inputPaused = false;
   /** Why the client was dropped, when it was. */
   dropReason: string | undefined;
+  /** Handlers running, each with its abort controller. */
   private readonly inFlight = new Set<AbortController>();
   private readonly connection: MessageConnection;
   private readonly reader: FramedMessageReader;
   private readonly writer: FramedMessageWriter;
   private readonly log: Logger;
+  /** Resolved when every request read has been answered. */
+  private allAnswered: ReturnType<typeof signal> | undefined;
+  /** Resolved when vscode-jsonrpc's queue is empty. */
+  private queueDrained: ReturnType<typeof signal> | undefined;
 
   constructor(
     readonly services: Services,
@@ -72,12 +95,8 @@ export class Session {
       {
         maxMessageBytes: options.maxMessageBytes,
         beforeClose: () => this.inputEnded(),
-        afterDeliver: (msg) => {
-          const m = msg as { id?: string | number; method?: string };
-          if (m.method !== undefined && m.id !== undefined) this.requestsInProgress.add(String(m.id));
-          this.updateInputFlow();
-        },
-        idInUse: (id) => this.requestsInProgress.has(String(id)),
+        check: (msg) => this.check(msg),
+        afterDeliver: () => this.updateInputFlow(),
         onCallbackError: (err) => this.log.error(`handling a message failed: ${(err as Error)?.stack ?? String(err)}`),
       },
       (inv) => this.answerInvalid(inv),
@@ -92,7 +111,7 @@ export class Session {
         this.updateInputFlow();
       },
       onOverflow: (pending) => this.drop(`client stopped reading (${pending} bytes of output pending)`),
-      onResponse: (id) => this.requestsInProgress.delete(String(id)),
+      onResponse: (id) => this.answered(String(id)),
     });
     this.connection = createMessageConnection(
       this.reader,
@@ -108,9 +127,27 @@ export class Session {
         messageStrategy: {
           handleMessage: (message, next) => {
             this.dequeued++;
+            if (this.dequeued === this.reader.delivered) this.queueDrained?.resolve();
             this.updateInputFlow();
             return next(message);
           },
+        },
+        // The session answers `$/cancelRequest` itself (see `check`); vscode-jsonrpc only makes
+        // each dispatched request's token source, which the session keeps by request id.
+        cancellationStrategy: {
+          receiver: {
+            kind: 'id',
+            createCancellationTokenSource: (id: string | number) => {
+              const source = new CancellationTokenSource();
+              const r = this.requests.get(String(id));
+              if (r) {
+                r.source = source;
+                if (r.cancelled) source.cancel();
+              }
+              return source;
+            },
+          },
+          sender: { sendCancellation: async () => undefined, cleanup: () => undefined },
         },
       },
     );
@@ -143,7 +180,7 @@ export class Session {
   }
 
   /** Sends `$/progress`; a client that went away is ignored. */
-  sendProgress(token: string | number, value: Record<string, unknown>): void {
+  sendProgress(token: ProgressToken, value: ResultProgress): void {
     if (this.state === 'closed') return;
     try {
       this.connection.sendNotification('$/progress', { token, value }).catch(() => undefined);
@@ -152,18 +189,26 @@ export class Session {
     }
   }
 
-  /** Cancels every in-flight request; each answers -32800. */
-  cancelAll(): void {
-    for (const ac of this.inFlight) ac.abort();
+  /** Cancels every in-flight request (or only the long waits); each answers -32800. */
+  cancelAll(onlyWaits = false): void {
+    for (const [, r] of this.requests) {
+      if (onlyWaits && !(isMethodName(r.method) && methods[r.method].waits === true)) continue;
+      r.cancelled = true;
+      r.source?.cancel();
+    }
+    if (!onlyWaits) for (const ac of this.inFlight) ac.abort();
   }
 
-  /** Drops the client: cancels its calls and closes the transport. */
-  drop(reason: string): void {
+  /**
+   * Drops the client: cancels its calls and closes the transport, at once or (`afterFlush`,
+   * to let a last error answer reach it) once what was written is flushed.
+   */
+  drop(reason: string, afterFlush = false): void {
     if (this.state === 'closed') return;
     this.log.warn(`dropping client: ${reason}`);
     this.dropReason = reason;
     this.cancelAll();
-    this.options.destroy();
+    ((afterFlush && this.options.end) || this.options.destroy)();
     this.closed();
   }
 
@@ -171,10 +216,9 @@ export class Session {
   async close(): Promise<void> {
     if (this.state === 'closed') return;
     this.cancelAll();
-    const deadline = Date.now() + 2000;
-    while (this.inFlight.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-    await new Promise((r) => setTimeout(r, 20));
-    this.options.destroy();
+    await this.answeredAll();
+    if (this.isClosed) return;
+    (this.options.end ?? this.options.destroy)();
     this.closed();
   }
 
@@ -182,6 +226,8 @@ export class Session {
     if (this.state === 'closed') return;
     this.state = 'closed';
     this.cancelAll();
+    this.queueDrained?.resolve();
+    this.allAnswered?.resolve();
     try {
       this.connection.dispose();
     } catch {
@@ -191,11 +237,38 @@ export class Session {
     this.options.onClosed(this);
   }
 
+  /** A request was answered (its response written). */
+  private answered(id: string): void {
+    this.requests.delete(id);
+    if (this.requests.size === 0) this.allAnswered?.resolve();
+  }
+
+  /** Resolves when every request read so far has been answered (or the session closed). */
+  private answeredAll(): Promise<void> {
+    if (this.requests.size === 0 || this.state === 'closed') return Promise.resolve();
+    this.allAnswered ??= signal();
+    const s = this.allAnswered;
+    return s.promise.then(() => {
+      if (this.allAnswered === s) this.allAnswered = undefined;
+    });
+  }
+
+  /** Resolves when vscode-jsonrpc has taken every delivered message from its queue. */
+  private queueEmpty(): Promise<void> {
+    if (this.dequeued >= this.reader.delivered || this.state === 'closed') return Promise.resolve();
+    this.queueDrained ??= signal();
+    const s = this.queueDrained;
+    return s.promise.then(() => {
+      if (this.queueDrained === s) this.queueDrained = undefined;
+    });
+  }
+
   /**
    * Flow control of the client's input. It is paused while the client's answers back up
    * (it does not read them) and while too many of its messages wait in vscode-jsonrpc's
    * queue (it sends faster than they are dispatched), so that neither the queue nor the
-   * output of one client grows without bound.
+   * output of one client grows without bound. Every delivered message passes through the
+   * queue (cancels never reach vscode-jsonrpc), so `delivered - dequeued` is its length.
    */
   private updateInputFlow(): void {
     if (this.state === 'closed') return;
@@ -210,35 +283,49 @@ export class Session {
   }
 
   /**
-   * The client's input ended: handle what was read before the end, then cancel what is
-   * still in flight and let those answers be written (the output may still be open, as
-   * on stdio) before the reader reports the close.
+   * The client's input ended: handle what was read before the end, cancel the long waits
+   * still in flight, and let every request read be answered (the output may still be
+   * open: stdio, or a socket the client half-closed) before the reader reports the close.
    */
   private async inputEnded(): Promise<void> {
     if (this.inputPaused) {
-      // Read what is buffered too (resume continues on the next turn of the event loop).
       this.inputPaused = false;
       this.reader.resume();
-      await new Promise((r) => setImmediate(r));
     }
-    await this.drainQueue();
+    await this.queueEmpty();
     if (this.isClosed) return;
-    this.cancelAll();
-    const deadline = Date.now() + 2000;
-    while (this.inFlight.size > 0 && !this.isClosed && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
-    await new Promise((r) => setImmediate(r));
+    this.cancelAll(true);
+    await this.answeredAll();
   }
 
   /**
-   * Waits until vscode-jsonrpc has taken every message the reader delivered from its
-   * queue (it dispatches one per setImmediate), so that the end of the input never
-   * overtakes an `exit` or a request read just before it.
+   * Checks a parsed message before it is delivered; a result refuses it. `$/cancelRequest`
+   * is carried out here and never delivered: vscode-jsonrpc would handle some cancels
+   * without queueing them, and the queue's length could then not be derived.
    */
-  private async drainQueue(): Promise<void> {
-    const deadline = Date.now() + 2000;
-    while (this.dequeued < this.reader.delivered && this.state !== 'closed' && Date.now() < deadline) {
-      await new Promise((r) => setImmediate(r));
+  private check(msg: unknown): EnvelopeProblem | 'consumed' | undefined {
+    const problem = checkEnvelope(msg);
+    if (problem) return problem;
+    const m = msg as { id?: string | number; method?: string; params?: { id: string | number } };
+    if (m.method === '$/cancelRequest') {
+      this.cancelRequest(String(m.params!.id));
+      return 'consumed';
     }
+    if (m.method !== undefined && m.id !== undefined) {
+      const key = String(m.id);
+      // vscode-jsonrpc keys its queue by the id's string form: a second request with an id in
+      // use (or `1` next to `"1"`) would silently replace the first, which would never be answered.
+      if (this.requests.has(key)) return { id: m.id, error: invalidRequest(`id ${JSON.stringify(m.id)} is already used by a request in progress (ids must be unique)`) };
+      this.requests.set(key, { method: m.method, cancelled: false });
+    }
+    return undefined;
+  }
+
+  private cancelRequest(key: string): void {
+    const r = this.requests.get(key);
+    if (!r) return; // answered already, or never sent: nothing to do
+    r.cancelled = true;
+    r.source?.cancel();
   }
 
   /** Logs `summary` at `level`, and `detail` (which may quote payload data) only at debug level. */
@@ -248,11 +335,17 @@ export class Session {
   }
 
   private answerInvalid(inv: InvalidInput): void {
+    if (inv.kind === 'refused' && inv.refusal === 'consumed') return;
+    let id: string | number | null = null;
+    let error: RpcError;
+    if (inv.kind === 'unreadable') error = parseError(inv.problem);
+    else if (inv.kind === 'tooLarge') error = messageTooLarge(inv.bytes, inv.limit);
+    else ({ id, error } = inv.refusal as EnvelopeProblem);
+    const fatal = inv.kind === 'tooLarge';
     // Parse errors can quote the bytes that were sent: those stay at debug level.
-    this.logQuoting('warn', `bad input answered with ${inv.code}${inv.fatal ? ', dropping the client' : ''}`, inv.message);
-    const type = (Object.keys(ErrorCodes) as (keyof typeof ErrorCodes)[]).find((k) => ErrorCodes[k] === inv.code) ?? 'InvalidRequest';
-    void this.writer.writeUntracked({ jsonrpc: '2.0', id: inv.id, error: { code: inv.code, message: inv.message, data: { type } } } as never);
-    if (inv.fatal) setTimeout(() => this.drop(inv.message), 50);
+    this.logQuoting('warn', `bad input answered with ${error.code}${fatal ? ', dropping the client' : ''}`, error.message);
+    const written = this.writer.writeUntracked(errorResponse(id, error) as never);
+    if (fatal) void written.then(() => this.drop(error.message, true));
   }
 
   private notification(method: string, _params: unknown): void {
@@ -265,31 +358,26 @@ export class Session {
   }
 
   private async dispatch(method: string, rawParams: unknown, token: CancellationToken): Promise<unknown> {
-    const spec = methodsByName.get(method);
-    if (this.state === 'shutdown') {
-      throw new ResponseError(ErrorCodes.InvalidRequest, `Invalid request: ${method} after shutdown; only exit may follow`, { type: 'InvalidRequest' });
-    }
-    if (this.state === 'new' && !spec?.beforeInitialize) {
-      throw new ResponseError(ErrorCodes.ServerNotInitialized, `Server not initialized: send initialize before ${method}`, { type: 'ServerNotInitialized' });
-    }
-    if (!spec) throw new ResponseError(ErrorCodes.MethodNotFound, `Method not found: ${method}`, { type: 'MethodNotFound' });
+    const known = isMethodName(method) ? method : undefined;
+    if (this.state === 'shutdown') throw invalidRequest(`${method} after shutdown; only exit may follow`);
+    if (this.state === 'new' && !(known && methods[known].beforeInitialize)) throw serverNotInitialized(method);
+    if (!known) throw methodNotFound(method);
     // On TCP the secret is checked before anything else about initialize: a client
     // without it learns nothing and is dropped, whatever else its params hold.
-    if (method === 'initialize' && this.state === 'new') this.checkSecret(rawParams);
-    const params = validateParams(spec, rawParams);
-    if (this.log.isDebugEnabled()) this.log.debug(`${method} ${debugParams(method, params)}`);
-    const handler = handlers[method]!;
+    if (known === 'initialize' && this.state === 'new') this.checkSecret(rawParams);
+    const params = validateParams(known, rawParams);
+    if (this.log.isDebugEnabled()) this.log.debug(`${method} ${debugParams(known, params)}`);
+    if (token.isCancellationRequested) throw requestCancelled();
     const ac = new AbortController();
-    if (token.isCancellationRequested) throw cancelledError();
     const sub = token.onCancellationRequested(() => ac.abort());
     this.inFlight.add(ac);
     this.services.inFlight++;
     const started = Date.now();
     try {
-      return await handler({ session: this, services: this.services, signal: ac.signal }, params);
+      return await runHandler(known, { session: this, services: this.services, signal: ac.signal }, params);
     } catch (err) {
-      const re = ac.signal.aborted ? cancelledError() : toResponseError(err);
-      if (re.code === ErrorCodes.InternalError) this.log.error(`${method} failed: ${(err as Error)?.stack ?? String(err)}`);
+      const re = ac.signal.aborted ? requestCancelled() : toResponseError(err);
+      if (re.data?.type === 'InternalError') this.log.error(`${method} failed: ${(err as Error)?.stack ?? String(err)}`);
       throw re;
     } finally {
       sub.dispose();
@@ -299,21 +387,20 @@ export class Session {
     }
   }
 
-  /** Throws UnauthorizedError (and drops the client) unless `params.authToken` is the transport's secret. */
+  /** Throws UnauthorizedError (and drops the client once it is answered) unless `params.authToken` is the transport's secret. */
   checkSecret(params: unknown): void {
     const secret = this.options.secret;
     if (secret === undefined) return;
     const given = typeof params === 'object' && params !== null && !Array.isArray(params) ? (params as Record<string, unknown>).authToken : undefined;
     if (sameSecret(given, secret)) return;
-    setTimeout(() => this.drop('initialize without the shared secret'), 100);
-    throw new ResponseError(ErrorCodes.UnauthorizedError, 'Unauthorized: initialize must carry the shared secret as authToken on TCP', { type: 'UnauthorizedError' });
+    // Dropped once the answer is written (the writer reports the response).
+    void this.answeredAll().then(() => this.drop('initialize without the shared secret', true));
+    throw unauthorized();
   }
 
   /** Lifecycle transitions, called by the lifecycle handlers. */
   markInitialized(): void {
-    if (this.state !== 'new') {
-      throw new ResponseError(ErrorCodes.InvalidRequest, 'Invalid request: initialize was already sent', { type: 'InvalidRequest' });
-    }
+    if (this.state !== 'new') throw invalidRequest('initialize was already sent');
     this.state = 'initialized';
   }
 
@@ -324,7 +411,7 @@ export class Session {
 }
 
 /** Params for the debug log: payload data included (debug level only), secrets never, long text cut. */
-function debugParams(method: string, params: Record<string, unknown>): string {
+function debugParams(method: MethodName, params: object): string {
   const shown = method === 'initialize' && 'authToken' in params ? { ...params, authToken: '<redacted>' } : params;
   const text = stringifyExact(shown) ?? '';
   return text.length > 2000 ? `${text.slice(0, 2000)}… (${text.length} chars)` : text;

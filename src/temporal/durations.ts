@@ -3,6 +3,7 @@
  * `"100ms"`, `"1.5s"`, `"1h30m"`) or numbers of milliseconds, and their
  * conversion to `google.protobuf.Duration` / `Timestamp`.
  */
+import { InvalidArgumentError } from './invalid-argument';
 import Long from 'long';
 
 const UNIT_MS: Record<string, number> = {
@@ -19,20 +20,20 @@ const UNIT_MS: Record<string, number> = {
 // As Go: digits with an optional fraction ("1.5", "1.", ".5"), then a unit.
 const PART = /^([0-9]+(?:\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h)/;
 
-/** Parses a duration to milliseconds; throws `TypeError` naming what was wrong. */
+/** Parses a duration to milliseconds; throws `InvalidArgumentError` naming what was wrong. */
 export function parseDuration(value: unknown, what = 'duration'): number {
   if (typeof value === 'number') {
-    if (!Number.isFinite(value) || value < 0) throw new TypeError(`${what} must be a non-negative number of milliseconds, got ${value}`);
+    if (!Number.isFinite(value) || value < 0) throw new InvalidArgumentError(`${what} must be a non-negative number of milliseconds, got ${value}`);
     return value;
   }
-  if (typeof value !== 'string') throw new TypeError(`${what} must be a duration string like "1.5s" or a number of milliseconds`);
+  if (typeof value !== 'string') throw new InvalidArgumentError(`${what} must be a duration string like "1.5s" or a number of milliseconds`);
   let rest = value.trim();
   if (rest === '0') return 0;
-  if (rest === '') throw new TypeError(`${what} must not be empty`);
+  if (rest === '') throw new InvalidArgumentError(`${what} must not be empty`);
   let total = 0;
   while (rest.length > 0) {
     const m = PART.exec(rest);
-    if (!m) throw new TypeError(`${what} "${value}" is not a duration (use units ns, us, ms, s, m, h, e.g. "1h30m" or "1.5s")`);
+    if (!m) throw new InvalidArgumentError(`${what} "${value}" is not a duration (use units ns, us, ms, s, m, h, e.g. "1h30m" or "1.5s")`);
     total += Number(m[1]) * UNIT_MS[m[2]!]!;
     rest = rest.slice(m[0].length);
   }

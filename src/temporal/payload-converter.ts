@@ -10,6 +10,7 @@
  */
 import type { IPayload } from './proto';
 import { parseExact, stringifyExact } from '../json/exact-json';
+import { InvalidArgumentError } from './invalid-argument';
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
@@ -17,7 +18,7 @@ const ENCODING = 'encoding';
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /** Thrown for a value that cannot become a payload; the message names where it was. */
-export class ValueError extends TypeError {
+export class ValueError extends InvalidArgumentError {
   override name = 'ValueError';
 }
 

@@ -8,7 +8,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { sleep, type CallOptions } from './connection';
-import type { TemporalClient } from './client';
 import { enums, type IHistoryEvent } from './proto';
 import { firstValue, fromPayloads, toPayloads, type JsonValue } from './payload-converter';
 import { decodeFailure, type FailureInfo } from './failure-converter';
@@ -16,12 +15,12 @@ import { statusName, toDescription, type WorkflowExecutionDescription } from './
 import { CallCancelledError, RPCError, WorkflowContinuedAsNewError, WorkflowFailureError, WorkflowQueryFailedError, WorkflowQueryRejectedError } from './errors';
 import { enumName } from './proto';
 import type { WorkflowService } from './workflow-service';
-import type { LongPollBudget } from './long-poll-budget';
+import type { LongPollBudget, LongPollBudgets } from './long-poll-budget';
+import type { QueryRejectCondition } from '@temporal-handled/protocol';
 
 type HistoryPage = Awaited<ReturnType<WorkflowService['getWorkflowExecutionHistory']>>;
 
-export const REJECT_CONDITIONS = ['NONE', 'NOT_OPEN', 'NOT_COMPLETED_CLEANLY'] as const;
-export type QueryRejectCondition = (typeof REJECT_CONDITIONS)[number];
+export type { QueryRejectCondition };
 
 export interface HandleIds {
   namespace: string;
@@ -54,9 +53,16 @@ export interface WorkflowResult {
   runId: string;
 }
 
+/** What a handle needs of the client that made it. */
+export interface HandleContext {
+  readonly service: WorkflowService;
+  readonly identity: string;
+  readonly longPolls: LongPollBudgets;
+}
+
 export class WorkflowHandle implements HandleIds {
   constructor(
-    private readonly client: TemporalClient,
+    private readonly client: HandleContext,
     readonly namespace: string,
     readonly workflowId: string,
     readonly runId: string | null,
@@ -103,9 +109,6 @@ export class WorkflowHandle implements HandleIds {
   }
 
   async query(query: string, args: unknown[] = [], rejectCondition?: QueryRejectCondition, o?: CallOptions): Promise<JsonValue> {
-    if (rejectCondition !== undefined && rejectCondition !== null && !REJECT_CONDITIONS.includes(rejectCondition)) {
-      throw new TypeError(`rejectCondition must be one of ${REJECT_CONDITIONS.join(', ')}; got ${JSON.stringify(rejectCondition)}`);
-    }
     const condition = rejectCondition ? enums.QueryRejectCondition[`QUERY_REJECT_CONDITION_${rejectCondition}`] : undefined;
     let res;
     try {

@@ -1,24 +1,24 @@
 /**
  * Reads LSP base-protocol frames (`Content-Length: N\r\n\r\n` + N bytes of UTF-8 JSON)
- * and hands valid JSON-RPC 2.0 messages to vscode-jsonrpc.
+ * and hands the parsed messages that its owner's `check` accepts to vscode-jsonrpc.
  *
- * Unlike vscode-jsonrpc's own reader it answers bad input instead of only logging it:
- * each malformed header, unparsable body or invalid JSON-RPC object is reported through
- * `onInvalid` with the error response to send, and the reader resynchronises on the
- * next `Content-Length` header. A frame over `maxMessageBytes` is fatal for the client.
+ * Unlike vscode-jsonrpc's own reader it reports bad input instead of only logging it:
+ * each malformed header, body that is not UTF-8 JSON, or body `check` refuses goes to
+ * `onInvalid` for the owner to answer, and the reader resynchronises on the next
+ * `Content-Length` header. A frame over `maxMessageBytes` is fatal for the client.
  */
 import { AbstractMessageReader, type DataCallback, type Disposable, type Message } from 'vscode-jsonrpc/node';
-import { ErrorCodes } from '../protocol/error-codes';
-import { ExactNumber, isJsonStructure, parseExact } from '../json/exact-json';
+import { isUtf8 } from 'node:buffer';
+import { parseExact } from '../json/exact-json';
 
-export interface InvalidInput {
-  /** The id to answer with (null when it could not be read). */
-  id: string | number | null;
-  code: number;
-  message: string;
-  /** The client must be dropped after the answer. */
-  fatal: boolean;
-}
+/** Input the reader did not deliver, for its owner to answer. */
+export type InvalidInput =
+  /** Bad framing or a body that is not JSON; the reader resynchronises on the next header. */
+  | { kind: 'unreadable'; problem: string }
+  /** A frame over the size limit: the client must be dropped after the answer. */
+  | { kind: 'tooLarge'; bytes: number; limit: number }
+  /** A parsed body that `check` refused, with what `check` returned. */
+  | { kind: 'refused'; refusal: unknown };
 
 export interface FramedReaderOptions {
   /** Largest body accepted, in bytes. */
@@ -35,11 +35,10 @@ export interface FramedReaderOptions {
   /** Called after each message handed to the connection (for flow control). */
   afterDeliver?: (msg: Message) => void;
   /**
-   * Whether a request's id is already taken by one of the client's requests still in
-   * progress: vscode-jsonrpc keys its queue by the id's string form, so such a request
-   * (or `1` next to `"1"`) would silently replace the other and one would never be answered.
+   * Checks each parsed body before it is delivered: a result other than undefined
+   * refuses it (the reader knows nothing of JSON-RPC; its owner does).
    */
-  idInUse?: (id: string | number) => boolean;
+  check?: (msg: unknown) => unknown;
 }
 
 const HEADER_END = Buffer.from('\r\n\r\n');
@@ -175,7 +174,7 @@ export class FramedMessageReader extends AbstractMessageReader {
         const header = parseHeader(buf.subarray(0, end).toString('latin1'));
         if (header.length !== undefined && header.length > this.options.maxMessageBytes) {
           this.stopped = true;
-          this.invalid(null, ErrorCodes.MessageTooLarge, `Message of ${header.length} bytes exceeds the limit of ${this.options.maxMessageBytes} bytes; closing the connection`, true);
+          this.onInvalid({ kind: 'tooLarge', bytes: header.length, limit: this.options.maxMessageBytes });
           this.chunks = [];
           this.total = 0;
           return;
@@ -183,7 +182,7 @@ export class FramedMessageReader extends AbstractMessageReader {
         if (header.error !== undefined) {
           if (header.length !== undefined && !this.resyncing) {
             // A delimited frame with a bad header: report it once and drop its body.
-            this.invalid(null, ErrorCodes.ParseError, `Parse error: ${header.error}`);
+            this.onInvalid({ kind: 'unreadable', problem: header.error });
             this.skipping = header.length;
             this.keep(buf.subarray(end + HEADER_END.length));
           } else {
@@ -209,17 +208,23 @@ export class FramedMessageReader extends AbstractMessageReader {
 
   /** Reports bad framing once, then resynchronises on the next Content-Length header. */
   private badFraming(problem: string): void {
-    if (!this.resyncing) this.invalid(null, ErrorCodes.ParseError, `Parse error: ${problem}`);
+    if (!this.resyncing) this.onInvalid({ kind: 'unreadable', problem });
     this.resyncing = true;
   }
 
   private handleBody(body: Buffer): void {
     let msg: unknown;
+    const text = body.toString('utf8');
+    // Decoding replaces bytes that are not UTF-8 with U+FFFD: such a body is refused, never altered.
+    if (text.includes('\uFFFD') && !isUtf8(body)) {
+      this.onInvalid({ kind: 'unreadable', problem: 'the body is not valid UTF-8 (the LSP base protocol carries UTF-8 JSON)' });
+      return;
+    }
     try {
       // Numbers a double would change (big integers in args, say) stay exact: see src/json/exact-json.ts.
-      msg = parseExact(body.toString('utf8'));
+      msg = parseExact(text);
     } catch (err) {
-      this.invalid(null, ErrorCodes.ParseError, `Parse error: ${(err as Error).message}`);
+      this.onInvalid({ kind: 'unreadable', problem: (err as Error).message });
       // A Content-Length that lied (too long) swallowed the start of the next frame, or one
       // that was too short left the rest of this body behind: resynchronise on the next header.
       const rest = this.take();
@@ -227,14 +232,9 @@ export class FramedMessageReader extends AbstractMessageReader {
       this.resyncing = true;
       return;
     }
-    const problem = validate(msg);
-    if (problem) {
-      this.invalid(problem.id, problem.code ?? ErrorCodes.InvalidRequest, problem.code === ErrorCodes.InvalidParams ? `Invalid params: ${problem.message}` : `Invalid request: ${problem.message}`);
-      return;
-    }
-    const m = msg as { id?: string | number; method?: string };
-    if (m.method !== undefined && m.id !== undefined && this.options.idInUse?.(m.id)) {
-      this.invalid(m.id, ErrorCodes.InvalidRequest, `Invalid request: id ${JSON.stringify(m.id)} is already used by a request in progress (ids must be unique)`);
+    const refusal = this.options.check?.(msg);
+    if (refusal !== undefined) {
+      this.onInvalid({ kind: 'refused', refusal });
       return;
     }
     this.delivered++;
@@ -246,15 +246,13 @@ export class FramedMessageReader extends AbstractMessageReader {
     this.options.afterDeliver?.(msg as Message);
   }
 
-  private invalid(id: string | number | null, code: number, message: string, fatal = false): void {
-    this.onInvalid({ id, code, message, fatal });
-  }
 }
 
 /** The Content-Length of a header block, and what is wrong with it (if anything). */
 function parseHeader(text: string): { length?: number; error?: string } {
   let length: number | undefined;
   let error: string | undefined;
+  let conflicting = false;
   for (const line of text.split('\r\n')) {
     const colon = line.indexOf(':');
     if (colon <= 0) {
@@ -265,66 +263,16 @@ function parseHeader(text: string): { length?: number; error?: string } {
     const value = line.slice(colon + 1).trim();
     if (key === 'content-length') {
       if (!/^\d{1,15}$/.test(value)) error ??= `Content-Length must be a non-negative integer, got ${JSON.stringify(value.slice(0, 40))}`;
-      else if (length !== undefined && length !== Number(value)) error ??= 'conflicting Content-Length headers';
+      else if (length !== undefined && length !== Number(value)) {
+        // Which one delimits the body is unknown: resynchronise rather than guess (one answer, not two).
+        error ??= 'conflicting Content-Length headers';
+        conflicting = true;
+      }
       else length = Number(value);
     } else if (key === 'content-type') {
       if (!/utf-?8/i.test(value) && /charset/i.test(value)) error ??= `unsupported Content-Type ${JSON.stringify(value)} (only UTF-8 is supported)`;
     }
   }
   if (length === undefined) error ??= 'header has no Content-Length';
-  return { length, error };
-}
-
-function validId(id: unknown): id is string | number {
-  return typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id));
-}
-
-/**
- * An id written in a form a double does not print back (`1.0`) is used as its
- * number when that is a safe integer; one a double cannot hold (a 20-digit integer)
- * could not be echoed exactly, so it is refused by name rather than answered under
- * another id.
- */
-function exactId(holder: Record<string, unknown>): string | undefined {
-  const id = holder.id;
-  if (!(id instanceof ExactNumber)) return undefined;
-  const n = id.valueOf();
-  if (Number.isSafeInteger(n)) {
-    holder.id = n;
-    return undefined;
-  }
-  return `"id" ${id.text} cannot be echoed exactly: use a string, or an integer within ±(2^53 - 1)`;
-}
-
-/** What is wrong with a parsed message, or undefined when it is a valid JSON-RPC 2.0 message. */
-export function validate(msg: unknown): { id: string | number | null; message: string; code?: number } | undefined {
-  if (Array.isArray(msg)) return { id: null, message: 'batch messages are not supported' };
-  if (typeof msg !== 'object' || msg === null) return { id: null, message: 'a message must be a JSON object' };
-  const m = msg as Record<string, unknown>;
-  const badId = exactId(m);
-  if (badId) return { id: null, message: badId };
-  const p0 = m.params;
-  if (m.method === '$/cancelRequest' && typeof p0 === 'object' && p0 !== null && !Array.isArray(p0)) {
-    const badCancelId = exactId(p0 as Record<string, unknown>);
-    if (badCancelId) return { id: null, message: `$/cancelRequest: ${badCancelId}`, code: ErrorCodes.InvalidParams };
-  }
-  const id = validId(m.id) ? m.id : null;
-  if (m.jsonrpc !== '2.0') return { id, message: '"jsonrpc" must be "2.0"' };
-  if ('method' in m) {
-    if (typeof m.method !== 'string' || m.method === '') return { id, message: '"method" must be a non-empty string' };
-    if ('id' in m && !validId(m.id)) return { id: null, message: '"id" must be a string or a number' };
-    if ('params' in m && !isJsonStructure(m.params)) return { id, message: '"params" must be an object or an array' };
-    if (m.method === '$/cancelRequest') {
-      const p = m.params as Record<string, unknown> | undefined;
-      if (typeof p !== 'object' || p === null || Array.isArray(p) || !validId(p.id)) {
-        return { id, message: '$/cancelRequest needs params {"id": string | number}', code: ErrorCodes.InvalidParams };
-      }
-    }
-    return undefined;
-  }
-  if ('result' in m || 'error' in m) {
-    if (!('id' in m)) return { id: null, message: 'a response needs an "id"' };
-    return undefined;
-  }
-  return { id, message: 'a message needs a "method" (request or notification) or a "result"/"error" (response)' };
+  return { length: conflicting ? undefined : length, error };
 }

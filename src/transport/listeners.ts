@@ -23,6 +23,14 @@ function connectable(p: string): Promise<boolean> {
   });
 }
 
+/**
+ * A server whose sockets stay half-open: a client that sends its requests and then ends its
+ * side (as `nc -N` and `socat` do) still gets every answer; the session ends the socket after.
+ */
+function createServer(onSocket: (s: net.Socket) => void): net.Server {
+  return net.createServer({ allowHalfOpen: true }, onSocket);
+}
+
 function listen(server: net.Server, arg: { path: string } | { port: number; host: string }): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -38,7 +46,7 @@ function listen(server: net.Server, arg: { path: string } | { port: number; host
  * A stale socket file left by a crashed daemon is replaced; a live daemon's socket is never taken over.
  */
 export async function listenSocket(socketPath: string, onSocket: (s: net.Socket) => void): Promise<net.Server> {
-  const server = net.createServer(onSocket);
+  const server = createServer(onSocket);
   if (isWindowsPipe(socketPath)) {
     await listen(server, { path: socketPath });
     return server;
@@ -68,7 +76,7 @@ export async function listenSocket(socketPath: string, onSocket: (s: net.Socket)
 /** Listens on TCP, loopback only. */
 export async function listenTcp(port: number, onSocket: (s: net.Socket) => void, host = '127.0.0.1'): Promise<net.Server> {
   if (!['127.0.0.1', '::1', 'localhost'].includes(host)) throw new Error(`TCP listens on loopback only, not ${host}`);
-  const server = net.createServer(onSocket);
+  const server = createServer(onSocket);
   await listen(server, { port, host });
   return server;
 }
@@ -86,6 +94,13 @@ export function defaultTokenFile(): string {
  */
 export function loadOrCreateSecret(tokenFile: string): { secret: string; created: boolean } {
   if (fs.existsSync(tokenFile)) {
+    const mode = fs.statSync(tokenFile).mode & 0o777;
+    if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
+      throw new Error(
+        `--token-file ${tokenFile}: the file is readable by others (mode ${mode.toString(8).padStart(4, '0')}), so any local user could use the secret; ` +
+          `run \`chmod 600 ${tokenFile}\` (or remove it and a new one is made)`,
+      );
+    }
     const secret = fs.readFileSync(tokenFile, 'utf8').trim();
     if (secret.length < 16) throw new Error(`--token-file ${tokenFile}: the secret must be at least 16 characters`);
     return { secret, created: false };

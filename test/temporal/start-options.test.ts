@@ -7,6 +7,9 @@ import { uniqueId } from '../harness/env';
 import { RPCError, WorkflowAlreadyStartedError, WorkflowFailureError } from '../../src/temporal/errors';
 import { protoDurationToMs } from '../../src/temporal/durations';
 import type { StartWorkflowOptions } from '../../src/temporal/start-options';
+import { validateParams } from '../../src/protocol/validate-params';
+import { InvalidArgumentError } from '../../src/temporal/invalid-argument';
+import { ResponseError } from 'vscode-jsonrpc/node';
 import type { RunStep } from '../../src/temporal/workflow-handle';
 import { RFC3339, historyEvents, rejectsWith, useTemporal } from './helpers';
 
@@ -268,42 +271,53 @@ describe('startWorkflow options', function () {
 
   describe('bad option values', function () {
     const cases: [string, Partial<StartWorkflowOptions> | Record<string, unknown>, RegExp][] = [
-      ['workflowId empty', { workflowId: '' }, /^workflowId/],
-      ['workflowId not a string', { workflowId: 5 }, /^workflowId/],
-      ['workflowType missing', { workflowType: undefined }, /^workflowType/],
-      ['taskQueue empty', { taskQueue: '' }, /^taskQueue/],
-      ['namespace not a string', { namespace: 7 }, /^namespace/],
-      ['args not an array', { args: 'x' }, /^args/],
-      ['args with bad $bytes', { args: [1, { $bytes: '***' }] }, /^args\[1\]\.\$bytes/],
-      ['executionTimeout', { executionTimeout: 'soon' }, /^executionTimeout/],
-      ['runTimeout negative', { runTimeout: -5 }, /^runTimeout/],
-      ['taskTimeout object', { taskTimeout: {} }, /^taskTimeout/],
-      ['startDelay in days', { startDelay: '1d' }, /^startDelay/],
-      ['idReusePolicy', { idReusePolicy: 'SOMETIMES' }, /^idReusePolicy must be one of ALLOW_DUPLICATE/],
-      ['idReusePolicy lower case', { idReusePolicy: 'allow_duplicate' }, /^idReusePolicy/],
-      ['idConflictPolicy', { idConflictPolicy: 2 }, /^idConflictPolicy must be one of/],
-      ['retryPolicy not an object', { retryPolicy: 'often' }, /^retryPolicy must be an object/],
-      ['retryPolicy.initialInterval', { retryPolicy: { initialInterval: 'zz' } }, /^retryPolicy\.initialInterval/],
-      ['retryPolicy.backoffCoefficient', { retryPolicy: { backoffCoefficient: 0.5 } }, /^retryPolicy\.backoffCoefficient/],
-      ['retryPolicy.maximumAttempts negative', { retryPolicy: { maximumAttempts: -1 } }, /^retryPolicy\.maximumAttempts/],
-      ['retryPolicy.maximumAttempts fractional', { retryPolicy: { maximumAttempts: 1.5 } }, /^retryPolicy\.maximumAttempts/],
-      ['retryPolicy.maximumInterval below initial', { retryPolicy: { initialInterval: '10s', maximumInterval: '1s' } }, /^retryPolicy\.maximumInterval/],
-      ['retryPolicy.nonRetryableErrorTypes', { retryPolicy: { nonRetryableErrorTypes: [1] } }, /^retryPolicy\.nonRetryableErrorTypes/],
-      ['retryPolicy unknown field', { retryPolicy: { maxAttempts: 3 } }, /^retryPolicy has an unknown field "maxAttempts"/],
-      ['cronSchedule not a string', { cronSchedule: 5 }, /^cronSchedule/],
-      ['memo not an object', { memo: ['x'] }, /^memo must be an object/],
-      ['memo value not JSON', { memo: { k: undefined } }, /^memo\.k is not a JSON value/],
-      ['searchAttributes not an object', { searchAttributes: 'x' }, /^searchAttributes must be an object/],
-      ['startSignal empty', { startSignal: '' }, /^startSignal/],
-      ['startSignalArgs not an array', { startSignal: 'add', startSignalArgs: 'x' }, /^startSignalArgs/],
-      ['startSignalArgs with bad $bytes', { startSignal: 'add', startSignalArgs: [{ $bytes: '!' }] }, /^startSignalArgs\[0\]\.\$bytes/],
-      ['staticSummary not a string', { staticSummary: 5 }, /^staticSummary/],
-      ['staticDetails not a string', { staticDetails: { md: 'x' } }, /^staticDetails/],
+      ['workflowId empty', { workflowId: '' }, /workflowId/],
+      ['workflowId not a string', { workflowId: 5 }, /workflowId/],
+      ['workflowType missing', { workflowType: undefined }, /workflowType/],
+      ['taskQueue empty', { taskQueue: '' }, /taskQueue/],
+      ['namespace not a string', { namespace: 7 }, /namespace/],
+      ['args not an array', { args: 'x' }, /args/],
+      ['args with bad $bytes', { args: [1, { $bytes: '***' }] }, /args\[1\]\.\$bytes/],
+      ['executionTimeout', { executionTimeout: 'soon' }, /executionTimeout/],
+      ['runTimeout negative', { runTimeout: -5 }, /runTimeout/],
+      ['taskTimeout object', { taskTimeout: {} }, /taskTimeout/],
+      ['startDelay in days', { startDelay: '1d' }, /startDelay/],
+      ['idReusePolicy', { idReusePolicy: 'SOMETIMES' }, /idReusePolicy must be one of ALLOW_DUPLICATE/],
+      ['idReusePolicy lower case', { idReusePolicy: 'allow_duplicate' }, /idReusePolicy/],
+      ['idConflictPolicy', { idConflictPolicy: 2 }, /idConflictPolicy must be one of/],
+      ['retryPolicy not an object', { retryPolicy: 'often' }, /retryPolicy must be an object/],
+      ['retryPolicy.initialInterval', { retryPolicy: { initialInterval: 'zz' } }, /retryPolicy\.initialInterval/],
+      ['retryPolicy.backoffCoefficient', { retryPolicy: { backoffCoefficient: 0.5 } }, /retryPolicy\.backoffCoefficient/],
+      ['retryPolicy.maximumAttempts negative', { retryPolicy: { maximumAttempts: -1 } }, /retryPolicy\.maximumAttempts/],
+      ['retryPolicy.maximumAttempts fractional', { retryPolicy: { maximumAttempts: 1.5 } }, /retryPolicy\.maximumAttempts/],
+      ['retryPolicy.maximumInterval below initial', { retryPolicy: { initialInterval: '10s', maximumInterval: '1s' } }, /retryPolicy\.maximumInterval/],
+      ['retryPolicy.nonRetryableErrorTypes', { retryPolicy: { nonRetryableErrorTypes: [1] } }, /retryPolicy\.nonRetryableErrorTypes/],
+      ['retryPolicy unknown field', { retryPolicy: { maxAttempts: 3 } }, /retryPolicy has an unknown field "maxAttempts"/],
+      ['cronSchedule not a string', { cronSchedule: 5 }, /cronSchedule/],
+      ['memo not an object', { memo: ['x'] }, /memo must be an object/],
+      ['memo value not JSON', { memo: { k: undefined } }, /memo\.k is not a JSON value/],
+      ['searchAttributes not an object', { searchAttributes: 'x' }, /searchAttributes must be an object/],
+      ['startSignal empty', { startSignal: '' }, /startSignal/],
+      ['startSignalArgs not an array', { startSignal: 'add', startSignalArgs: 'x' }, /startSignalArgs/],
+      ['startSignalArgs with bad $bytes', { startSignal: 'add', startSignalArgs: [{ $bytes: '!' }] }, /startSignalArgs\[0\]\.\$bytes/],
+      ['staticSummary not a string', { staticSummary: 5 }, /staticSummary/],
+      ['staticDetails not a string', { staticDetails: { md: 'x' } }, /staticDetails/],
     ];
+    // Shapes are refused where params enter the daemon (the contract's schema: InvalidParams);
+    // what a schema cannot say (durations, intervals, base64) by the Temporal layer (InvalidArgumentError).
+    const refusal = async (o: StartWorkflowOptions): Promise<Error> => {
+      try {
+        validateParams('workflow/start', o);
+      } catch (err) {
+        expect(err).to.be.instanceOf(ResponseError);
+        return err as Error;
+      }
+      return rejectsWith(t.client.startWorkflow(o), InvalidArgumentError);
+    };
     for (const [name, bad, re] of cases) {
-      it(`${name} -> TypeError naming the option, and nothing is started`, async () => {
+      it(`${name} -> an error naming the option, and nothing is started`, async () => {
         const o = { ...opts('echo'), ...bad } as StartWorkflowOptions;
-        const err = await rejectsWith(t.client.startWorkflow(o), TypeError);
+        const err = await refusal(o);
         expect(err).to.not.be.instanceOf(RPCError);
         expect(err.message).to.match(re);
         if (typeof o.workflowId === 'string' && o.workflowId) {

@@ -10,7 +10,9 @@ import { RpcConnection, type JsonCodec, type RequestOptions } from './connection
 import { spawnDaemonProcess, type SpawnOptions, type SpawnedDaemon } from './daemon-process';
 import { DaemonConnectionError } from './errors';
 import { WorkflowHandle } from './handle';
-import type { CallOptions, DaemonStatus, HandleInfo, InitializeResult, StartWorkflowOptions } from './types';
+import type { CallOptions, DaemonStatus, InitializeResult, ParamsOf, StartWorkflowOptions } from './types';
+
+type InitializeParams = ParamsOf<'initialize'>;
 
 export const CLIENT_VERSION = '0.1.0';
 
@@ -145,7 +147,7 @@ export class TemporalHandledClient {
     if (opts.namespace !== undefined) params.namespace = opts.namespace;
     if (authToken !== undefined) params.authToken = authToken;
     try {
-      const init = await rpc.request<InitializeResult>('initialize', params);
+      const init = await rpc.call('initialize', params as InitializeParams);
       await rpc.notify('initialized', {});
       return new TemporalHandledClient(rpc, init, transport);
     } catch (err) {
@@ -162,7 +164,7 @@ export class TemporalHandledClient {
   /** Starts a workflow (signal-with-start when `startSignal` is given) and returns its handle. */
   async startWorkflow(opts: StartWorkflowOptions): Promise<WorkflowHandle> {
     const { signal, ...params } = opts;
-    const info = await this.rpc.request<HandleInfo>('workflow/start', params, { signal });
+    const info = await this.rpc.call('workflow/start', params, { signal });
     return new WorkflowHandle(this.rpc, info, info.handle);
   }
 
@@ -180,7 +182,7 @@ export class TemporalHandledClient {
 
   /** The daemon's status: uptime, clients, handles, in-flight calls, connection state, server version. */
   async status(opts: CallOptions = {}): Promise<DaemonStatus> {
-    return this.rpc.request<DaemonStatus>('daemon/status', undefined, opts);
+    return this.rpc.call('daemon/status', {}, opts);
   }
 
   /** Any protocol method, by name, with its params (`$/progress` values go to `onProgress`). */

@@ -14,6 +14,7 @@ import {
   type Message,
   type MessageConnection,
 } from 'vscode-jsonrpc/node';
+import type { MethodName, ParamsOf, ResultOf } from '@temporal-handled/protocol';
 import { DaemonConnectionError, fromErrorAnswer } from './errors';
 
 /** The reason an aborted call rejects with: the signal's reason, or an AbortError. */
@@ -139,6 +140,12 @@ export class RpcConnection {
    * Sends a request. Aborting `signal` sends `$/cancelRequest` and rejects at once with the
    * signal's reason; the late answer is dropped. Error answers reject with typed DaemonErrors.
    */
+  /** A method of the contract, its params and result typed by it. */
+  call<M extends MethodName>(method: M, params: ParamsOf<M>, opts: RequestOptions = {}): Promise<ResultOf<M>> {
+    return this.request<ResultOf<M>>(method, params, opts);
+  }
+
+  /** Any method by name (the daemon may know more than this client's contract). */
   async request<T>(method: string, params?: object, opts: RequestOptions = {}): Promise<T> {
     const { signal, onProgress } = opts;
     if (signal?.aborted) throw abortReason(signal);

@@ -6,7 +6,7 @@
  */
 import { abortReason, type RpcConnection } from './connection';
 import { DaemonError, InvalidHandleError } from './errors';
-import type { CallOptions, HandleInfo, QueryRejectCondition, ResultOptions, ResultProgress, Value, WorkflowExecutionDescription, WorkflowResult } from './types';
+import type { CallOptions, MethodName, ParamsOf, QueryRejectCondition, ResultOf, ResultOptions, ResultProgress, Value, WorkflowExecutionDescription, WorkflowResult } from './types';
 import { ErrorCodesByType } from './error-codes';
 
 export interface QueryOptions extends CallOptions {
@@ -73,7 +73,7 @@ export class WorkflowHandle {
     }
     if (this.token === undefined) {
       const p = this.rpc
-        .request<HandleInfo>(
+        .call(
           'workflow/getHandle',
           { workflowId: this.workflowId, runId: this.runId, firstExecutionRunId: this.firstExecutionRunId, ...(this.namespace !== null ? { namespace: this.namespace } : {}) },
           // Not the caller's signal: other calls may share this creation.
@@ -91,17 +91,18 @@ export class WorkflowHandle {
   }
 
   /** Calls `method` with this handle; a daemon handle that expired or was evicted is made again once. */
-  private async call<T>(method: string, params: object, opts: CallOptions & { onProgress?: (v: unknown) => void }): Promise<T> {
+  private async call<M extends HandleMethod>(method: M, params: Omit<ParamsOf<M>, 'handle'>, opts: CallOptions & { onProgress?: (v: unknown) => void }): Promise<ResultOf<M>> {
     const { signal, onProgress } = opts;
+    const withHandle = (handle: string) => ({ handle, ...params }) as ParamsOf<M>;
     const token = await this.handleToken({ signal });
     try {
-      return await this.rpc.request<T>(method, { handle: token, ...params }, { signal, onProgress });
+      return await this.rpc.call(method, withHandle(token), { signal, onProgress });
     } catch (err) {
       if (!(err instanceof InvalidHandleError) || this.released || !this.recreatable || err.reason === 'released') throw err;
       const stale = await this.token;
       if (stale === token) this.token = undefined;
       const fresh = await this.handleToken({ signal });
-      return this.rpc.request<T>(method, { handle: fresh, ...params }, { signal, onProgress });
+      return this.rpc.call(method, withHandle(fresh), { signal, onProgress });
     }
   }
 
@@ -122,8 +123,8 @@ export class WorkflowHandle {
 
   /** Queries the workflow with an argument list and options (rejectCondition, signal). */
   async queryWithOptions<T = unknown>(name: string, args: Value[] = [], opts: QueryOptions = {}): Promise<T> {
-    const r = await this.call<{ value: T }>('handle/query', defined({ query: name, args, rejectCondition: opts.rejectCondition }), opts);
-    return r.value;
+    const r = await this.call('handle/query', defined({ query: name, args, rejectCondition: opts.rejectCondition }), opts);
+    return r.value as T;
   }
 
   /** Signals the workflow (runId, or the latest run) with the given arguments. */
@@ -154,10 +155,11 @@ export class WorkflowHandle {
   /** As `result`, and the ID of the run the result came from. */
   async resultWithRunId<T = unknown>(opts: ResultOptions = {}): Promise<WorkflowResult<T>> {
     const { onProgress } = opts;
-    return this.call<WorkflowResult<T>>('handle/result', defined({ followRuns: opts.followRuns }), {
+    const r = await this.call('handle/result', defined({ followRuns: opts.followRuns }), {
       signal: opts.signal,
       onProgress: onProgress ? (v) => onProgress(v as ResultProgress) : undefined,
     });
+    return r as WorkflowResult<T>;
   }
 
   /** Forgets the daemon handle. Later calls on this handle fail with InvalidHandleError. */
@@ -172,13 +174,16 @@ export class WorkflowHandle {
       if (err instanceof DaemonError && !opts.signal?.aborted) return; // never created: nothing to release
       throw err;
     }
-    await this.rpc.request('handle/release', { handle: token }, { signal: opts.signal });
+    await this.rpc.call('handle/release', { handle: token }, { signal: opts.signal });
   }
 }
 
+/** The methods that act on a handle (their params start with `handle`). */
+type HandleMethod = { [M in MethodName]: ParamsOf<M> extends { handle: string } ? M : never }[MethodName];
+
 /** The object without its undefined members. */
-function defined(o: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+function defined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
 
 /** `p`, or the abort reason as soon as `signal` aborts. */

@@ -8,7 +8,7 @@ import { CliUsageError } from './args';
 import { exitCodeFor } from './exit-codes';
 import { errorObject, Output } from './output';
 import type { PreparedCommand, RunContext } from './commands';
-import type { WorkflowHandle } from '../../../clients/typescript/src';
+import type { WorkflowHandle } from 'temporal-handled-client';
 
 /** Splits a command line into words as a POSIX shell would for quotes and backslashes (no expansions). */
 export function splitWords(line: string): string[] {

@@ -9,7 +9,7 @@ import {
   type StartWorkflowOptions,
   type TemporalHandledClient,
   type WorkflowHandle,
-} from '../../../clients/typescript/src';
+} from 'temporal-handled-client';
 import { CliUsageError, enumValue, jsonValue, jsonValues, keyedJson, parseClientArgs, type ClientArgs, type ClientCommand } from './args';
 import { batchCommand } from './batch';
 import { ExitCode } from './exit-codes';

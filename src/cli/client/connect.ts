@@ -3,7 +3,7 @@
  * or --port with its token file), or start one over stdio for the call.
  */
 import * as fs from 'node:fs';
-import { TemporalHandledClient, DaemonConnectionError } from '../../../clients/typescript/src';
+import { TemporalHandledClient, DaemonConnectionError } from 'temporal-handled-client';
 import { defaultTokenFile } from '../../transport/listeners';
 import type { ClientArgs } from './args';
 import { VERSION } from '../../version';

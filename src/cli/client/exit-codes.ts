@@ -1,7 +1,7 @@
 /**
  * The client commands' exit codes: what a shell script can tell apart from `$?`.
  */
-import { DaemonError, WorkflowContinuedAsNewError, WorkflowFailureError } from '../../../clients/typescript/src';
+import { DaemonError, WorkflowContinuedAsNewError, WorkflowFailureError } from 'temporal-handled-client';
 import { CliUsageError } from './args';
 
 export const ExitCode = {

@@ -2,7 +2,7 @@
  * `temporal-handled <client command>`: parse, check, connect (attach or start a daemon),
  * run, report; the exit code says how it went (see exit-codes.ts).
  */
-import type { TemporalHandledClient } from '../../../clients/typescript/src';
+import type { TemporalHandledClient } from 'temporal-handled-client';
 import { CliUsageError, isClientCommand, parseClientArgs, type OutputFormat } from './args';
 import { prepareCommand } from './commands';
 import { connect } from './connect';

@@ -3,8 +3,8 @@
  * errors as one JSON object on stderr, and the live progress line of `result`.
  * This is the only module of the project that writes to stdout.
  */
-import { DaemonError } from '../../../clients/typescript/src';
-import type { ResultProgress } from '../../../clients/typescript/src';
+import { DaemonError } from 'temporal-handled-client';
+import type { ResultProgress } from 'temporal-handled-client';
 import type { OutputFormat } from './args';
 import { ExactNumber, stringifyExact } from '../../json/exact-json';
 

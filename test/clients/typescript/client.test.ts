@@ -21,7 +21,7 @@ import {
   TerminatedError,
   TimeoutError,
   type ResultProgress,
-} from '../../../clients/typescript/src';
+} from 'temporal-handled-client';
 import { startWorker, testEnv, uniqueId, type RunningWorker } from '../../harness/env';
 import { spawnDaemon, tmpPath, waitReady, type DaemonProcess } from '../../harness/daemon';
 
@@ -314,7 +314,7 @@ describe('TypeScript client', function () {
 
     it('an idle client does not keep Node running: a script without close() exits', async () => {
       const { spawn } = await import('node:child_process');
-      const lib = require.resolve('../../../clients/typescript/src');
+      const lib = require.resolve('temporal-handled-client');
       const script = `const { TemporalHandledClient } = require(${JSON.stringify(lib)});
         TemporalHandledClient.spawn({ address: ${JSON.stringify(address)} }).then((c) => c.status()).then((s) => console.log(s.pid));`;
       const t0 = Date.now();

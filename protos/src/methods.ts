@@ -1,0 +1,188 @@
+/**
+ * Every method and notification of the protocol, declared once.
+ *
+ * Adding a method: declare it here, then write its handler in the daemon
+ * (src/protocol/handlers), which the compiler then requires and types.
+ */
+import { Type, type Static } from '@sinclair/typebox';
+import { method, notification, param, type MethodDeclaration } from './declare';
+import { Nullable } from './kinds';
+import { Duration, IdConflictPolicy, IdReusePolicy, QueryRejectCondition, RetryPolicy, Value, Values } from './values';
+import { DaemonStatus, HandleInfo, HandleToken, InitializeResult, ProgressToken, QueryResult, ResultProgress, WorkflowExecutionDescription, WorkflowResult } from './shapes';
+import type { ErrorType } from './error-codes';
+
+export const PROTOCOL_VERSION = 1;
+
+const { Optional } = Type;
+const NonEmpty = (description: string) => Type.String({ minLength: 1, description });
+const handle = param(HandleToken, 'The handle token.');
+const args = (what: string) => Optional(Values(`Arguments to the ${what}, one payload each.`));
+const namespace = Optional(NonEmpty('Namespace; the session default when unset.'));
+const NullResult = Type.Null();
+const temporalErrors: readonly ErrorType[] = ['RPCError', 'InvalidHandleError'];
+
+/** The params of workflow/start (also the start of update-with-start). */
+export const StartWorkflowParams = {
+  workflowType: NonEmpty('Workflow type name.'),
+  taskQueue: NonEmpty('Task queue.'),
+  workflowId: NonEmpty('Workflow ID.'),
+  args: args('workflow'),
+  namespace,
+  executionTimeout: Optional(param(Duration, 'Workflow execution timeout.')),
+  runTimeout: Optional(param(Duration, 'Workflow run timeout.')),
+  taskTimeout: Optional(param(Duration, 'Workflow task timeout.')),
+  idReusePolicy: Optional(param(IdReusePolicy, 'Default ALLOW_DUPLICATE.')),
+  idConflictPolicy: Optional(param(IdConflictPolicy, 'Default UNSPECIFIED (the server fails a duplicate start).')),
+  retryPolicy: Optional(param(RetryPolicy, 'Workflow retry policy.')),
+  cronSchedule: Optional(Type.String({ description: 'Cron schedule.' })),
+  memo: Optional(Type.Record(Type.String(), Value, { description: 'Memo fields.' })),
+  searchAttributes: Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'Search attributes by name; the server knows each attribute\'s type.' })),
+  startDelay: Optional(param(Duration, 'Delay before the first workflow task.')),
+  startSignal: Optional(NonEmpty('Signal to deliver with the start (signal-with-start).')),
+  startSignalArgs: Optional(Values('Arguments of the start signal.')),
+  staticSummary: Optional(Type.String({ description: 'Static summary shown in the UI.' })),
+  staticDetails: Optional(Type.String({ description: 'Static details shown in the UI.' })),
+};
+
+export const methods = {
+  initialize: method({
+    summary: 'Starts the session (LSP lifecycle). On TCP, authToken must be the shared secret.',
+    params: {
+      clientInfo: Optional(Type.Object({ name: Type.String(), version: Optional(Type.String()) }, { description: '{name, version?} of the client.' })),
+      namespace: Optional(NonEmpty('Default namespace for this session.')),
+      authToken: Optional(Type.String({ description: 'The shared secret (required on TCP).' })),
+    },
+    openParams: true,
+    beforeInitialize: true,
+    resultName: 'InitializeResult',
+    result: InitializeResult,
+    errors: ['UnauthorizedError', 'InvalidRequest'],
+  }),
+  shutdown: method({ summary: 'Ends the session; only exit may follow.', params: {}, resultName: 'null', result: NullResult, errors: [] }),
+  'workflow/start': method({
+    summary: 'Starts a workflow (signal-with-start when startSignal is given) and returns its handle.',
+    params: StartWorkflowParams,
+    resultName: 'HandleInfo',
+    result: HandleInfo,
+    errors: ['RPCError', 'WorkflowAlreadyStartedError'],
+  }),
+  'workflow/getHandle': method({
+    summary: 'A handle for an existing workflow; no call to Temporal.',
+    params: {
+      workflowId: NonEmpty('Workflow ID.'),
+      runId: Optional(Nullable(Type.String(), { description: 'Pins describe, query, signal and result to this run.' })),
+      firstExecutionRunId: Optional(Nullable(Type.String(), { description: 'Chain guard for cancel and terminate.' })),
+      namespace,
+    },
+    resultName: 'HandleInfo',
+    result: HandleInfo,
+    errors: [],
+  }),
+  'handle/info': method({ summary: 'What a handle stands for.', params: { handle }, resultName: 'HandleInfo', result: HandleInfo, errors: ['InvalidHandleError'] }),
+  'handle/describe': method({
+    summary: 'Describes the workflow (runId, or the latest run).',
+    params: { handle },
+    resultName: 'WorkflowExecutionDescription',
+    result: WorkflowExecutionDescription,
+    errors: temporalErrors,
+  }),
+  'handle/query': method({
+    summary: 'Queries the workflow (runId, or the latest run).',
+    params: {
+      handle,
+      query: NonEmpty('Query name.'),
+      args: args('query'),
+      rejectCondition: Optional(param(QueryRejectCondition, 'When to reject the query (default: the server\'s, NONE).')),
+    },
+    resultName: 'QueryResult',
+    result: QueryResult,
+    errors: ['RPCError', 'InvalidHandleError', 'WorkflowQueryRejectedError', 'WorkflowQueryFailedError'],
+  }),
+  'handle/signal': method({
+    summary: 'Signals the workflow (runId, or the latest run).',
+    params: { handle, signal: NonEmpty('Signal name.'), args: args('signal') },
+    resultName: 'null',
+    result: NullResult,
+    errors: temporalErrors,
+  }),
+  'handle/cancel': method({
+    summary: 'Requests cancellation (runId or the latest run, within the chain of firstExecutionRunId).',
+    params: { handle, reason: Optional(Type.String({ description: 'Reason for the cancellation.' })) },
+    resultName: 'null',
+    result: NullResult,
+    errors: temporalErrors,
+  }),
+  'handle/terminate': method({
+    summary: 'Terminates the workflow (runId or the latest run, within the chain of firstExecutionRunId).',
+    params: {
+      handle,
+      reason: Optional(Type.String({ description: 'Reason for the termination.' })),
+      details: Optional(Values('Details stored on the termination.')),
+    },
+    resultName: 'null',
+    result: NullResult,
+    errors: temporalErrors,
+  }),
+  'handle/result': method({
+    summary: 'Waits for the result from resultRunId, following the run chain unless followRuns is false; $/progress on workDoneToken.',
+    params: {
+      handle,
+      followRuns: Optional(Type.Boolean({ description: 'Follow continue-as-new, retries and cron (default true).' })),
+      workDoneToken: Optional(param(ProgressToken, 'Progress token for $/progress notifications.')),
+    },
+    progressParam: 'workDoneToken',
+    waits: true,
+    resultName: 'WorkflowResult',
+    result: WorkflowResult,
+    errors: ['RPCError', 'InvalidHandleError', 'WorkflowFailureError', 'WorkflowContinuedAsNewError'],
+  }),
+  'handle/release': method({
+    summary: 'Forgets a handle; its token becomes invalid on every connection.',
+    params: { handle },
+    resultName: 'null',
+    result: NullResult,
+    errors: ['InvalidHandleError'],
+  }),
+  'daemon/status': method({
+    summary: 'Uptime, clients, handles, in-flight calls, gRPC connection state, Temporal server version.',
+    params: {},
+    resultName: 'DaemonStatus',
+    result: DaemonStatus,
+    errors: [],
+  }),
+  'rpc.discover': method({
+    summary: 'The OpenRPC document of this protocol.',
+    params: {},
+    beforeInitialize: true,
+    resultName: 'OpenRPC',
+    result: Type.Record(Type.String(), Type.Unknown()),
+    errors: [],
+  }),
+} satisfies Record<string, MethodDeclaration>;
+
+export const notifications = {
+  initialized: notification({ summary: 'Sent once after initialize (optional).', direction: 'clientToServer', params: {} }),
+  exit: notification({ summary: 'On stdio ends the process; on a socket closes this connection.', direction: 'clientToServer', params: {} }),
+  '$/cancelRequest': notification({
+    summary: 'Cancels an in-flight request, which then answers -32800.',
+    direction: 'clientToServer',
+    params: { id: param(Type.Union([Type.String(), Type.Integer()]), 'The id of the request to cancel.') },
+  }),
+  '$/progress': notification({
+    summary: 'Work-done progress of handle/result along the run chain.',
+    direction: 'serverToClient',
+    params: { token: param(ProgressToken, 'The workDoneToken of the request.'), value: param(ResultProgress, 'The progress value.') },
+  }),
+};
+
+export type Methods = typeof methods;
+export type MethodName = keyof Methods;
+export type ParamsOf<M extends MethodName> = Static<Methods[M]['params']>;
+export type ResultOf<M extends MethodName> = Static<Methods[M]['result']>;
+export type StartWorkflowParams = ParamsOf<'workflow/start'>;
+
+export const METHOD_NAMES = Object.keys(methods) as MethodName[];
+
+export function isMethodName(name: string): name is MethodName {
+  return Object.hasOwn(methods, name);
+}
