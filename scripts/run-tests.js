@@ -3,7 +3,10 @@
  * `npm test`: every suite, TypeScript (mocha) and Python (pytest), then one
  * plain closing line `N passed, N failed` totalling all of them.
  *
- *   node scripts/run-tests.js [--only ts|py] [--grep PATTERN]
+ *   node scripts/run-tests.js [--only ts|py] [--grep PATTERN] [--unit]
+ *
+ * --unit runs the fast tier only: the `*.unit.test.js` files, which need no Temporal
+ * server, no daemon process and no Python (seconds).
  */
 'use strict';
 const fs = require('node:fs');
@@ -14,13 +17,14 @@ const root = path.resolve(__dirname, '..');
 const args = process.argv.slice(2);
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
 const grep = args.includes('--grep') ? args[args.indexOf('--grep') + 1] : process.env.TH_TEST_GREP || undefined;
+const unitOnly = args.includes('--unit');
 
 function findTests(dir, out = []) {
   if (!fs.existsSync(dir)) return out;
   for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
     const p = path.join(dir, e.name);
     if (e.isDirectory()) findTests(p, out);
-    else if (e.name.endsWith('.test.js')) out.push(p);
+    else if (e.name.endsWith(unitOnly ? '.unit.test.js' : '.test.js')) out.push(p);
   }
   return out.sort();
 }
@@ -31,7 +35,7 @@ function runMocha() {
     const Mocha = mod.default ?? mod.Mocha ?? mod;
     const mocha = new Mocha({ timeout: 60_000, slow: 5_000, reporter: 'spec', grep });
     mocha.rootHooks(require(path.join(root, 'dist/test/harness/hooks.js')).mochaHooks);
-    const files = [...findTests(path.join(root, 'dist/test')), ...findTests(path.join(root, 'dist/clients'))];
+    const files = findTests(path.join(root, 'dist/test'));
     for (const f of files) mocha.addFile(f);
     const counts = { passed: 0, failed: 0, skipped: 0 };
     const runner = mocha.run(() => resolve(counts));
@@ -84,7 +88,7 @@ function runPytest() {
     total.skipped += c.skipped;
   };
   if (only !== 'py') add(await runMocha());
-  if (only !== 'ts') add(runPytest());
+  if (only !== 'ts' && !unitOnly) add(runPytest());
   const ran = total.passed + total.failed;
   console.log('');
   console.log(`${total.passed} passed, ${total.failed} failed${total.skipped ? `, ${total.skipped} skipped` : ''}`);

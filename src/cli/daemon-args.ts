@@ -2,29 +2,9 @@
  * The daemon's command line: flags, with `--flag value` and `--flag=value` forms.
  */
 import { parseArgs } from 'node:util';
-import type { ConnectionFlags } from '../config/settings';
+import { UsageError, type DaemonConfig } from '../daemon/config';
 import { parseDuration } from '../temporal/durations';
 import { LOG_LEVELS } from '../log/levels';
-
-export interface DaemonArgs {
-  stdio: boolean;
-  socket?: string;
-  port?: number;
-  tokenFile?: string;
-  connection: ConnectionFlags;
-  dev: boolean;
-  devDb?: string;
-  temporalCli?: string;
-  logFile?: string;
-  logLevel: string;
-  maxHandles?: number;
-  handleIdleTimeoutMs?: number;
-  maxMessageBytes?: number;
-  maxOutputBytes?: number;
-  clientProcessId?: number;
-  help: boolean;
-  version: boolean;
-}
 
 export const DAEMON_USAGE = `temporal-handled: Temporal's WorkflowHandle for any program, over JSON-RPC.
 
@@ -72,9 +52,6 @@ Limits and logs:
   --version, --help
 `;
 
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
 
 function positiveInt(v: string | undefined, flag: string, min = 1, max = Number.MAX_SAFE_INTEGER): number | undefined {
   if (v === undefined) return undefined;
@@ -84,6 +61,10 @@ function positiveInt(v: string | undefined, flag: string, min = 1, max = Number.
   }
   return n;
 }
+
+/** The daemon's config type is the daemon's own (src/daemon/config.ts); the command line is one way to fill it. */
+export type DaemonArgs = DaemonConfig;
+export { UsageError };
 
 export function parseDaemonArgs(argv: string[]): DaemonArgs {
   let parsed;

@@ -8,8 +8,7 @@ import { createLogger, type Logger } from '../log/logger';
 import { resolveSettings } from '../config/settings';
 import { DevServer } from '../devserver/dev-server';
 import { Daemon } from './daemon';
-import type { DaemonArgs } from '../cli/daemon-args';
-import { UsageError } from '../cli/daemon-args';
+import { UsageError, type DaemonConfig } from './config';
 import { defaultTokenFile, loadOrCreateSecret } from '../transport/listeners';
 import { VERSION } from '../version';
 
@@ -37,7 +36,7 @@ function answers(address: string, ms: number): Promise<boolean> {
 }
 
 /** Runs the daemon until it is told to stop; resolves with the exit code. */
-export async function runDaemon(args: DaemonArgs): Promise<number> {
+export async function runDaemon(args: DaemonConfig): Promise<number> {
   if (!args.stdio && args.socket === undefined && args.port === undefined) {
     throw new UsageError('choose at least one transport: --stdio, --socket PATH or --port N');
   }

@@ -187,9 +187,10 @@ export class FramedMessageReader extends AbstractMessageReader {
             this.keep(buf.subarray(end + HEADER_END.length));
           } else {
             // The body's extent is unknown: drop bytes up to the next Content-Length header
-            // (which may be in this very block, after garbage that preceded a good frame).
+            // (which may be in this very block, after garbage that preceded a good frame;
+            // not, though, the second of two conflicting ones, which belongs to this frame).
             this.badFraming(header.error);
-            this.keep(buf.subarray(1));
+            this.keep(buf.subarray(header.conflicting ? end + HEADER_END.length : 1));
           }
           continue;
         }
@@ -249,7 +250,7 @@ export class FramedMessageReader extends AbstractMessageReader {
 }
 
 /** The Content-Length of a header block, and what is wrong with it (if anything). */
-function parseHeader(text: string): { length?: number; error?: string } {
+function parseHeader(text: string): { length?: number; error?: string; conflicting?: boolean } {
   let length: number | undefined;
   let error: string | undefined;
   let conflicting = false;
@@ -274,5 +275,5 @@ function parseHeader(text: string): { length?: number; error?: string } {
     }
   }
   if (length === undefined) error ??= 'header has no Content-Length';
-  return { length: conflicting ? undefined : length, error };
+  return { length: conflicting ? undefined : length, error, conflicting };
 }

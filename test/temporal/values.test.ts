@@ -2,6 +2,7 @@
  * Values (PROTOCOL.md "Values") round-tripping through the real server and worker,
  * and the payload converter's own rules.
  */
+import { InvalidArgumentError } from '../../src/temporal/invalid-argument';
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import { uniqueId } from '../harness/env';
@@ -147,7 +148,7 @@ describe('values', function () {
           caught = err;
         }
         expect(caught, String(re)).to.be.instanceOf(ValueError);
-        expect(caught).to.be.instanceOf(TypeError);
+        expect(caught).to.be.instanceOf(InvalidArgumentError);
         expect((caught as Error).name).to.equal('ValueError');
         expect((caught as Error).message).to.match(re);
       }

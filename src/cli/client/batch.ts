@@ -7,7 +7,7 @@ import * as readline from 'node:readline';
 import { CliUsageError } from './args';
 import { exitCodeFor } from './exit-codes';
 import { errorObject, Output } from './output';
-import type { PreparedCommand, RunContext } from './commands';
+import type { PreparedCommand, RunContext } from './run-context';
 import type { WorkflowHandle } from 'temporal-handled-client';
 
 /** Splits a command line into words as a POSIX shell would for quotes and backslashes (no expansions). */

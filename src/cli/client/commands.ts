@@ -7,27 +7,15 @@ import {
   WorkflowFailureError,
   type ResultProgress,
   type StartWorkflowOptions,
-  type TemporalHandledClient,
   type WorkflowHandle,
 } from 'temporal-handled-client';
 import { CliUsageError, enumValue, jsonValue, jsonValues, keyedJson, parseClientArgs, type ClientArgs, type ClientCommand } from './args';
 import { batchCommand } from './batch';
 import { ExitCode } from './exit-codes';
-import type { Output } from './output';
 import { isJsonStructure } from '../../json/exact-json';
 
-export interface RunContext {
-  client: TemporalHandledClient;
-  output: Output;
-  signal: AbortSignal;
-  /** Whether the daemon outlives this command (attached): then handles are released. */
-  attached: boolean;
-  /** Handles kept across the lines of a batch (released when the batch ends), by workflow and run IDs. */
-  handleCache?: Map<string, WorkflowHandle>;
-}
-
-/** A command with its flags checked: run it to get the exit code. */
-export type PreparedCommand = (ctx: RunContext) => Promise<number>;
+import type { PreparedCommand, RunContext } from './run-context';
+export type { PreparedCommand, RunContext };
 
 const ID_REUSE = ['ALLOW_DUPLICATE', 'ALLOW_DUPLICATE_FAILED_ONLY', 'REJECT_DUPLICATE', 'TERMINATE_IF_RUNNING'] as const;
 const ID_CONFLICT = ['UNSPECIFIED', 'FAIL', 'USE_EXISTING', 'TERMINATE_EXISTING'] as const;

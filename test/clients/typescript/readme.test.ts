@@ -30,8 +30,11 @@ describe('TypeScript client README', function () {
     const expected = codeBlocks(md, '')[0]!;
     expect(example).to.contain("from 'temporal-handled-client'");
 
-    // Type-check against the client's sources, as a user of the package would see them.
+    // The package as a user installs it: node_modules/temporal-handled-client is the built
+    // clients/typescript (its package.json, dist/ and its dependency on the contract package).
     const dir = path.dirname(tmpPath('x'));
+    fs.mkdirSync(path.join(dir, 'node_modules'), { recursive: true });
+    fs.symlinkSync(path.join(ROOT, 'clients', 'typescript'), path.join(dir, 'node_modules', 'temporal-handled-client'), 'dir');
     const file = path.join(dir, 'example.ts');
     fs.writeFileSync(file, example!);
     const program = ts.createProgram([file], {
@@ -42,17 +45,12 @@ describe('TypeScript client README', function () {
       moduleResolution: ts.ModuleResolutionKind.Node16,
       types: ['node'],
       typeRoots: [path.join(ROOT, 'node_modules', '@types')],
-      baseUrl: dir,
-      paths: { 'temporal-handled-client': [path.join(ROOT, 'clients', 'typescript', 'src', 'index.ts')] },
       skipLibCheck: true,
     });
     const diags = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
     expect(diags).to.deep.equal([]);
 
     // Run it, with the package resolving to the built client.
-    const pkg = path.join(dir, 'node_modules', 'temporal-handled-client');
-    fs.mkdirSync(pkg, { recursive: true });
-    fs.writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ name: 'temporal-handled-client', main: path.join(ROOT, 'dist', 'clients', 'typescript', 'src', 'index.js') }));
     const js = ts.transpileModule(example!, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText;
     fs.writeFileSync(path.join(dir, 'example.js'), js);
 

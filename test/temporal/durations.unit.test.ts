@@ -3,6 +3,7 @@
  */
 import { expect } from 'chai';
 import Long from 'long';
+import { InvalidArgumentError } from '../../src/temporal/invalid-argument';
 import { msToProto, optionalDuration, parseDuration, protoDurationToMs, timestampToIso } from '../../src/temporal/durations';
 
 describe('durations', function () {
@@ -32,12 +33,12 @@ describe('durations', function () {
     expect(parseDuration(1.5)).to.equal(1.5);
   });
 
-  it('rejects anything else with a TypeError naming the setting', () => {
+  it('rejects anything else with an InvalidArgumentError naming the setting', () => {
     const bad: unknown[] = ['', '   ', 'abc', '10', '1d', '-1s', '1h 30m', '1.5.5s', 's', '5 s', '1e3ms', -1, NaN, Infinity, null, undefined, true, {}, ['1s']];
     for (const v of bad) {
-      expect(() => parseDuration(v, 'executionTimeout'), JSON.stringify(v) ?? String(v)).to.throw(TypeError, /executionTimeout/);
+      expect(() => parseDuration(v, 'executionTimeout'), JSON.stringify(v) ?? String(v)).to.throw(InvalidArgumentError, /executionTimeout/);
     }
-    expect(() => parseDuration('1x')).to.throw(TypeError, /^duration "1x" is not a duration/);
+    expect(() => parseDuration('1x')).to.throw(InvalidArgumentError, /^duration "1x" is not a duration/);
   });
 
   it('converts milliseconds to a protobuf Duration', () => {
@@ -51,7 +52,7 @@ describe('durations', function () {
     expect(optionalDuration(undefined, 'x')).to.equal(undefined);
     expect(optionalDuration(null, 'x')).to.equal(undefined);
     expect(optionalDuration('2s', 'x')!.seconds.toNumber()).to.equal(2);
-    expect(() => optionalDuration('2 days', 'startDelay')).to.throw(TypeError, /startDelay/);
+    expect(() => optionalDuration('2 days', 'startDelay')).to.throw(InvalidArgumentError, /startDelay/);
   });
 
   it('converts protobuf Timestamps to RFC 3339 and Durations to milliseconds', () => {
