@@ -5,6 +5,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { parseDuration } from '../../temporal/durations';
 import { parseExact } from '../../json/exact-json';
+import { COMMAND_SPECS, isRequired, type CommandSpec } from './command-specs';
 
 export class CliUsageError extends Error {
   override name = 'UsageError';
@@ -16,8 +17,8 @@ export class CliUsageError extends Error {
   }
 }
 
-export const CLIENT_COMMANDS = ['start', 'describe', 'query', 'signal', 'cancel', 'terminate', 'result', 'call', 'status', 'batch', 'help-client'] as const;
-export type ClientCommand = (typeof CLIENT_COMMANDS)[number];
+export type ClientCommand = keyof typeof COMMAND_SPECS | 'help-client';
+export const CLIENT_COMMANDS = [...(Object.keys(COMMAND_SPECS) as (keyof typeof COMMAND_SPECS)[]), 'help-client'] as const;
 
 export function isClientCommand(s: string | undefined): s is ClientCommand {
   return (CLIENT_COMMANDS as readonly string[]).includes(s ?? '');
@@ -62,61 +63,27 @@ const COMMON: Options = {
   ...Object.fromEntries(DAEMON_BOOLEAN_FLAGS.map((f) => [f, { type: 'boolean' as const }])),
 };
 
-const WORKFLOW_REF: Options = {
-  'workflow-id': { type: 'string', short: 'w' },
-  'run-id': { type: 'string', short: 'r' },
-};
+/** A command's flags as parseArgs takes them, from its spec. */
+function optionsOf(spec: CommandSpec): Options {
+  return Object.fromEntries(
+    spec.flags.map((f) => [f.flag, { type: f.value === undefined ? ('boolean' as const) : ('string' as const), ...(f.short ? { short: f.short } : {}), ...(f.multiple ? { multiple: true } : {}) }]),
+  );
+}
 
-const INPUT: Options = { input: { type: 'string', short: 'i', multiple: true } };
+const COMMAND_OPTIONS = Object.fromEntries(Object.entries(COMMAND_SPECS).map(([name, spec]) => [name, optionsOf(spec)])) as Record<keyof typeof COMMAND_SPECS, Options>;
 
-const COMMAND_OPTIONS: Record<ClientCommand, Options> = {
-  start: {
-    type: { type: 'string' },
-    'task-queue': { type: 'string', short: 't' },
-    'workflow-id': { type: 'string', short: 'w' },
-    ...INPUT,
-    'execution-timeout': { type: 'string' },
-    'run-timeout': { type: 'string' },
-    'task-timeout': { type: 'string' },
-    'id-reuse-policy': { type: 'string' },
-    'id-conflict-policy': { type: 'string' },
-    cron: { type: 'string' },
-    memo: { type: 'string', multiple: true },
-    'search-attribute': { type: 'string', multiple: true },
-    'start-delay': { type: 'string' },
-    'start-signal': { type: 'string' },
-    'start-signal-input': { type: 'string', multiple: true },
-    'static-summary': { type: 'string' },
-    'static-details': { type: 'string' },
-  },
-  describe: { ...WORKFLOW_REF },
-  query: { ...WORKFLOW_REF, name: { type: 'string' }, ...INPUT, 'reject-condition': { type: 'string' } },
-  signal: { ...WORKFLOW_REF, name: { type: 'string' }, ...INPUT },
-  cancel: { ...WORKFLOW_REF, 'first-execution-run-id': { type: 'string' }, reason: { type: 'string' } },
-  terminate: { ...WORKFLOW_REF, 'first-execution-run-id': { type: 'string' }, reason: { type: 'string' }, details: { type: 'string', multiple: true } },
-  result: { ...WORKFLOW_REF, follow: { type: 'boolean' }, 'no-follow': { type: 'boolean' }, progress: { type: 'boolean' }, 'no-progress': { type: 'boolean' } },
-  call: {},
-  status: {},
-  batch: {},
-  'help-client': {},
-};
-
-const REQUIRED: Partial<Record<ClientCommand, string[]>> = {
-  start: ['type', 'task-queue', 'workflow-id'],
-  describe: ['workflow-id'],
-  query: ['workflow-id', 'name'],
-  signal: ['workflow-id', 'name'],
-  cancel: ['workflow-id'],
-  terminate: ['workflow-id'],
-  result: ['workflow-id'],
-};
+/** The flags each command requires: those whose protocol param the contract requires. */
+const REQUIRED = Object.fromEntries(Object.entries(COMMAND_SPECS).map(([name, spec]) => [name, (spec.flags as CommandSpec['flags']).filter(isRequired).map((f) => f.flag)])) as Record<
+  keyof typeof COMMAND_SPECS,
+  string[]
+>;
 
 export function parseClientArgs(argv: string[]): ClientArgs {
   const command = argv[0];
   if (!isClientCommand(command)) throw new CliUsageError(`unknown command "${command ?? ''}"`);
   let parsed;
   try {
-    parsed = parseArgs({ args: argv.slice(1), options: { ...COMMON, ...COMMAND_OPTIONS[command] }, allowPositionals: command === 'call', strict: true });
+    parsed = parseArgs({ args: argv.slice(1), options: { ...COMMON, ...(command === 'help-client' ? {} : COMMAND_OPTIONS[command]) }, allowPositionals: command === 'call', strict: true });
   } catch (err) {
     throw new CliUsageError((err as Error).message, command);
   }
@@ -134,7 +101,7 @@ export function parseClientArgs(argv: string[]): ClientArgs {
     positionals: parsed.positionals,
   };
   if (help) return args;
-  for (const flag of REQUIRED[command] ?? []) {
+  for (const flag of REQUIRED[command as keyof typeof REQUIRED]) {
     if (v[flag] === undefined || v[flag] === '') throw new CliUsageError(`--${flag} is required`, command);
   }
   if (command === 'call') {

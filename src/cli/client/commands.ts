@@ -13,13 +13,14 @@ import { CliUsageError, enumValue, jsonValue, jsonValues, keyedJson, parseClient
 import { batchCommand } from './batch';
 import { ExitCode } from './exit-codes';
 import { isJsonStructure } from '../../json/exact-json';
+import { ID_CONFLICT_POLICIES, ID_REUSE_POLICIES, QUERY_REJECT_CONDITIONS } from '@temporal-handled/protocol';
 
 import type { PreparedCommand, RunContext } from './run-context';
 export type { PreparedCommand, RunContext };
 
-const ID_REUSE = ['ALLOW_DUPLICATE', 'ALLOW_DUPLICATE_FAILED_ONLY', 'REJECT_DUPLICATE', 'TERMINATE_IF_RUNNING'] as const;
-const ID_CONFLICT = ['UNSPECIFIED', 'FAIL', 'USE_EXISTING', 'TERMINATE_EXISTING'] as const;
-const REJECT = ['NONE', 'NOT_OPEN', 'NOT_COMPLETED_CLEANLY'] as const;
+const ID_REUSE = ID_REUSE_POLICIES;
+const ID_CONFLICT = ID_CONFLICT_POLICIES;
+const REJECT = QUERY_REJECT_CONDITIONS;
 
 /** The object without its undefined members. */
 function defined<T extends object>(o: T): T {
