@@ -96,10 +96,6 @@ export class Daemon {
     };
   }
 
-  get clientCount(): number {
-    return this.sessions.size;
-  }
-
   /** Serves one client over a pair of streams. */
   attach(
     kind: TransportKind,

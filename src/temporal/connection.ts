@@ -8,7 +8,6 @@
  * connection heals without restarting the process.
  */
 import * as grpc from '@grpc/grpc-js';
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { backoffMs, defaultRetryOptions, isRetryable, type RetryOptions } from './grpc-retry';
 import { CallCancelledError } from './errors';
@@ -259,15 +258,6 @@ export class Connection {
   close(): void {
     this.closed = true;
     this.client.close();
-  }
-}
-
-/** Reads a file that holds PEM data, naming the setting when it cannot. */
-export function readPem(path: string, what: string): Buffer {
-  try {
-    return fs.readFileSync(path);
-  } catch (err) {
-    throw new TypeError(`${what}: cannot read ${path}: ${(err as Error).message}`);
   }
 }
 

@@ -17,10 +17,8 @@ protobuf.configure();
 
 function loadRoot(): protobuf.Root {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     return protobuf.Root.fromJSON(require('./temporal-api.json'));
   } catch {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     return require('@temporalio/proto/protos/json-module') as protobuf.Root;
   }
 }

@@ -107,11 +107,6 @@ export class FramedMessageReader extends AbstractMessageReader {
     });
   }
 
-  /** Bytes received but not yet parsed into a message. */
-  get bufferedBytes(): number {
-    return this.total;
-  }
-
   private onEnd(): void {
     if (this.closing) return;
     this.closing = true;

@@ -15,9 +15,9 @@ interface Run {
   stdout: string;
   stderr: string;
   /** stdout parsed as JSON (undefined when empty). */
-  out: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  out: any;
   /** The `error` of the last stderr line, parsed (undefined when none). */
-  err: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  err: any;
 }
 
 function start(args: string[], env: NodeJS.ProcessEnv = {}): { child: ChildProcess; done: Promise<Run> } {

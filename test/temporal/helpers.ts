@@ -36,7 +36,6 @@ export function useTemporal(): TestContext {
   return ctx;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Ctor<T> = abstract new (...args: any[]) => T;
 
 /** Awaits `p`, expects it to reject with an instance of `cls`, and returns the error. */
