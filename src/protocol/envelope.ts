@@ -9,6 +9,8 @@ export interface EnvelopeProblem {
   /** The id to answer with (null when it could not be read). */
   id: string | number | null;
   error: RpcError;
+  /** The message is a notification: JSON-RPC forbids answering one, so the problem is only logged. */
+  notification?: boolean;
 }
 
 function validId(id: unknown): id is string | number {
@@ -34,7 +36,7 @@ function exactId(holder: Record<string, unknown>): string | undefined {
 
 /** What is wrong with a parsed message, or undefined when it is a valid JSON-RPC 2.0 message. */
 export function checkEnvelope(msg: unknown): EnvelopeProblem | undefined {
-  if (Array.isArray(msg)) return { id: null, error: invalidRequest('batch messages are not supported') };
+  if (Array.isArray(msg)) return { id: null, error: invalidRequest('a batch must be checked element by element') };
   if (typeof msg !== 'object' || msg === null) return { id: null, error: invalidRequest('a message must be a JSON object') };
   const m = msg as Record<string, unknown>;
   const badId = exactId(m);
@@ -45,6 +47,14 @@ export function checkEnvelope(msg: unknown): EnvelopeProblem | undefined {
     if (badCancelId) return { id: null, error: invalidParams(`$/cancelRequest: ${badCancelId}`) };
   }
   const id = validId(m.id) ? m.id : null;
+  // `"params": null` is what some libraries (Emacs's jsonrpc.el) send for "no params".
+  if (m.params === null) delete m.params;
+  const problem = checkFields(m, id);
+  if (problem && typeof m.method === 'string' && !('id' in m)) problem.notification = true;
+  return problem;
+}
+
+function checkFields(m: Record<string, unknown>, id: string | number | null): EnvelopeProblem | undefined {
   if (m.jsonrpc !== '2.0') return { id, error: invalidRequest('"jsonrpc" must be "2.0"') };
   if ('method' in m) {
     if (typeof m.method !== 'string' || m.method === '') return { id, error: invalidRequest('"method" must be a non-empty string') };

@@ -61,16 +61,14 @@ export const handlers: Handlers = {
     session.markInitialized();
     if (p.namespace !== undefined) session.namespace = p.namespace;
     session.clientName = p.clientInfo?.name;
+    const temporal = { address: services.address, namespace: session.namespace, serverVersion: await services.serverVersion() };
+    const own = { methods: METHOD_NAMES, resultProgress: true, cancellation: true, values: ['json', '$bytes', '$payload'] };
     return {
       serverInfo: { name: 'temporal-handled', version: services.version },
       protocolVersion: PROTOCOL_VERSION,
-      capabilities: {
-        methods: METHOD_NAMES,
-        resultProgress: true,
-        cancellation: true,
-        values: ['json', '$bytes', '$payload'],
-      },
-      temporal: { address: services.address, namespace: session.namespace, serverVersion: await services.serverVersion() },
+      // Typed LSP clients (pygls) keep only the capabilities LSP defines and `experimental`: the daemon's own are there too.
+      capabilities: { ...own, experimental: { ...own, protocolVersion: PROTOCOL_VERSION, temporal } },
+      temporal,
     };
   },
 

@@ -79,6 +79,8 @@ export class Session implements SessionControl {
   private readonly reader: FramedMessageReader;
   private readonly writer: FramedMessageWriter;
   private readonly log: Logger;
+  /** Batches being answered: each request's key to its batch (JSON-RPC 2.0 section 6). */
+  private readonly batchOf = new Map<string, Batch>();
   /** Resolved when every request read has been answered. */
   private allAnswered: ReturnType<typeof signal> | undefined;
   /** Resolved when vscode-jsonrpc's queue is empty. */
@@ -112,6 +114,7 @@ export class Session implements SessionControl {
       },
       onOverflow: (pending) => this.drop(`client stopped reading (${pending} bytes of output pending)`),
       onResponse: (id) => this.answered(String(id)),
+      intercept: (msg) => this.intoBatch(msg),
     });
     this.connection = createMessageConnection(
       this.reader,
@@ -303,7 +306,8 @@ export class Session implements SessionControl {
    * is carried out here and never delivered: vscode-jsonrpc would handle some cancels
    * without queueing them, and the queue's length could then not be derived.
    */
-  private check(msg: unknown): EnvelopeProblem | 'consumed' | undefined {
+  private check(msg: unknown): EnvelopeProblem | 'consumed' | { split: unknown[] } | undefined {
+    if (Array.isArray(msg)) return this.checkBatch(msg);
     const problem = checkEnvelope(msg);
     if (problem) return problem;
     const m = msg as { id?: string | number; method?: string; params?: { id: string | number } };
@@ -319,6 +323,55 @@ export class Session implements SessionControl {
       this.requests.set(key, { method: m.method, cancelled: false });
     }
     return undefined;
+  }
+
+  /**
+   * A batch: each element is checked and dispatched like any message; the answers to its
+   * requests (and its elements' errors) go out as one array once all are in, none for its
+   * notifications, nothing at all when it held only notifications. An empty batch is one error.
+   */
+  private checkBatch(elements: unknown[]): EnvelopeProblem | { split: unknown[] } | 'consumed' {
+    if (elements.length === 0) return { id: null, error: invalidRequest('an empty batch') };
+    const batch: Batch = { pending: new Set(), keys: [], answers: [] };
+    const split: unknown[] = [];
+    for (const el of elements) {
+      const problem = checkEnvelope(el);
+      if (problem) {
+        if (!problem.notification) batch.answers.push(errorResponse(problem.id, problem.error));
+        continue;
+      }
+      const m = el as { id?: string | number; method?: string };
+      if (m.method !== undefined && m.id !== undefined) {
+        const key = String(m.id);
+        if (this.requests.has(key) || batch.pending.has(key)) {
+          batch.answers.push(errorResponse(m.id, invalidRequest(`id ${JSON.stringify(m.id)} is already used by a request in progress (ids must be unique)`)));
+          continue;
+        }
+        batch.pending.add(key);
+        batch.keys.push(key);
+        this.batchOf.set(key, batch);
+      }
+      split.push(el);
+    }
+    if (batch.pending.size === 0 && batch.answers.length > 0) void this.writer.writeUntracked(batch.answers as never);
+    return split.length > 0 ? { split } : 'consumed';
+  }
+
+  /** Takes a response that belongs to a batch; writes the batch's array once it is complete. */
+  private intoBatch(msg: unknown): boolean {
+    const r = msg as { id?: string | number; result?: unknown; error?: unknown };
+    if (r.id === undefined || r.id === null || !('result' in r || 'error' in r)) return false;
+    const key = String(r.id);
+    const batch = this.batchOf.get(key);
+    if (!batch) return false;
+    this.batchOf.delete(key);
+    batch.pending.delete(key);
+    batch.answers.push(msg);
+    if (batch.pending.size === 0) {
+      void this.writer.writeUntracked(batch.answers as never);
+      for (const k of batch.keys) this.answered(k);
+    }
+    return true;
   }
 
   private cancelRequest(key: string): void {
@@ -340,7 +393,15 @@ export class Session implements SessionControl {
     let error: RpcError;
     if (inv.kind === 'unreadable') error = parseError(inv.problem);
     else if (inv.kind === 'tooLarge') error = messageTooLarge(inv.bytes, inv.limit);
-    else ({ id, error } = inv.refusal as EnvelopeProblem);
+    else {
+      const problem = inv.refusal as EnvelopeProblem;
+      if (problem.notification) {
+        // Never answered (JSON-RPC 2.0 section 4.1): logged instead.
+        this.logQuoting('warn', 'a malformed notification was ignored', problem.error.message);
+        return;
+      }
+      ({ id, error } = problem);
+    }
     const fatal = inv.kind === 'tooLarge';
     // Parse errors can quote the bytes that were sent: those stay at debug level.
     this.logQuoting('warn', `bad input answered with ${error.code}${fatal ? ', dropping the client' : ''}`, error.message);
@@ -408,6 +469,15 @@ export class Session implements SessionControl {
     this.shutdownReceived = true;
     this.state = 'shutdown';
   }
+}
+
+interface Batch {
+  /** Keys of its requests not yet answered. */
+  pending: Set<string>;
+  /** Keys of all its requests. */
+  keys: string[];
+  /** Its answers so far, in the order they came. */
+  answers: unknown[];
 }
 
 /** Params for the debug log: payload data included (debug level only), secrets never, long text cut. */

@@ -11,6 +11,8 @@ import { invalidParams } from './response-errors';
 
 const checkers = new Map<MethodName, TypeCheck<TObject>>();
 
+const LSP_TOKENS = ['workDoneToken', 'partialResultToken'] as const;
+
 function checkerOf(method: MethodName): TypeCheck<TObject> {
   let c = checkers.get(method);
   if (!c) checkers.set(method, (c = TypeCompiler.Compile(methods[method].params as TObject)));
@@ -21,13 +23,23 @@ function checkerOf(method: MethodName): TypeCheck<TObject> {
 export function validateParams<M extends MethodName>(method: M, params: unknown): ParamsOf<M> {
   if (params === undefined || params === null) params = {};
   if (Array.isArray(params)) {
-    if (params.length === 0) params = {};
-    else if (params.length === 1 && isJsonObject(params[0])) params = params[0];
+    // vscode-jsonrpc sends `[params, null]` when a trailing token argument is undefined.
+    const given = params.length === 2 && params[1] === null ? [params[0]] : params;
+    if (given.length === 0) params = {};
+    else if (given.length === 1 && isJsonObject(given[0])) params = given[0];
     else throw invalidParams(`${method} takes its params by name (an object), not by position`);
   }
   if (!isJsonObject(params)) throw invalidParams(`${method} takes its params as an object`);
   const schema = methods[method].params as TObject;
   let obj = params as Record<string, unknown>;
+  // LSP clients send progress tokens with any request; a method that reports no such
+  // progress accepts and ignores them, as LSP servers do.
+  for (const t of LSP_TOKENS) {
+    if (t in obj && !Object.hasOwn(schema.properties, t)) {
+      const { [t]: _ignored, ...rest } = obj;
+      obj = rest;
+    }
+  }
   // Only once a number a double would change has ever been read is there anything to convert.
   if (exactNumbersSeen()) obj = plainWhereNumeric(obj, schema) as Record<string, unknown>;
   const checker = checkerOf(method);

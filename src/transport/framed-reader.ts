@@ -35,7 +35,8 @@ export interface FramedReaderOptions {
   /** Called after each message handed to the connection (for flow control). */
   afterDeliver?: (msg: Message) => void;
   /**
-   * Checks each parsed body before it is delivered: a result other than undefined
+   * Checks each parsed body before it is delivered: undefined delivers it, `{split: [...]}`
+   * delivers those messages in its place (each checked in turn: a batch), and anything else
    * refuses it (the reader knows nothing of JSON-RPC; its owner does).
    */
   check?: (msg: unknown) => unknown;
@@ -228,11 +229,25 @@ export class FramedMessageReader extends AbstractMessageReader {
       this.resyncing = true;
       return;
     }
-    const refusal = this.options.check?.(msg);
-    if (refusal !== undefined) {
-      this.onInvalid({ kind: 'refused', refusal });
+    const verdict = this.options.check?.(msg);
+    if (isSplit(verdict)) {
+      for (const part of verdict.split) this.deliverChecked(part);
       return;
     }
+    if (verdict !== undefined) {
+      this.onInvalid({ kind: 'refused', refusal: verdict });
+      return;
+    }
+    this.deliver(msg);
+  }
+
+  private deliverChecked(msg: unknown): void {
+    const verdict = this.options.check?.(msg);
+    if (verdict !== undefined) this.onInvalid({ kind: 'refused', refusal: verdict });
+    else this.deliver(msg);
+  }
+
+  private deliver(msg: unknown): void {
     this.delivered++;
     try {
       this.callback?.(msg as Message);
@@ -242,6 +257,10 @@ export class FramedMessageReader extends AbstractMessageReader {
     this.options.afterDeliver?.(msg as Message);
   }
 
+}
+
+function isSplit(v: unknown): v is { split: unknown[] } {
+  return typeof v === 'object' && v !== null && Array.isArray((v as { split?: unknown }).split);
 }
 
 /** The Content-Length of a header block, and what is wrong with it (if anything). */

@@ -18,6 +18,8 @@ export interface FramedWriterOptions {
   onOverflow?: (pendingBytes: number) => void;
   /** Called with the id of each response written through `write` (not `writeUntracked`). */
   onResponse?: (id: string | number) => void;
+  /** Sees each message `write` is given first; true takes it (the owner writes it later, e.g. in a batch). */
+  intercept?: (msg: Message) => boolean;
 }
 
 type Writable = NodeJS.WritableStream & { writableLength?: number; destroyed?: boolean };
@@ -42,6 +44,7 @@ export class FramedMessageWriter extends AbstractMessageWriter implements Messag
   }
 
   write(msg: Message): Promise<void> {
+    if (this.options.intercept?.(msg)) return Promise.resolve();
     const r = msg as { id?: unknown; result?: unknown; error?: unknown };
     if ((typeof r.id === 'string' || typeof r.id === 'number') && ('result' in r || 'error' in r)) this.options.onResponse?.(r.id);
     return this.writeUntracked(msg);

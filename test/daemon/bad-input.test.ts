@@ -158,14 +158,11 @@ describe('bad input', function () {
       ['id a boolean', { jsonrpc: '2.0', id: true, method: 'daemon/status' }, null],
       ['params a string', { jsonrpc: '2.0', id: 16, method: 'daemon/status', params: 'x' }, 16],
       ['params a number', { jsonrpc: '2.0', id: 17, method: 'daemon/status', params: 3 }, 17],
-      ['params null', { jsonrpc: '2.0', id: 18, method: 'daemon/status', params: null }, 18],
-      ['a batch array', [{ jsonrpc: '2.0', id: 19, method: 'daemon/status' }], null],
       ['an empty batch', [], null],
       ['a number', '42', null],
       ['a string', '"hello"', null],
       ['null', 'null', null],
       ['neither method nor result', { jsonrpc: '2.0', id: 20 }, 20],
-      ['a notification with params a string', { jsonrpc: '2.0', method: 'initialized', params: 'x' }, null],
     ];
     for (const [what, value, id] of cases) {
       it(`${what} answers -32600`, async () => {
@@ -201,12 +198,20 @@ describe('bad input', function () {
       expect(await exchange(c, frame({ jsonrpc: '2.0', id: 998, error: { code: 1, message: 'x' } }))).to.deep.equal([]);
     });
 
-    it('$/cancelRequest without params, or with a bad id, answers -32602 and the daemon survives', async () => {
-      for (const params of [undefined, {}, { id: { x: 1 } }, { id: null }, []]) {
-        const msg = params === undefined ? { jsonrpc: '2.0', method: '$/cancelRequest' } : { jsonrpc: '2.0', method: '$/cancelRequest', params };
-        const err = expectOneError(await exchange(c, frame(msg)), -32602);
-        expect(err.message).to.match(/id/);
-      }
+    it('a malformed notification ($/cancelRequest without params or with a bad id, params a string) is never answered (JSON-RPC 2.0 section 4.1), and the daemon survives', async () => {
+      const malformed = [
+        ...[undefined, {}, { id: { x: 1 } }, { id: null }, []].map((params) => (params === undefined ? { jsonrpc: '2.0', method: '$/cancelRequest' } : { jsonrpc: '2.0', method: '$/cancelRequest', params })),
+        { jsonrpc: '2.0', method: 'initialized', params: 'x' },
+      ];
+      for (const msg of malformed) expect(await exchange(c, frame(msg)), JSON.stringify(msg)).to.deep.equal([]);
+      expect((await c.request<Msg>('daemon/status')).uptime).to.be.a('number');
+    });
+
+    it('"params": null is no params, on requests and notifications (as Emacs jsonrpc.el sends them)', async () => {
+      const [m] = await exchange(c, frame({ jsonrpc: '2.0', id: 18, method: 'daemon/status', params: null }));
+      expect(m!.id).to.equal(18);
+      expect(m!.result.uptime).to.be.a('number');
+      expect(await exchange(c, frame({ jsonrpc: '2.0', method: 'initialized', params: null }))).to.deep.equal([]);
     });
 
     it('an unknown method answers -32601; an unknown notification is ignored', async () => {
