@@ -2,11 +2,19 @@
  * Connection settings as Temporal's own tools resolve them:
  * command-line flags, then TEMPORAL_* environment variables, then a
  * temporal.toml profile, then the defaults (localhost:7233, namespace "default").
+ *
+ * The profile and the variables are layered by the SDK's own loader,
+ * @temporalio/envconfig (docs/decisions/0002-settings-through-envconfig.md).
+ * This module puts the flags above that, records where each value came from,
+ * checks the file's types and the TLS files at start-up with messages that name
+ * the setting, and keeps the few settings envconfig drops or reads differently
+ * from Temporal's CLI (each one says why where it is read).
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { loadClientConfigProfile, type ClientConfigProfile, type ConfigDataSource } from '@temporalio/envconfig';
 import { parse as parseToml } from 'smol-toml';
 import type { ConnectionOptions, TlsOptions } from '../temporal/connection';
 
@@ -35,25 +43,17 @@ export interface ResolvedSettings {
   sources: Record<string, 'flag' | 'env' | 'profile' | 'default'>;
 }
 
-interface Profile {
-  address?: string;
-  namespace?: string;
-  api_key?: string;
-  tls?: {
-    disabled?: boolean;
-    client_cert_path?: string;
-    client_cert_data?: string;
-    client_key_path?: string;
-    client_key_data?: string;
-    server_ca_cert_path?: string;
-    server_ca_cert_data?: string;
-    server_name?: string;
-    disable_host_verification?: boolean;
-  };
+/** The keys of a profile this module reads itself; envconfig reads the rest. */
+interface RawProfile {
+  tls?: { disable_host_verification?: boolean };
   grpc_meta?: Record<string, string>;
 }
 
-/** The temporal.toml path: TEMPORAL_CONFIG_FILE, else the OS config dir. */
+/**
+ * The temporal.toml path: TEMPORAL_CONFIG_FILE, else the OS config dir. Here and
+ * not envconfig's lookup (which it does not export) because the daemon names the
+ * file in its messages, and then hands envconfig that file's text.
+ */
 export function defaultConfigFile(env: NodeJS.ProcessEnv = process.env): string {
   if (env.TEMPORAL_CONFIG_FILE) return env.TEMPORAL_CONFIG_FILE;
   const home = os.homedir();
@@ -66,28 +66,38 @@ export function defaultConfigFile(env: NodeJS.ProcessEnv = process.env): string 
   return path.join(base, 'temporalio', 'temporal.toml');
 }
 
-/** Loads a profile; a missing file is not an error unless a profile was named explicitly. */
-export function loadProfile(file: string, name: string | undefined): Profile {
+/**
+ * Reads the config file and checks the selected profile; undefined when there is
+ * none (a missing file or profile is an error only when the profile was named).
+ * envconfig takes the file's values as they come (`address = 7233` would reach the
+ * connection as a number, `tls = true` would be ignored), so the types of the keys
+ * Temporal's tools know are checked here first; other keys are ignored, as they do.
+ */
+function readProfile(file: string, name: string | undefined): { toml: string; profile: RawProfile } | undefined {
   const explicit = name !== undefined;
   const profileName = name ?? 'default';
-  if (!fs.existsSync(file)) {
+  let toml: string;
+  try {
+    toml = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`config file ${file}: ${(err as Error).message}`);
     if (explicit) throw new Error(`profile "${profileName}": config file ${file} does not exist`);
-    return {};
+    return undefined;
   }
   let doc: Record<string, unknown>;
   try {
-    doc = parseToml(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+    doc = parseToml(toml) as Record<string, unknown>;
   } catch (err) {
     throw new Error(`config file ${file}: ${(err as Error).message}`);
   }
-  const profiles = (doc.profile ?? {}) as Record<string, unknown>;
-  const p = profiles[profileName];
+  const profiles = doc.profile;
+  const p = isTable(profiles) && Object.hasOwn(profiles, profileName) ? profiles[profileName] : undefined;
   if (p === undefined) {
     if (explicit) throw new Error(`profile "${profileName}" not found in ${file}`);
-    return {};
+    return undefined;
   }
   checkProfile(p, `${file}: [profile.${profileName}]`);
-  return p as Profile;
+  return { toml, profile: p as RawProfile };
 }
 
 const PROFILE_FIELDS: Record<string, 'string' | 'boolean' | 'table'> = {
@@ -136,15 +146,62 @@ function bool(v: string | undefined, name: string): boolean | undefined {
 }
 
 /**
+ * The TEMPORAL_* variables as envconfig is to see them. An empty one is unset
+ * (envconfig would take TEMPORAL_ADDRESS="" as an empty address and TEMPORAL_TLS=""
+ * as TLS off). The booleans are checked here and handed on as "true" or "false":
+ * envconfig takes anything but "1" and "true" as false, so TEMPORAL_TLS=maybe (or
+ * TRUE) would turn TLS off without a word. The file and the profile are chosen
+ * here, so TEMPORAL_CONFIG_FILE and TEMPORAL_PROFILE are left out.
+ */
+function envForSdk(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) {
+    if (k.startsWith('TEMPORAL_') && v !== undefined && v !== '' && k !== 'TEMPORAL_CONFIG_FILE' && k !== 'TEMPORAL_PROFILE') out[k] = v;
+  }
+  for (const k of ['TEMPORAL_TLS_DISABLE_HOST_VERIFICATION', 'TEMPORAL_TLS']) {
+    const b = bool(env[k], k);
+    if (b !== undefined) out[k] = String(b);
+  }
+  return out;
+}
+
+const TLS_FILES: Record<string, string> = {
+  client_cert: 'TLS client certificate',
+  client_key: 'TLS client key',
+  server_ca_cert: 'TLS server CA certificate',
+};
+
+/** Calls envconfig; its path-and-data conflict is reported in this module's words. */
+function sdk(load: () => ClientConfigProfile): ClientConfigProfile {
+  try {
+    return load();
+  } catch (err) {
+    const m = /^Cannot specify both (\w+)_path and \1_data$/.exec((err as Error).message);
+    if (m && TLS_FILES[m[1]!]) throw new Error(`${TLS_FILES[m[1]!]}: give a path or data, not both`);
+    throw err;
+  }
+}
+
+function pathOf(s: ConfigDataSource | undefined): string | undefined {
+  return s && 'path' in s ? s.path : undefined;
+}
+/** Inline PEM data; empty data counts as none. */
+function dataOf(s: ConfigDataSource | undefined): Buffer | undefined {
+  const buf = s && 'data' in s ? Buffer.from(s.data) : undefined;
+  return buf?.length ? buf : undefined;
+}
+
+/**
  * Reads a PEM certificate or private key from a path or inline data, and parses it,
  * so that a wrong file is reported at start-up, naming the setting, and not as a
- * failed handshake at the first call.
+ * failed handshake at the first call. (envconfig would read the files only when
+ * building the SDK's own TLS options, without parsing them.)
  */
-function pem(pathValue: string | undefined, data: string | undefined, what: string, kind: 'certificate' | 'key'): Buffer | undefined {
+function pem(pathValue: string | undefined, data: Buffer | undefined, what: string, kind: 'certificate' | 'key'): Buffer | undefined {
   if (pathValue && data) throw new Error(`${what}: give a path or data, not both`);
   let buf: Buffer;
   const from = pathValue ? ` in ${pathValue}` : ' (inline data)';
-  if (data) buf = Buffer.from(data);
+  if (data) buf = data;
   else if (pathValue) {
     try {
       buf = fs.readFileSync(pathValue);
@@ -162,32 +219,48 @@ function pem(pathValue: string | undefined, data: string | undefined, what: stri
 }
 
 export function resolveSettings(flags: ConnectionFlags, env: NodeJS.ProcessEnv = process.env): ResolvedSettings {
-  const profileName = flags.profile ?? env.TEMPORAL_PROFILE;
-  const profile = loadProfile(flags.configFile ?? defaultConfigFile(env), profileName);
+  const profileName = flags.profile ?? (env.TEMPORAL_PROFILE || undefined);
+  const loaded = readProfile(flags.configFile ?? defaultConfigFile(env), profileName);
+  const sdkEnv = envForSdk(env);
+  // Two views from envconfig: the variables alone, which tell where a value came from,
+  // and the profile with the variables over it. Without a profile the two are the same
+  // (and envconfig is not handed a file without one: it fails on a file without any
+  // [profile.*] table).
+  const fromEnv = sdk(() => loadClientConfigProfile({ disableFile: true, overrideEnvVars: sdkEnv }));
+  const merged = loaded
+    ? sdk(() => loadClientConfigProfile({ configSource: { data: loaded.toml }, profile: profileName ?? 'default', overrideEnvVars: sdkEnv }))
+    : fromEnv;
   const sources: ResolvedSettings['sources'] = {};
+  /** The flag, else the variable, else the profile's value (with the variables over it), else the default. */
   function pick<T>(key: string, flag: T | undefined, envValue: T | undefined, profileValue: T | undefined, dflt: T): T {
     if (flag !== undefined) return (sources[key] = 'flag'), flag;
-    if (envValue !== undefined && envValue !== '') return (sources[key] = 'env'), envValue;
+    if (envValue !== undefined) return (sources[key] = 'env'), envValue;
     if (profileValue !== undefined) return (sources[key] = 'profile'), profileValue;
     sources[key] = 'default';
     return dflt;
   }
-  const namespace = pick('namespace', flags.namespace, env.TEMPORAL_NAMESPACE, profile.namespace, 'default');
-  let address = pick('address', flags.address, env.TEMPORAL_ADDRESS, profile.address, 'localhost:7233');
+  const namespace = pick('namespace', flags.namespace, fromEnv.namespace, merged.namespace, 'default');
+  let address = pick('address', flags.address, fromEnv.address, merged.address, 'localhost:7233');
+  // Temporal's CLI replaces ${namespace} in the address (cliext); envconfig leaves it as is.
   address = address.replace('${namespace}', namespace);
-  const apiKey = pick<string | undefined>('apiKey', flags.apiKey, env.TEMPORAL_API_KEY, profile.api_key, undefined);
-  const t = profile.tls ?? {};
-  const certPath = pick('tlsCertPath', flags.tlsCertPath, env.TEMPORAL_TLS_CLIENT_CERT_PATH, t.client_cert_path, undefined);
-  const certData = env.TEMPORAL_TLS_CLIENT_CERT_DATA || t.client_cert_data;
-  const keyPath = pick('tlsKeyPath', flags.tlsKeyPath, env.TEMPORAL_TLS_CLIENT_KEY_PATH, t.client_key_path, undefined);
-  const keyData = env.TEMPORAL_TLS_CLIENT_KEY_DATA || t.client_key_data;
-  const caPath = pick('tlsCaPath', flags.tlsCaPath, env.TEMPORAL_TLS_SERVER_CA_CERT_PATH, t.server_ca_cert_path, undefined);
-  const caData = env.TEMPORAL_TLS_SERVER_CA_CERT_DATA || t.server_ca_cert_data;
-  const serverName = pick('tlsServerName', flags.tlsServerName, env.TEMPORAL_TLS_SERVER_NAME, t.server_name, undefined);
-  const noVerify = pick('tlsDisableHostVerification', flags.tlsDisableHostVerification, bool(env.TEMPORAL_TLS_DISABLE_HOST_VERIFICATION, 'TEMPORAL_TLS_DISABLE_HOST_VERIFICATION'), t.disable_host_verification, false);
-  const tlsFlag = pick<boolean | undefined>('tls', flags.tls, bool(env.TEMPORAL_TLS, 'TEMPORAL_TLS'), t.disabled === undefined ? undefined : !t.disabled, undefined);
+  const apiKey = pick<string | undefined>('apiKey', flags.apiKey, fromEnv.apiKey, merged.apiKey, undefined);
+  const et = fromEnv.tls ?? {};
+  const mt = merged.tls ?? {};
+  const certPath = pick('tlsCertPath', flags.tlsCertPath, pathOf(et.clientCert), pathOf(mt.clientCert), undefined);
+  const certData = dataOf(mt.clientCert);
+  const keyPath = pick('tlsKeyPath', flags.tlsKeyPath, pathOf(et.clientKey), pathOf(mt.clientKey), undefined);
+  const keyData = dataOf(mt.clientKey);
+  const caPath = pick('tlsCaPath', flags.tlsCaPath, pathOf(et.serverCACert), pathOf(mt.serverCACert), undefined);
+  const caData = dataOf(mt.serverCACert);
+  const serverName = pick('tlsServerName', flags.tlsServerName, et.serverName, mt.serverName, undefined);
+  // envconfig reads tls.disable_host_verification and TEMPORAL_TLS_DISABLE_HOST_VERIFICATION,
+  // but its profile type has no field for it and drops it: read here.
+  const noVerify = pick('tlsDisableHostVerification', flags.tlsDisableHostVerification, bool(env.TEMPORAL_TLS_DISABLE_HOST_VERIFICATION, 'TEMPORAL_TLS_DISABLE_HOST_VERIFICATION'), loaded?.profile.tls?.disable_host_verification, false);
+  const enabled = (disabled: boolean | undefined) => (disabled === undefined ? undefined : !disabled);
+  const tlsFlag = pick<boolean | undefined>('tls', flags.tls, enabled(et.disabled), enabled(mt.disabled), undefined);
   const anyTlsOption = Boolean(certPath || certData || keyPath || keyData || caPath || caData || serverName || noVerify);
   // TLS is on when asked for, or implied by an API key or any TLS option, unless explicitly off.
+  // (Not envconfig's toClientOptions: that turns TLS on for any [tls] table, even an empty one.)
   const tlsOn = tlsFlag ?? (Boolean(apiKey) || anyTlsOption);
   let tls: TlsOptions | false = false;
   if (tlsOn) {
@@ -202,11 +275,17 @@ export function resolveSettings(flags: ConnectionFlags, env: NodeJS.ProcessEnv =
       throw new Error('TLS client key does not belong to the TLS client certificate');
     }
   }
+  // gRPC metadata is read here, not taken from envconfig (1.24.0): its key normalization
+  // turns only the first underscore into a hyphen (a profile's x_trace_id is sent as
+  // "x-trace_id"; a variable's key, normalized twice, gets its first two), where Temporal's
+  // CLI (Go's envconfig) turns them all; and an empty TEMPORAL_GRPC_META_X_TRACE_ID does not
+  // remove a profile's "x-trace-id". The CLI and the daemon would send different headers.
   const metadata: Record<string, string> = {};
-  for (const [k, v] of Object.entries(profile.grpc_meta ?? {})) metadata[k.toLowerCase().replace(/_/g, '-')] = String(v);
+  const metaKey = (k: string) => k.toLowerCase().replace(/_/g, '-');
+  for (const [k, v] of Object.entries(loaded?.profile.grpc_meta ?? {})) metadata[metaKey(k)] = String(v);
   for (const [k, v] of Object.entries(env)) {
     if (!k.startsWith('TEMPORAL_GRPC_META_')) continue;
-    const key = k.slice('TEMPORAL_GRPC_META_'.length).toLowerCase().replace(/_/g, '-');
+    const key = metaKey(k.slice('TEMPORAL_GRPC_META_'.length));
     if (v === '') delete metadata[key];
     else if (v !== undefined) metadata[key] = v;
   }
@@ -215,7 +294,8 @@ export function resolveSettings(flags: ConnectionFlags, env: NodeJS.ProcessEnv =
     if (eq <= 0) throw new Error(`--grpc-meta must be KEY=VALUE; got "${kv}"`);
     metadata[kv.slice(0, eq).toLowerCase()] = kv.slice(eq + 1);
   }
-  const authority = pick<string | undefined>('clientAuthority', flags.clientAuthority, env.TEMPORAL_CLIENT_AUTHORITY, undefined, undefined);
+  // envconfig does not read TEMPORAL_CLIENT_AUTHORITY (Temporal's CLI does).
+  const authority = pick<string | undefined>('clientAuthority', flags.clientAuthority, sdkEnv.TEMPORAL_CLIENT_AUTHORITY, undefined, undefined);
   return {
     connection: { address, apiKey, tls, metadata, authority },
     namespace,

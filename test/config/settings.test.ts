@@ -136,6 +136,37 @@ describe('connection settings', function () {
     expect(resolve({ profile: 'cloud', grpcMeta: ['X-Trace-Id=flag', 'x-empty='] }, env).connection.metadata).to.deep.equal({ 'x-trace-id': 'flag', 'x-empty': '' });
   });
 
+  it('what @temporalio/envconfig drops or reads differently is read as Temporal\'s CLI does', () => {
+    // Every underscore of a metadata key becomes a hyphen (envconfig turns only the first),
+    // and an empty variable removes a key the profile wrote with hyphens.
+    const meta = writeToml('[profile.default.grpc_meta]\nx_a_b = "p"\n"x-c-d" = "q"\n');
+    expect(resolve({}, { TEMPORAL_CONFIG_FILE: meta, TEMPORAL_GRPC_META_X_E_F_G: 'e', TEMPORAL_GRPC_META_X_C_D: '' }).connection.metadata).to.deep.equal({ 'x-a-b': 'p', 'x-e-f-g': 'e' });
+    // Host verification off, from a profile or a variable (envconfig's profile type has no field for it).
+    const noVerify = writeToml('[profile.default.tls]\ndisable_host_verification = true\n');
+    expect(resolve({}, { TEMPORAL_CONFIG_FILE: noVerify }).connection.tls).to.deep.include({ disableHostVerification: true });
+    expect(resolve({}, { TEMPORAL_TLS_DISABLE_HOST_VERIFICATION: 'TRUE' }).connection.tls).to.deep.include({ disableHostVerification: true });
+    // Booleans in any case (envconfig would take TRUE as false).
+    expect(resolve({}, { TEMPORAL_TLS: 'TRUE' }).connection.tls).to.be.an('object');
+    // TEMPORAL_CLIENT_AUTHORITY (envconfig does not read it), and an empty one is unset.
+    expect(resolve({}, { TEMPORAL_CLIENT_AUTHORITY: 'front.test' }).connection.authority).to.equal('front.test');
+    expect(resolve({}, { TEMPORAL_CLIENT_AUTHORITY: '' }).sources.clientAuthority).to.equal('default');
+    // Where TLS paths came from.
+    const viaProfile = resolve({ profile: 'mtls' }, { TEMPORAL_CONFIG_FILE: toml, TEMPORAL_TLS_SERVER_CA_CERT_PATH: pki.caCert });
+    expect(viaProfile.sources).to.include({ tlsCertPath: 'profile', tlsKeyPath: 'profile', tlsCaPath: 'env', tlsServerName: 'profile' });
+  });
+
+  it('a TLS file given as a path in one layer and as data in another is refused in the same words', () => {
+    const caData = writeToml(`[profile.default.tls]\nserver_ca_cert_data = """${fs.readFileSync(pki.caCert, 'utf8')}"""\n`);
+    expect(() => resolve({}, { TEMPORAL_CONFIG_FILE: caData, TEMPORAL_TLS_SERVER_CA_CERT_PATH: pki.caCert })).to.throw(Error, /^TLS server CA certificate: give a path or data, not both$/);
+    expect(() => resolve({}, { TEMPORAL_TLS_CLIENT_KEY_PATH: pki.clientKey, TEMPORAL_TLS_CLIENT_KEY_DATA: 'x' })).to.throw(Error, /^TLS client key: give a path or data, not both$/);
+    // A flag's path over the profile's data is the same contradiction.
+    expect(() => resolve({ tlsCaPath: pki.caCert }, { TEMPORAL_CONFIG_FILE: caData })).to.throw(Error, /^TLS server CA certificate: give a path or data, not both$/);
+  });
+
+  it('an empty TEMPORAL_PROFILE is unset: the default profile', () => {
+    expect(resolve({}, { TEMPORAL_CONFIG_FILE: toml, TEMPORAL_PROFILE: '' }).connection.address).to.equal('profile-host:7233');
+  });
+
   it('the config file: TEMPORAL_CONFIG_FILE, else XDG_CONFIG_HOME/temporalio/temporal.toml', () => {
     expect(defaultConfigFile({ TEMPORAL_CONFIG_FILE: '/x/t.toml' })).to.equal('/x/t.toml');
     if (process.platform === 'linux') expect(defaultConfigFile({ XDG_CONFIG_HOME: '/cfg' })).to.equal('/cfg/temporalio/temporal.toml');
