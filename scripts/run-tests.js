@@ -80,6 +80,16 @@ function runPytest() {
   return counts;
 }
 
+/** The lint and format gate (Biome) for the TypeScript and the scripts: one test, passed or failed. */
+function runLint() {
+  const biome = path.join(root, 'node_modules', '.bin', process.platform === 'win32' ? 'biome.cmd' : 'biome');
+  process.stdout.write('\n  lint and format (biome check)\n');
+  const r = spawnSync(biome, ['check', '.'], { cwd: root, stdio: 'inherit' });
+  const ok = r.status === 0;
+  process.stdout.write(ok ? '    ✔ biome check: no lint or format findings\n' : '    ✗ biome check found problems (npm run format fixes the formatting)\n');
+  return { passed: ok ? 1 : 0, failed: ok ? 0 : 1, skipped: 0 };
+}
+
 (async () => {
   const total = { passed: 0, failed: 0, skipped: 0 };
   const add = (c) => {
@@ -87,6 +97,7 @@ function runPytest() {
     total.failed += c.failed;
     total.skipped += c.skipped;
   };
+  if (!only && !unitOnly) add(runLint());
   if (only !== 'py') add(await runMocha());
   if (only !== 'ts' && !unitOnly) add(runPytest());
   const ran = total.passed + total.failed;
