@@ -9,7 +9,8 @@
  *   transport, temporal, config, devserver -> json, log, version (and config, devserver -> temporal)
  *   json, log, version -> nothing of ours
  *
- * Nothing imports upward; only src/temporal and src/devserver import gRPC or @temporalio/*;
+ * Nothing imports upward; only src/temporal and src/devserver import gRPC or @temporalio/*
+ * (but src/config, which alone imports @temporalio/envconfig);
  * only the transport and protocol layers know vscode-jsonrpc; only the cli imports the
  * TypeScript client package; and no two files import each other, even for types.
  */
@@ -38,7 +39,9 @@ const ALLOWED: Record<string, string[]> = {
 /** Packages only some layers may import. Everything else (node:, the contract, typebox, winston, ...) is open. */
 const RESTRICTED: [RegExp, string[]][] = [
   [/^@grpc\//, ['temporal', 'devserver']],
-  [/^@temporalio\//, ['temporal', 'devserver']],
+  // Temporal's own settings loader (profiles, TEMPORAL_*): configuration, no gRPC.
+  [/^@temporalio\/envconfig$/, ['config']],
+  [/^@temporalio\/(?!envconfig$)/, ['temporal', 'devserver']],
   [/^protobufjs/, ['temporal']],
   [/^vscode-jsonrpc/, ['transport', 'protocol']],
   [/^temporal-handled-client/, ['cli']],
