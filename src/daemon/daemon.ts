@@ -7,7 +7,15 @@ import type * as net from 'node:net';
 import { Connection, type ConnectionOptions } from '../temporal/connection';
 import { TemporalClient } from '../temporal/client';
 import { HandleTable, type HandleTableOptions } from '../handles/handle-table';
-import { Session, type TransportKind } from '../protocol/session';
+import { Session, type SessionOptions, type TransportKind } from '../protocol/session';
+
+/**
+ * Before a TCP client has passed the secret: 64 KiB is far more than any initialize needs;
+ * 10 s is ample for a local client to send one; 32 such clients at once are more than any
+ * honest use (each holds at most 64 KiB, so together at most 2 MiB).
+ */
+const PRE_AUTH = { maxMessageBytes: 64 * 1024, timeoutMs: 10_000 };
+const MAX_UNAUTHENTICATED = 32;
 import type { Services } from '../protocol/handlers';
 import { buildOpenRpcDocument, type DaemonStatus } from '@temporal-handled/protocol';
 import { listenSocket, listenTcp, isWindowsPipe } from '../transport/listeners';
@@ -101,13 +109,21 @@ export class Daemon {
     kind: TransportKind,
     input: NodeJS.ReadableStream,
     output: NodeJS.WritableStream,
-    opts: { secret?: string; destroy: () => void; end?: () => void; onExit: (s: Session) => void; onClosed?: (s: Session) => void },
+    opts: {
+      secret?: string;
+      preAuth?: SessionOptions['preAuth'];
+      destroy: () => void;
+      end?: () => void;
+      onExit: (s: Session) => void;
+      onClosed?: (s: Session) => void;
+    },
   ): Session {
     const session = new Session(this.services, {
       kind,
       input,
       output,
       secret: opts.secret,
+      preAuth: opts.preAuth,
       maxMessageBytes: this.maxMessageBytes,
       maxOutputBytes: this.options.maxOutputBytes,
       destroy: opts.destroy,
@@ -128,9 +144,15 @@ export class Daemon {
       socket.destroy();
       return;
     }
+    if (secret !== undefined && [...this.sessions].filter((s) => s.awaitingAuth).length >= MAX_UNAUTHENTICATED) {
+      this.log.warn(`refusing a TCP client: ${MAX_UNAUTHENTICATED} clients are already waiting to authenticate`);
+      socket.destroy();
+      return;
+    }
     socket.on('error', (err) => this.log.debug(`socket error: ${err.message}`));
     this.attach(kind, socket, socket, {
       secret,
+      preAuth: secret === undefined ? undefined : PRE_AUTH,
       destroy: () => socket.destroy(),
       // Ends the write side once flushed (the socket is half-open: see listeners.ts).
       end: () => socket.destroySoon(),

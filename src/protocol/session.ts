@@ -29,6 +29,12 @@ export interface SessionOptions {
   output: NodeJS.WritableStream;
   /** The shared secret `initialize` must carry (TCP). */
   secret?: string;
+  /**
+   * Limits for a client that has not yet passed the secret: its largest message, and how long
+   * it may take to initialize before it is closed. An unauthenticated client cannot make the
+   * daemon buffer more than this, nor hold a connection open for long.
+   */
+  preAuth?: { maxMessageBytes: number; timeoutMs: number };
   maxMessageBytes: number;
   /** Output queued for the client before it is dropped. @default max(64 MiB, 2 × maxMessageBytes) */
   maxOutputBytes?: number;
@@ -79,6 +85,7 @@ export class Session implements SessionControl {
   private readonly reader: FramedMessageReader;
   private readonly writer: FramedMessageWriter;
   private readonly log: Logger;
+  private preAuthTimer: NodeJS.Timeout | undefined;
   /** Batches being answered: each request's key to its batch (JSON-RPC 2.0 section 6). */
   private readonly batchOf = new Map<string, Batch>();
   /** Resolved when every request read has been answered. */
@@ -163,6 +170,17 @@ export class Session implements SessionControl {
   start(): void {
     this.connection.listen();
     this.log.info('client connected');
+    const pre = this.options.preAuth;
+    if (pre && this.options.secret !== undefined) {
+      this.reader.maxMessageBytes = Math.min(pre.maxMessageBytes, this.options.maxMessageBytes);
+      this.preAuthTimer = setTimeout(() => this.drop(`no initialize within ${pre.timeoutMs} ms`, true), pre.timeoutMs);
+      this.preAuthTimer.unref();
+    }
+  }
+
+  /** Whether the client still has to pass the shared secret. */
+  get awaitingAuth(): boolean {
+    return this.options.secret !== undefined && this.state === 'new';
   }
 
   get inFlightCount(): number {
@@ -228,6 +246,7 @@ export class Session implements SessionControl {
   private closed(): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
+    if (this.preAuthTimer) clearTimeout(this.preAuthTimer);
     this.cancelAll();
     this.queueDrained?.resolve();
     this.allAnswered?.resolve();
@@ -421,7 +440,8 @@ export class Session implements SessionControl {
   private async dispatch(method: string, rawParams: unknown, token: CancellationToken): Promise<unknown> {
     const known = isMethodName(method) ? method : undefined;
     if (this.state === 'shutdown') throw invalidRequest(`${method} after shutdown; only exit may follow`);
-    if (this.state === 'new' && !(known && methods[known].beforeInitialize)) throw serverNotInitialized(method);
+    // On TCP nothing but initialize is answered before the secret has passed (not even rpc.discover).
+    if (this.state === 'new' && !(known && methods[known].beforeInitialize && (known === 'initialize' || this.options.secret === undefined))) throw serverNotInitialized(method);
     if (!known) throw methodNotFound(method);
     // On TCP the secret is checked before anything else about initialize: a client
     // without it learns nothing and is dropped, whatever else its params hold.
@@ -463,6 +483,8 @@ export class Session implements SessionControl {
   markInitialized(): void {
     if (this.state !== 'new') throw invalidRequest('initialize was already sent');
     this.state = 'initialized';
+    if (this.preAuthTimer) clearTimeout(this.preAuthTimer);
+    this.reader.maxMessageBytes = this.options.maxMessageBytes;
   }
 
   markShutdown(): void {

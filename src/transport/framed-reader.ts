@@ -62,6 +62,8 @@ export class FramedMessageReader extends AbstractMessageReader {
   private readonly maxHeaderBytes: number;
   /** Messages handed to the connection so far. */
   delivered = 0;
+  /** The largest body accepted now (lower until a client has authenticated). */
+  maxMessageBytes: number;
 
   constructor(
     private readonly stream: NodeJS.ReadableStream,
@@ -70,6 +72,7 @@ export class FramedMessageReader extends AbstractMessageReader {
   ) {
     super();
     this.maxHeaderBytes = options.maxHeaderBytes ?? 8192;
+    this.maxMessageBytes = options.maxMessageBytes;
   }
 
   listen(callback: DataCallback): Disposable {
@@ -168,9 +171,9 @@ export class FramedMessageReader extends AbstractMessageReader {
           return;
         }
         const header = parseHeader(buf.subarray(0, end).toString('latin1'));
-        if (header.length !== undefined && header.length > this.options.maxMessageBytes) {
+        if (header.length !== undefined && header.length > this.maxMessageBytes) {
           this.stopped = true;
-          this.onInvalid({ kind: 'tooLarge', bytes: header.length, limit: this.options.maxMessageBytes });
+          this.onInvalid({ kind: 'tooLarge', bytes: header.length, limit: this.maxMessageBytes });
           this.chunks = [];
           this.total = 0;
           return;
