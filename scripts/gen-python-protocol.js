@@ -28,7 +28,7 @@ const PY_KEYWORDS = new Set([
 
 // Names the module defines itself; an enum whose name would clash is qualified instead.
 const RESERVED = new Set([
-  'PROTOCOL_VERSION', 'ERROR_CODES', 'METHODS', 'METHOD_PARAMS', 'METHOD_REQUIRED_PARAMS',
+  'PROTOCOL_VERSION', 'ErrorType', 'ERROR_TYPES', 'ERROR_CODES', 'METHODS', 'METHOD_PARAMS', 'METHOD_REQUIRED_PARAMS',
   'NOTIFICATIONS', 'NOTIFICATION_PARAMS', 'NOTIFICATION_REQUIRED_PARAMS', 'ENUMS',
   'collections', 'typing',
 ]);
@@ -308,6 +308,7 @@ function render(doc) {
     const e = errorsIn[key];
     if (!isObject(e) || !Number.isInteger(e.code)) throw new Error(`components.errors.${key} has no integer code`);
     const type = isObject(e.data) && typeof e.data.type === 'string' ? e.data.type : key;
+    if (errors.some((x) => x.type === type)) throw new Error(`components.errors: two errors have the data.type ${type}`);
     errors.push({ type, code: e.code });
   }
   errors.sort((a, b) => a.code - b.code || compareStrings(a.type, b.type));
@@ -354,9 +355,15 @@ function render(doc) {
   L.push(`PROTOCOL_VERSION: typing.Final = ${version}`);
   L.push('"""The protocol version ``initialize`` answers with (``info[\'x-protocolVersion\']``)."""');
   L.push('');
-  L.push('# --- errors (components.errors): data.type -> JSON-RPC error code ---------------------------');
+  L.push('# --- errors (components.errors): each data.type, and its JSON-RPC error code -------------------');
   L.push('');
-  L.push(...bracketed('', 'ERROR_CODES: typing.Final[collections.abc.Mapping[str, int]] = ', '{', errors.map((e) => `${pyString(e.type)}: ${e.code}`), '}', ''));
+  if (errors.length > 0) {
+    L.push(...bracketed('', 'ErrorType = typing.Literal', '[', errors.map((e) => pyString(e.type)), ']', ''));
+  } else {
+    L.push('ErrorType = str');
+  }
+  L.push(...bracketed('', 'ERROR_TYPES: typing.Final[tuple[ErrorType, ...]] = ', '(', errors.map((e) => pyString(e.type)), ')', ''));
+  L.push(...bracketed('', 'ERROR_CODES: typing.Final[collections.abc.Mapping[ErrorType, int]] = ', '{', errors.map((e) => `${pyString(e.type)}: ${e.code}`), '}', ''));
   L.push('');
   L.push('# --- methods (requests) ---------------------------------------------------------------------');
   L.push('');

@@ -11,9 +11,45 @@ import typing
 PROTOCOL_VERSION: typing.Final = 1
 """The protocol version ``initialize`` answers with (``info['x-protocolVersion']``)."""
 
-# --- errors (components.errors): data.type -> JSON-RPC error code ---------------------------
+# --- errors (components.errors): each data.type, and its JSON-RPC error code -------------------
 
-ERROR_CODES: typing.Final[collections.abc.Mapping[str, int]] = {
+ErrorType = typing.Literal[
+    "RequestCancelled",
+    "ParseError",
+    "InternalError",
+    "InvalidParams",
+    "MethodNotFound",
+    "InvalidRequest",
+    "ServerNotInitialized",
+    "RPCError",
+    "WorkflowAlreadyStartedError",
+    "WorkflowFailureError",
+    "WorkflowContinuedAsNewError",
+    "WorkflowQueryRejectedError",
+    "WorkflowQueryFailedError",
+    "InvalidHandleError",
+    "UnauthorizedError",
+    "MessageTooLarge",
+]
+ERROR_TYPES: typing.Final[tuple[ErrorType, ...]] = (
+    "RequestCancelled",
+    "ParseError",
+    "InternalError",
+    "InvalidParams",
+    "MethodNotFound",
+    "InvalidRequest",
+    "ServerNotInitialized",
+    "RPCError",
+    "WorkflowAlreadyStartedError",
+    "WorkflowFailureError",
+    "WorkflowContinuedAsNewError",
+    "WorkflowQueryRejectedError",
+    "WorkflowQueryFailedError",
+    "InvalidHandleError",
+    "UnauthorizedError",
+    "MessageTooLarge",
+)
+ERROR_CODES: typing.Final[collections.abc.Mapping[ErrorType, int]] = {
     "RequestCancelled": -32800,
     "ParseError": -32700,
     "InternalError": -32603,
