@@ -103,7 +103,9 @@ class Connection:
         except asyncio.CancelledError:
             if self._pending.pop(request_id, None) is not None and self._closed_error is None:
                 try:
-                    self._write_now({"jsonrpc": "2.0", "method": _protocol.CANCEL_REQUEST, "params": {"id": request_id}})
+                    self._write_now(
+                        {"jsonrpc": "2.0", "method": _protocol.CANCEL_REQUEST, "params": {"id": request_id}}
+                    )
                 except Exception:  # pragma: no cover - connection went away meanwhile
                     pass
             raise
@@ -180,11 +182,16 @@ class Connection:
             method = msg.get("method")
             if "id" in msg:
                 # The protocol has no server-to-client requests; answer politely.
-                self._write_or_log({
-                    "jsonrpc": "2.0",
-                    "id": msg["id"],
-                    "error": {"code": _protocol.ERROR_CODES["MethodNotFound"], "message": f"Method not found: {method}"},
-                })
+                self._write_or_log(
+                    {
+                        "jsonrpc": "2.0",
+                        "id": msg["id"],
+                        "error": {
+                            "code": _protocol.ERROR_CODES["MethodNotFound"],
+                            "message": f"Method not found: {method}",
+                        },
+                    }
+                )
             elif method == _protocol.PROGRESS:
                 params = msg.get("params") or {}
                 token = params.get("token") if isinstance(params, dict) else None

@@ -333,7 +333,9 @@ class Client:
             "startDelay": duration_param(start_delay, "start_delay"),
             "retryPolicy": retry_policy.to_params() if retry_policy is not None else None,
             "memo": {k: encode_value(v) for k, v in memo.items()} if memo is not None else None,
-            "searchAttributes": {k: encode_value(v) for k, v in search_attributes.items()} if search_attributes is not None else None,
+            "searchAttributes": {k: encode_value(v) for k, v in search_attributes.items()}
+            if search_attributes is not None
+            else None,
             "staticSummary": static_summary,
             "staticDetails": static_details,
         }
@@ -509,14 +511,20 @@ class WorkflowHandle:
             else:
                 info = await self._client._conn.request(
                     _protocol.WORKFLOW_GET_HANDLE,
-                    {"workflowId": self._id, "runId": self._run_id, "firstExecutionRunId": self._first_execution_run_id},
+                    {
+                        "workflowId": self._id,
+                        "runId": self._run_id,
+                        "firstExecutionRunId": self._first_execution_run_id,
+                    },
                 )
                 self._tokens["main"] = str(info["handle"])
                 if self._result_run_id == self._run_id:
                     self._tokens["result"] = self._tokens["main"]
             return self._tokens[kind]
 
-    async def _call(self, method: str, params: Mapping[str, Any], *, kind: str = "main", rpc_timeout: Optional[timedelta] = None) -> Any:
+    async def _call(
+        self, method: str, params: Mapping[str, Any], *, kind: str = "main", rpc_timeout: Optional[timedelta] = None
+    ) -> Any:
         for attempt in (1, 2):
             token = await self._token(kind)
             try:
@@ -599,7 +607,9 @@ class WorkflowHandle:
         Raises:
             RPCError: Workflow details could not be fetched.
         """
-        return WorkflowExecutionDescription.from_wire(await self._call(_protocol.HANDLE_DESCRIBE, {}, rpc_timeout=rpc_timeout) or {})
+        return WorkflowExecutionDescription.from_wire(
+            await self._call(_protocol.HANDLE_DESCRIBE, {}, rpc_timeout=rpc_timeout) or {}
+        )
 
     async def query(
         self,
@@ -662,7 +672,9 @@ class WorkflowHandle:
         }
         await self._call(_protocol.HANDLE_SIGNAL, params, rpc_timeout=rpc_timeout)
 
-    async def terminate(self, *args: Any, reason: Optional[str] = None, rpc_timeout: Optional[timedelta] = None) -> None:
+    async def terminate(
+        self, *args: Any, reason: Optional[str] = None, rpc_timeout: Optional[timedelta] = None
+    ) -> None:
         """Terminate the workflow (:attr:`run_id` or the latest run, within the chain of
         :attr:`first_execution_run_id`).
 
