@@ -39,6 +39,7 @@ from handled_support import (
 )
 from handled_workflows import ACTIVITIES, WORKFLOWS
 
+
 @pytest.fixture(scope="session")
 def daemon_built() -> Path:
     """Makes sure the daemon is compiled (the project's test runner builds it first)."""
@@ -54,8 +55,16 @@ async def _launch_dev_server() -> tuple[subprocess.Popen, str, "tempfile._Tempor
     port = free_port()
     address = f"127.0.0.1:{port}"
     argv = [
-        str(TEMPORAL_CLI), "server", "start-dev", "--headless",
-        "--ip", "127.0.0.1", "--port", str(port), "--log-level", "warn",
+        str(TEMPORAL_CLI),
+        "server",
+        "start-dev",
+        "--headless",
+        "--ip",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "warn",
     ]
     for name, kind in SEARCH_ATTRIBUTES.items():
         argv += ["--search-attribute", f"{name}={kind}"]
@@ -156,4 +165,3 @@ def wf_id(request: pytest.FixtureRequest) -> str:
 
 def pytest_report_header(config: pytest.Config) -> str:
     return f"temporal-handled client {temporal_handled.__version__}; repo {REPO_ROOT}; python {sys.version.split()[0]}"
-

@@ -92,10 +92,12 @@ class Side:
     def search_attributes(self, keyword: str, number: int) -> Any:
         if not self.is_sdk:
             return {"HandledKeyword": keyword, "HandledInt": number}
-        return sdk_common.TypedSearchAttributes([
-            sdk_common.SearchAttributePair(sdk_common.SearchAttributeKey.for_keyword("HandledKeyword"), keyword),
-            sdk_common.SearchAttributePair(sdk_common.SearchAttributeKey.for_int("HandledInt"), number),
-        ])
+        return sdk_common.TypedSearchAttributes(
+            [
+                sdk_common.SearchAttributePair(sdk_common.SearchAttributeKey.for_keyword("HandledKeyword"), keyword),
+                sdk_common.SearchAttributePair(sdk_common.SearchAttributeKey.for_int("HandledInt"), number),
+            ]
+        )
 
     async def describe(self, handle: Any) -> Dict[str, Any]:
         """The description's fields, as comparable plain data (see D1-D3)."""
@@ -111,17 +113,34 @@ class Side:
             # D2: compared with the SDK's dict form, which wraps every value in a list.
             sa = {k: v if isinstance(v, list) else [v] for k, v in d.search_attributes.items()}
         return {
-            "id": d.id, "run_id": d.run_id, "workflow_type": d.workflow_type, "task_queue": d.task_queue,
+            "id": d.id,
+            "run_id": d.run_id,
+            "workflow_type": d.workflow_type,
+            "task_queue": d.task_queue,
             "status": d.status.name if d.status is not None else None,
-            "start_time": d.start_time, "execution_time": d.execution_time, "close_time": d.close_time,
-            "history_length": d.history_length, "parent_id": d.parent_id, "parent_run_id": d.parent_run_id,
-            "root_id": d.root_id, "root_run_id": d.root_run_id, "namespace": d.namespace,
-            "memo": memo, "search_attributes": sa, "static_summary": summary, "static_details": details,
+            "start_time": d.start_time,
+            "execution_time": d.execution_time,
+            "close_time": d.close_time,
+            "history_length": d.history_length,
+            "parent_id": d.parent_id,
+            "parent_run_id": d.parent_run_id,
+            "root_id": d.root_id,
+            "root_run_id": d.root_run_id,
+            "namespace": d.namespace,
+            "memo": memo,
+            "search_attributes": sa,
+            "static_summary": summary,
+            "static_details": details,
         }
 
 
 def handle_ids(h: Any) -> Dict[str, Any]:
-    return {"id": h.id, "run_id": h.run_id, "result_run_id": h.result_run_id, "first_execution_run_id": h.first_execution_run_id}
+    return {
+        "id": h.id,
+        "run_id": h.run_id,
+        "result_run_id": h.result_run_id,
+        "first_execution_run_id": h.first_execution_run_id,
+    }
 
 
 def error_fields(e: BaseException) -> Dict[str, Any]:
@@ -131,18 +150,36 @@ def error_fields(e: BaseException) -> Dict[str, Any]:
     if isinstance(e, (sdk_exc.FailureError, th.FailureError)):
         out["message"] = e.message
     if isinstance(e, (sdk_exc.ApplicationError, th.ApplicationError)):
-        out.update(type=e.type, non_retryable=e.non_retryable, details=list(e.details), next_retry_delay=e.next_retry_delay,
-                   category=name(e.category))
+        out.update(
+            type=e.type,
+            non_retryable=e.non_retryable,
+            details=list(e.details),
+            next_retry_delay=e.next_retry_delay,
+            category=name(e.category),
+        )
     elif isinstance(e, (sdk_exc.CancelledError, th.CancelledError, sdk_exc.TerminatedError, th.TerminatedError)):
         out["details"] = list(e.details)
     elif isinstance(e, (sdk_exc.TimeoutError, th.TimeoutError)):
         out.update(type=name(e.type), last_heartbeat_details=list(e.last_heartbeat_details))
     elif isinstance(e, (sdk_exc.ActivityError, th.ActivityError)):
-        out.update(activity_type=e.activity_type, activity_id=e.activity_id, identity=e.identity,
-                   scheduled_event_id=e.scheduled_event_id, started_event_id=e.started_event_id, retry_state=name(e.retry_state))
+        out.update(
+            activity_type=e.activity_type,
+            activity_id=e.activity_id,
+            identity=e.identity,
+            scheduled_event_id=e.scheduled_event_id,
+            started_event_id=e.started_event_id,
+            retry_state=name(e.retry_state),
+        )
     elif isinstance(e, (sdk_exc.ChildWorkflowError, th.ChildWorkflowError)):
-        out.update(namespace=e.namespace, workflow_id=e.workflow_id, run_id=e.run_id, workflow_type=e.workflow_type,
-                   initiated_event_id=e.initiated_event_id, started_event_id=e.started_event_id, retry_state=name(e.retry_state))
+        out.update(
+            namespace=e.namespace,
+            workflow_id=e.workflow_id,
+            run_id=e.run_id,
+            workflow_type=e.workflow_type,
+            initiated_event_id=e.initiated_event_id,
+            started_event_id=e.started_event_id,
+            retry_state=name(e.retry_state),
+        )
     elif isinstance(e, (sdk_exc.WorkflowAlreadyStartedError, th.WorkflowAlreadyStartedError)):
         # D5: first_run_id is not compared.
         out.update(workflow_id=e.workflow_id, workflow_type=e.workflow_type, run_id=e.run_id)
@@ -154,7 +191,9 @@ def error_fields(e: BaseException) -> Dict[str, Any]:
         out["message"] = e.message
     elif isinstance(e, (sdk_service.RPCError, th.RPCError)):
         out.update(status=e.status.name, message=e.message)
-    if not isinstance(e, (sdk_service.RPCError, th.RPCError, sdk.WorkflowQueryFailedError, th.WorkflowQueryFailedError)):
+    if not isinstance(
+        e, (sdk_service.RPCError, th.RPCError, sdk.WorkflowQueryFailedError, th.WorkflowQueryFailedError)
+    ):
         out["str"] = str(e)
     if e.__cause__ is not None:
         out["cause"] = error_fields(e.__cause__)
@@ -212,7 +251,9 @@ async def run_both(sdk_client: Any, client: Any, task_queue: str, scenario: Scen
 
 
 async def values_scenario(side: Side, wf: str, tq: str, rec: Recorder) -> None:
-    for i, value in enumerate([None, 0, -7, 2.5, "text \u00e9\u4e2d", [1, "a", None], {"k": {"n": [True, False]}}, b"\x00\x01\xff", b"", ""]):
+    for i, value in enumerate(
+        [None, 0, -7, 2.5, "text \u00e9\u4e2d", [1, "a", None], {"k": {"n": [True, False]}}, b"\x00\x01\xff", b"", ""]
+    ):
         h = await side.client.start_workflow("Echo", value, id=f"{wf}-{i}", task_queue=tq)
         await rec.step(f"echo {value!r}", h.result())
     h = await side.client.start_workflow("Echo", args=["a", b"b"], id=f"{wf}-args", task_queue=tq)
@@ -236,11 +277,16 @@ async def signal_query_scenario(side: Side, wf: str, tq: str, rec: Recorder) -> 
     await rec.step("query unknown", h.query("nope"))
     await rec.step("query raises", h.query("broken"))
     d = await side.describe(h)
-    rec.note("describe running", {k: d[k] for k in ("id", "run_id", "workflow_type", "task_queue", "status", "close_time", "parent_id")})
+    rec.note(
+        "describe running",
+        {k: d[k] for k in ("id", "run_id", "workflow_type", "task_queue", "status", "close_time", "parent_id")},
+    )
     await rec.step("signal finish", h.signal("finish", "bye"))
     await rec.step("result", h.result())
     await rec.step("query NOT_OPEN closed", h.query("state", reject_condition=side.reject("NOT_OPEN")))
-    await rec.step("query NOT_COMPLETED_CLEANLY closed", h.query("state", reject_condition=side.reject("NOT_COMPLETED_CLEANLY")))
+    await rec.step(
+        "query NOT_COMPLETED_CLEANLY closed", h.query("state", reject_condition=side.reject("NOT_COMPLETED_CLEANLY"))
+    )
     await rec.step("query NONE closed", h.query("state", reject_condition=side.reject("NONE")))
     await rec.step("signal closed", h.signal("add", 1))
     await rec.step("cancel closed", h.cancel())
@@ -257,7 +303,9 @@ async def failures_scenario(side: Side, wf: str, tq: str, rec: Recorder) -> None
         await rec.step(f"result {kind}", h.result())
         d = await side.describe(h)
         rec.note(f"status {kind}", d["status"])
-    h = await side.client.start_workflow("Fail", "sleep", id=f"{wf}-timeout", task_queue=tq, execution_timeout=timedelta(seconds=1))
+    h = await side.client.start_workflow(
+        "Fail", "sleep", id=f"{wf}-timeout", task_queue=tq, execution_timeout=timedelta(seconds=1)
+    )
     await rec.step("result timeout", h.result())
     rec.note("status timeout", (await side.describe(h))["status"])
 
@@ -288,7 +336,10 @@ async def run_ids_scenario(side: Side, wf: str, tq: str, rec: Recorder) -> None:
     rec.note("use existing ids", handle_ids(existing))
     await a.signal("finish", "a")
     await rec.step("result a", a.result())
-    await rec.step("reject duplicate", c.start_workflow("Waiter", id=wf, task_queue=tq, id_reuse_policy=side.reuse("REJECT_DUPLICATE")))
+    await rec.step(
+        "reject duplicate",
+        c.start_workflow("Waiter", id=wf, task_queue=tq, id_reuse_policy=side.reuse("REJECT_DUPLICATE")),
+    )
     b = await c.start_workflow("Waiter", id=wf, task_queue=tq)
     rec.note("start ids b", handle_ids(b))
     await rec.step("cancel via a (other chain)", a.cancel())
@@ -302,7 +353,9 @@ async def run_ids_scenario(side: Side, wf: str, tq: str, rec: Recorder) -> None:
     guarded = c.get_workflow_handle(wf, first_execution_run_id=b.result_run_id)
     rec.note("guarded ids", handle_ids(guarded))
     await rec.step("terminate guarded", guarded.terminate(reason="right chain"))
-    s = await c.start_workflow("Waiter", id=f"{wf}-sig", task_queue=tq, start_signal="add", start_signal_args=["via start"])
+    s = await c.start_workflow(
+        "Waiter", id=f"{wf}-sig", task_queue=tq, start_signal="add", start_signal_args=["via start"]
+    )
     ids = handle_ids(s)
     # D7: the SDK 1.35 fills first_execution_run_id for signal-with-start; the daemon does not.
     assert (ids["first_execution_run_id"] is None) == (not side.is_sdk)
@@ -331,7 +384,9 @@ async def chain_scenario(side: Side, wf: str, tq: str, rec: Recorder) -> None:
     middle = side.client.get_workflow_handle(wf, run_id=result["runs"][1])
     await rec.step("middle no follow", middle.result(follow_runs=False))
     await rec.step("middle follow", middle.result())
-    await rec.step("describe first run", _run_and_status(side, side.client.get_workflow_handle(wf, run_id=result["runs"][0])))
+    await rec.step(
+        "describe first run", _run_and_status(side, side.client.get_workflow_handle(wf, run_id=result["runs"][0]))
+    )
     await rec.step("describe latest", _run_and_status(side, side.client.get_workflow_handle(wf)))
     policy = side.retry_policy(initial_interval=timedelta(milliseconds=100), maximum_attempts=3)
     r = await side.client.start_workflow("Fail", "retry_once", id=f"{wf}-retry", task_queue=tq, retry_policy=policy)
@@ -343,8 +398,9 @@ async def chain_scenario(side: Side, wf: str, tq: str, rec: Recorder) -> None:
     else:
         assert isinstance(no_follow, th.WorkflowFailureError) and isinstance(no_follow.cause, th.ApplicationError)
         assert (no_follow.cause.message, no_follow.cause.type) == ("first attempt fails", "Transient")
-    nr = await side.client.start_workflow("Fail", "retryable", id=f"{wf}-nr", task_queue=tq,
-                                          retry_policy=side.retry_policy(maximum_attempts=1))
+    nr = await side.client.start_workflow(
+        "Fail", "retryable", id=f"{wf}-nr", task_queue=tq, retry_policy=side.retry_policy(maximum_attempts=1)
+    )
     await rec.step("retryable with one attempt", nr.result())
 
 
@@ -362,10 +418,14 @@ async def missing_scenario(side: Side, wf: str, tq: str, rec: Recorder) -> None:
 
 async def describe_scenario(side: Side, wf: str, tq: str, rec: Recorder) -> None:
     h = await side.client.start_workflow(
-        "Parent", f"{wf}-child", id=wf, task_queue=tq,
+        "Parent",
+        f"{wf}-child",
+        id=wf,
+        task_queue=tq,
         memo={"m1": "v", "m2": {"n": [1, 2]}, "m3": b"\x01"},
         search_attributes=side.search_attributes("kw", 42),
-        static_summary="sum", static_details="det",
+        static_summary="sum",
+        static_details="det",
     )
     child = side.client.get_workflow_handle(f"{wf}-child")
     await wait_until(lambda: _exists(child))
@@ -387,12 +447,22 @@ async def _exists(h: Any) -> bool:
         return False
 
 
-SCENARIOS = [values_scenario, signal_query_scenario, failures_scenario, cancel_terminate_scenario, run_ids_scenario,
-             chain_scenario, missing_scenario, describe_scenario]
+SCENARIOS = [
+    values_scenario,
+    signal_query_scenario,
+    failures_scenario,
+    cancel_terminate_scenario,
+    run_ids_scenario,
+    chain_scenario,
+    missing_scenario,
+    describe_scenario,
+]
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.__name__ for s in SCENARIOS])
-async def test_same_scenario_same_outcomes(sdk_client: Any, client: th.Client, task_queue: str, scenario: Scenario) -> None:
+async def test_same_scenario_same_outcomes(
+    sdk_client: Any, client: th.Client, task_queue: str, scenario: Scenario
+) -> None:
     await run_both(sdk_client, client, task_queue, scenario)
 
 
@@ -404,8 +474,14 @@ async def test_same_execution_describe_result_and_query(sdk_client: Any, client:
     s = Side("sdk", sdk_client)
     t = Side("handled", client)
     h = await sdk_client.start_workflow(
-        "Waiter", "x", id=wf, task_queue=task_queue, memo={"k": [1, "two"]},
-        search_attributes=s.search_attributes("same", 7), static_summary="S", static_details="D",
+        "Waiter",
+        "x",
+        id=wf,
+        task_queue=task_queue,
+        memo={"k": [1, "two"]},
+        search_attributes=s.search_attributes("same", 7),
+        static_summary="S",
+        static_details="D",
     )
     mine = client.get_workflow_handle(wf)
     # D1-D3 are handled by Side.describe; everything else must match exactly
@@ -459,7 +535,9 @@ async def test_numbers_come_back_exactly(sdk_client: Any, client: th.Client, tas
     assert mine == sdk_value
     assert type(mine["float"]) is float and type(mine["big"]) is int
     # Describe's memo too.
-    m = await client.start_workflow("Echo", 1, id=unique("memo"), task_queue=task_queue, memo={"id": 2**62 + 3, "f": 2.0})
+    m = await client.start_workflow(
+        "Echo", 1, id=unique("memo"), task_queue=task_queue, memo={"id": 2**62 + 3, "f": 2.0}
+    )
     await m.result()
     assert (await m.describe()).memo == {"id": 2**62 + 3, "f": 2.0}
     assert type((await m.describe()).memo["f"]) is float

@@ -57,7 +57,9 @@ async def test_start_handle_run_ids(client: Client, task_queue: str, wf_id: str)
     assert (await h.result())["result"] == "done"
 
 
-async def test_start_with_signal_leaves_first_execution_run_id_unset(client: Client, task_queue: str, wf_id: str) -> None:
+async def test_start_with_signal_leaves_first_execution_run_id_unset(
+    client: Client, task_queue: str, wf_id: str
+) -> None:
     h = await start_waiter(client, wf_id, task_queue, start_signal="add", start_signal_args=["from-start"])
     assert h.run_id is None
     assert h.first_execution_run_id is None
@@ -73,7 +75,10 @@ async def test_get_workflow_handle_is_lazy(client: Client, task_queue: str, wf_i
     before = (await client.daemon_status())["handles"]
     h = client.get_workflow_handle(wf_id, run_id=started.result_run_id, first_execution_run_id="fe-x")
     assert (h.id, h.run_id, h.result_run_id, h.first_execution_run_id) == (
-        wf_id, started.result_run_id, started.result_run_id, "fe-x",
+        wf_id,
+        started.result_run_id,
+        started.result_run_id,
+        "fe-x",
     )
     # No daemon handle yet: nothing was sent.
     assert (await client.daemon_status())["handles"] == before
@@ -84,7 +89,9 @@ async def test_get_workflow_handle_is_lazy(client: Client, task_queue: str, wf_i
     await started.terminate()
 
 
-async def test_run_id_pins_describe_query_signal_and_result_follows(client: Client, task_queue: str, wf_id: str) -> None:
+async def test_run_id_pins_describe_query_signal_and_result_follows(
+    client: Client, task_queue: str, wf_id: str
+) -> None:
     h = await client.start_workflow("ChainWait", 0, id=wf_id, task_queue=task_queue)
     first = h.result_run_id
     await h.signal("next")
@@ -170,7 +177,10 @@ async def test_values_roundtrip(client: Client, task_queue: str) -> None:
         return await h.result()
 
     assert await echo(b"\x00\x01\xfe") == b"\x00\x01\xfe"
-    assert await echo({"a": [1, 2.5, None, True], "b": "\u00e9\u4e2d"}) == {"a": [1, 2.5, None, True], "b": "\u00e9\u4e2d"}
+    assert await echo({"a": [1, 2.5, None, True], "b": "\u00e9\u4e2d"}) == {
+        "a": [1, 2.5, None, True],
+        "b": "\u00e9\u4e2d",
+    }
     assert await echo(None) is None
     assert await echo("x", 3) == ["x", 3]
     # Numbers JavaScript cannot carry exactly arrive exactly (sent as json/plain $payload).
@@ -178,7 +188,12 @@ async def test_values_roundtrip(client: Client, task_queue: str) -> None:
     assert await echo(1.0, "<repr>") == "1.0"
     assert await echo({"$bytes": "not bytes"}, "<repr>") == repr({"$bytes": "not bytes"})
     # A $payload passes through as it is.
-    payload = {"$payload": {"metadata": {"encoding": base64.b64encode(b"json/plain").decode()}, "data": base64.b64encode(b'"raw"').decode()}}
+    payload = {
+        "$payload": {
+            "metadata": {"encoding": base64.b64encode(b"json/plain").decode()},
+            "data": base64.b64encode(b'"raw"').decode(),
+        }
+    }
     assert await echo(payload) == "raw"
 
 
@@ -257,7 +272,9 @@ async def test_start_options(client: Client, task_queue: str, wf_id: str) -> Non
         task_timeout=timedelta(seconds=10),
         id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
         id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
-        retry_policy=RetryPolicy(initial_interval=timedelta(milliseconds=100), maximum_attempts=2, non_retryable_error_types=["X"]),
+        retry_policy=RetryPolicy(
+            initial_interval=timedelta(milliseconds=100), maximum_attempts=2, non_retryable_error_types=["X"]
+        ),
     )
     assert await h.result() == "opts"
     # ALLOW_DUPLICATE_FAILED_ONLY: a completed run blocks the ID.
@@ -426,7 +443,11 @@ async def test_retry_following_and_async_progress(client: Client, task_queue: st
     with pytest.raises(WorkflowFailureError) as e:
         await h.result(follow_runs=False)
     assert isinstance(e.value.cause, ApplicationError)
-    assert (e.value.cause.message, e.value.cause.type, e.value.cause.non_retryable) == ("first attempt fails", "Transient", False)
+    assert (e.value.cause.message, e.value.cause.type, e.value.cause.non_retryable) == (
+        "first attempt fails",
+        "Transient",
+        False,
+    )
 
 
 async def _ready(value: bool) -> bool:
@@ -490,7 +511,9 @@ async def test_invalid_handle_and_params(client: Client, task_queue: str, wf_id:
 # --- daemon handles, cancellation, deadlines -----------------------------------------------
 
 
-async def test_handles_survive_expiry_and_release(dev_server: str, daemon_built: Any, task_queue: str, wf_id: str) -> None:
+async def test_handles_survive_expiry_and_release(
+    dev_server: str, daemon_built: Any, task_queue: str, wf_id: str
+) -> None:
     from handled_support import DAEMON_ARGS, daemon_command
 
     async with await Client.spawn(

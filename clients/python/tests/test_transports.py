@@ -58,7 +58,10 @@ async def shared_daemon(dev_server: str, daemon_built: Path) -> AsyncIterator[di
 
 
 async def test_attach_unix_socket_shares_the_daemon(shared_daemon: dict, task_queue: str) -> None:
-    async with await Client.attach(shared_daemon["socket"]) as a, await Client.attach(Path(shared_daemon["socket"])) as b:
+    async with (
+        await Client.attach(shared_daemon["socket"]) as a,
+        await Client.attach(Path(shared_daemon["socket"])) as b,
+    ):
         h = await a.start_workflow("Waiter", id=unique("sock"), task_queue=task_queue)
         # Another connection of the same daemon sees the workflow through its own handle.
         other = b.get_workflow_handle(h.id)
@@ -71,7 +74,9 @@ async def test_attach_tcp_with_secret(shared_daemon: dict, task_queue: str) -> N
     async with await Client.attach(shared_daemon["port"], auth_token=shared_daemon["token"]) as c:
         h = await c.start_workflow("Echo", "tcp", id=unique("tcp"), task_queue=task_queue)
         assert await h.result() == "tcp"
-    async with await Client.attach(str(shared_daemon["port"]), auth_token=shared_daemon["token"], namespace="default") as c:
+    async with await Client.attach(
+        str(shared_daemon["port"]), auth_token=shared_daemon["token"], namespace="default"
+    ) as c:
         assert c.namespace == "default"
 
 
@@ -94,7 +99,9 @@ async def test_spawn_close_and_context_manager(dev_server: str, daemon_built: Pa
         await c2.get_workflow_handle("x").describe()
 
 
-async def test_spawn_default_command_from_env(dev_server: str, daemon_built: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_spawn_default_command_from_env(
+    dev_server: str, daemon_built: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("TEMPORAL_HANDLED_BIN", str(DAEMON_JS))
     assert temporal_handled.default_daemon_command()[-1] == str(DAEMON_JS)
     async with await Client.spawn(address=dev_server, args=DAEMON_ARGS, env={"TEMPORAL_NAMESPACE": "default"}) as c:

@@ -72,7 +72,10 @@ def test_encode_values() -> None:
         encode_value(object())
 
 
-@pytest.mark.parametrize("value, text", [(2**60 + 1, "1152921504606846977"), (1.0, "1.0"), ([0.5, 2.0], "[0.5,2.0]"), ({"$bytes": "x"}, '{"$bytes":"x"}')])
+@pytest.mark.parametrize(
+    "value, text",
+    [(2**60 + 1, "1152921504606846977"), (1.0, "1.0"), ([0.5, 2.0], "[0.5,2.0]"), ({"$bytes": "x"}, '{"$bytes":"x"}')],
+)
 def test_values_javascript_cannot_carry_go_as_exact_payloads(value: Any, text: str) -> None:
     enc = encode_value(value)
     assert set(enc) == {"$payload"}
@@ -102,8 +105,11 @@ def test_durations_and_retry_policy() -> None:
         "maximumAttempts": 0,
         "nonRetryableErrorTypes": [],
     }
-    for bad in (RetryPolicy(backoff_coefficient=0.5), RetryPolicy(maximum_attempts=-1),
-                RetryPolicy(initial_interval=timedelta(seconds=2), maximum_interval=timedelta(seconds=1))):
+    for bad in (
+        RetryPolicy(backoff_coefficient=0.5),
+        RetryPolicy(maximum_attempts=-1),
+        RetryPolicy(initial_interval=timedelta(seconds=2), maximum_interval=timedelta(seconds=1)),
+    ):
         with pytest.raises(ValueError):
             bad.to_params()
     # maximum_attempts=1 skips validation, as in the SDK.
@@ -117,7 +123,9 @@ def test_parse_time() -> None:
 
 
 def test_description_from_wire_unknown_status() -> None:
-    d = WorkflowExecutionDescription.from_wire({"workflowId": "w", "runId": "r", "status": "PAUSED", "historyLength": 3})
+    d = WorkflowExecutionDescription.from_wire(
+        {"workflowId": "w", "runId": "r", "status": "PAUSED", "historyLength": 3}
+    )
     assert d.status is None and d.raw_description["status"] == "PAUSED"
     d2 = WorkflowExecutionDescription.from_wire({"status": "TIMED_OUT", "memo": {"b": {"$bytes": b64(b"1")}}})
     assert d2.status == WorkflowExecutionStatus.TIMED_OUT and d2.memo == {"b": b"1"}
@@ -125,25 +133,58 @@ def test_description_from_wire_unknown_status() -> None:
 
 def test_failure_to_error_every_type() -> None:
     chain = {
-        "type": "ChildWorkflowError", "message": "child failed", "namespace": "ns", "workflowId": "c",
-        "runId": "r", "workflowType": "T", "initiatedEventId": 5, "startedEventId": 6, "retryState": "NON_RETRYABLE_FAILURE",
+        "type": "ChildWorkflowError",
+        "message": "child failed",
+        "namespace": "ns",
+        "workflowId": "c",
+        "runId": "r",
+        "workflowType": "T",
+        "initiatedEventId": 5,
+        "startedEventId": 6,
+        "retryState": "NON_RETRYABLE_FAILURE",
         "cause": {
-            "type": "ActivityError", "message": "act", "activityType": "A", "activityId": "1", "identity": "me",
-            "scheduledEventId": 7, "startedEventId": 8, "retryState": "MAXIMUM_ATTEMPTS_REACHED",
+            "type": "ActivityError",
+            "message": "act",
+            "activityType": "A",
+            "activityId": "1",
+            "identity": "me",
+            "scheduledEventId": 7,
+            "startedEventId": 8,
+            "retryState": "MAXIMUM_ATTEMPTS_REACHED",
             "cause": {
-                "type": "TimeoutError", "message": "to", "timeoutType": "HEARTBEAT",
+                "type": "TimeoutError",
+                "message": "to",
+                "timeoutType": "HEARTBEAT",
                 "lastHeartbeatDetails": [{"$bytes": b64(b"h")}],
                 "cause": {
-                    "type": "ApplicationError", "message": "app", "applicationType": "E", "nonRetryable": True,
-                    "details": [1, {"$bytes": b64(b"d")}], "nextRetryDelayMs": 1500, "category": "BENIGN",
+                    "type": "ApplicationError",
+                    "message": "app",
+                    "applicationType": "E",
+                    "nonRetryable": True,
+                    "details": [1, {"$bytes": b64(b"d")}],
+                    "nextRetryDelayMs": 1500,
+                    "category": "BENIGN",
                     "cause": {
-                        "type": "ServerError", "message": "srv", "nonRetryable": True,
+                        "type": "ServerError",
+                        "message": "srv",
+                        "nonRetryable": True,
                         "cause": {
-                            "type": "NexusOperationError", "message": "nx", "scheduledEventId": 9, "endpoint": "e",
-                            "service": "s", "operation": "o", "operationToken": "t",
+                            "type": "NexusOperationError",
+                            "message": "nx",
+                            "scheduledEventId": 9,
+                            "endpoint": "e",
+                            "service": "s",
+                            "operation": "o",
+                            "operationToken": "t",
                             "cause": {
-                                "type": "CancelledError", "message": "c", "details": ["x"],
-                                "cause": {"type": "TerminatedError", "message": "t", "cause": {"type": "FailureError", "message": "f"}},
+                                "type": "CancelledError",
+                                "message": "c",
+                                "details": ["x"],
+                                "cause": {
+                                    "type": "TerminatedError",
+                                    "message": "t",
+                                    "cause": {"type": "FailureError", "message": "f"},
+                                },
                             },
                         },
                     },
@@ -157,22 +198,50 @@ def test_failure_to_error_every_type() -> None:
     while e is not None:
         types.append(type(e))
         e = e.cause
-    assert types == [ChildWorkflowError, ActivityError, TimeoutError, ApplicationError, ServerError,
-                     NexusOperationError, CancelledError, TerminatedError, FailureError]
+    assert types == [
+        ChildWorkflowError,
+        ActivityError,
+        TimeoutError,
+        ApplicationError,
+        ServerError,
+        NexusOperationError,
+        CancelledError,
+        TerminatedError,
+        FailureError,
+    ]
     assert isinstance(err, ChildWorkflowError)
-    assert (err.namespace, err.workflow_id, err.run_id, err.workflow_type, err.initiated_event_id, err.started_event_id) == (
-        "ns", "c", "r", "T", 5, 6)
+    assert (
+        err.namespace,
+        err.workflow_id,
+        err.run_id,
+        err.workflow_type,
+        err.initiated_event_id,
+        err.started_event_id,
+    ) == ("ns", "c", "r", "T", 5, 6)
     assert err.retry_state == RetryState.NON_RETRYABLE_FAILURE
     act = err.cause
     assert isinstance(act, ActivityError)
-    assert (act.activity_type, act.activity_id, act.identity, act.scheduled_event_id, act.started_event_id) == ("A", "1", "me", 7, 8)
+    assert (act.activity_type, act.activity_id, act.identity, act.scheduled_event_id, act.started_event_id) == (
+        "A",
+        "1",
+        "me",
+        7,
+        8,
+    )
     assert act.retry_state == RetryState.MAXIMUM_ATTEMPTS_REACHED
     to = act.cause
-    assert isinstance(to, TimeoutError) and to.type == TimeoutType.HEARTBEAT and list(to.last_heartbeat_details) == [b"h"]
+    assert (
+        isinstance(to, TimeoutError) and to.type == TimeoutType.HEARTBEAT and list(to.last_heartbeat_details) == [b"h"]
+    )
     app = to.cause
     assert isinstance(app, ApplicationError)
     assert (app.type, app.non_retryable, list(app.details), app.next_retry_delay, app.category) == (
-        "E", True, [1, b"d"], timedelta(milliseconds=1500), ApplicationErrorCategory.BENIGN)
+        "E",
+        True,
+        [1, b"d"],
+        timedelta(milliseconds=1500),
+        ApplicationErrorCategory.BENIGN,
+    )
     srv = app.cause
     assert isinstance(srv, ServerError) and srv.non_retryable and srv.message == "srv"
     nx = srv.cause
@@ -190,9 +259,21 @@ def test_error_from_response_every_type() -> None:
 
     e = err(1001, "not found", type="RPCError", status="NOT_FOUND", code=5, details=[{"typeUrl": "t", "value": ""}])
     assert isinstance(e, RPCError) and e.status == RPCStatusCode.NOT_FOUND and e.details[0]["typeUrl"] == "t"
-    e = err(1002, "Workflow execution already started", type="WorkflowAlreadyStartedError", workflowId="w", workflowType="T", runId="r")
+    e = err(
+        1002,
+        "Workflow execution already started",
+        type="WorkflowAlreadyStartedError",
+        workflowId="w",
+        workflowType="T",
+        runId="r",
+    )
     assert isinstance(e, WorkflowAlreadyStartedError) and (e.workflow_id, e.workflow_type, e.run_id) == ("w", "T", "r")
-    e = err(1003, "Workflow execution failed", type="WorkflowFailureError", cause={"type": "ApplicationError", "message": "m"})
+    e = err(
+        1003,
+        "Workflow execution failed",
+        type="WorkflowFailureError",
+        cause={"type": "ApplicationError", "message": "m"},
+    )
     assert isinstance(e, WorkflowFailureError) and isinstance(e.cause, ApplicationError)
     e = err(1004, "Workflow continued as new", type="WorkflowContinuedAsNewError", newExecutionRunId="n")
     assert isinstance(e, WorkflowContinuedAsNewError) and e.new_execution_run_id == "n"
@@ -239,8 +320,14 @@ async def test_connection_framing_progress_and_cancel() -> None:
     task = asyncio.ensure_future(conn.request("m", {"a": 1}))
     await asyncio.sleep(0)
     assert sent[0]["method"] == "m" and sent[0]["id"] == 1
-    body = json.dumps({"jsonrpc": "2.0", "method": "$/progress", "params": {"token": "tok", "value": {"kind": "begin"}}}).encode()
-    reader.feed_data(b"content-length: " + str(len(body)).encode() + b"\r\nContent-Type: application/vscode-jsonrpc; charset=utf-8\r\n\r\n")
+    body = json.dumps(
+        {"jsonrpc": "2.0", "method": "$/progress", "params": {"token": "tok", "value": {"kind": "begin"}}}
+    ).encode()
+    reader.feed_data(
+        b"content-length: "
+        + str(len(body)).encode()
+        + b"\r\nContent-Type: application/vscode-jsonrpc; charset=utf-8\r\n\r\n"
+    )
     reader.feed_data(body[:5])
     await asyncio.sleep(0)
     reader.feed_data(body[5:])

@@ -15,6 +15,7 @@ import json
 import logging
 from typing import Any, Awaitable, Callable, Dict, Mapping, Optional, Union
 
+from . import _protocol
 from .exceptions import DaemonConnectionError, error_from_response
 
 logger = logging.getLogger("temporal_handled")
@@ -102,7 +103,9 @@ class Connection:
         except asyncio.CancelledError:
             if self._pending.pop(request_id, None) is not None and self._closed_error is None:
                 try:
-                    self._write_now({"jsonrpc": "2.0", "method": "$/cancelRequest", "params": {"id": request_id}})
+                    self._write_now(
+                        {"jsonrpc": "2.0", "method": _protocol.CANCEL_REQUEST, "params": {"id": request_id}}
+                    )
                 except Exception:  # pragma: no cover - connection went away meanwhile
                     pass
             raise
@@ -179,12 +182,17 @@ class Connection:
             method = msg.get("method")
             if "id" in msg:
                 # The protocol has no server-to-client requests; answer politely.
-                self._write_or_log({
-                    "jsonrpc": "2.0",
-                    "id": msg["id"],
-                    "error": {"code": -32601, "message": f"Method not found: {method}"},
-                })
-            elif method == "$/progress":
+                self._write_or_log(
+                    {
+                        "jsonrpc": "2.0",
+                        "id": msg["id"],
+                        "error": {
+                            "code": _protocol.ERROR_CODES["MethodNotFound"],
+                            "message": f"Method not found: {method}",
+                        },
+                    }
+                )
+            elif method == _protocol.PROGRESS:
                 params = msg.get("params") or {}
                 token = params.get("token") if isinstance(params, dict) else None
                 callback = self._progress.get(token) if isinstance(token, (int, str)) else None

@@ -10,9 +10,10 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
 
-from ._version import __version__
+from . import _protocol
 from ._connection import Connection, ProgressCallback
 from ._values import arg_or_args, decode_value, encode_value, encode_values
+from ._version import __version__
 from .common import (
     Duration,
     QueryRejectCondition,
@@ -216,8 +217,8 @@ class Client:
             params["namespace"] = namespace
         if auth_token is not None:
             params["authToken"] = auth_token
-        result = await conn.request("initialize", params)
-        await conn.notify("initialized", {})
+        result = await conn.request(_protocol.INITIALIZE, params)
+        await conn.notify(_protocol.INITIALIZED, {})
         return dict(result or {})
 
     # --- properties --------------------------------------------------------------------
@@ -256,7 +257,7 @@ class Client:
 
     async def daemon_status(self) -> Dict[str, Any]:
         """The daemon's status: uptime, clients, handles, in-flight calls, connection, server version."""
-        return dict(await self._conn.request("daemon/status") or {})
+        return dict(await self._conn.request(_protocol.DAEMON_STATUS) or {})
 
     # --- workflows ---------------------------------------------------------------------
 
@@ -332,7 +333,9 @@ class Client:
             "startDelay": duration_param(start_delay, "start_delay"),
             "retryPolicy": retry_policy.to_params() if retry_policy is not None else None,
             "memo": {k: encode_value(v) for k, v in memo.items()} if memo is not None else None,
-            "searchAttributes": {k: encode_value(v) for k, v in search_attributes.items()} if search_attributes is not None else None,
+            "searchAttributes": {k: encode_value(v) for k, v in search_attributes.items()}
+            if search_attributes is not None
+            else None,
             "staticSummary": static_summary,
             "staticDetails": static_details,
         }
@@ -342,7 +345,7 @@ class Client:
             params["startSignalArgs"] = encode_values(list(start_signal_args))
         elif start_signal_args:
             raise ValueError("start_signal_args given without start_signal")
-        info = await self._call("workflow/start", params, rpc_timeout)
+        info = await self._call(_protocol.WORKFLOW_START, params, rpc_timeout)
         return WorkflowHandle._from_info(self, info)
 
     def get_workflow_handle(
@@ -380,8 +383,8 @@ class Client:
         self._closed = True
         if not self._conn.is_closed:
             try:
-                await asyncio.wait_for(self._conn.request("shutdown"), 5)
-                await self._conn.notify("exit")
+                await asyncio.wait_for(self._conn.request(_protocol.SHUTDOWN), 5)
+                await self._conn.notify(_protocol.EXIT)
             except Exception:
                 pass
         await self._conn.close()
@@ -502,20 +505,26 @@ class WorkflowHandle:
             if kind == "result" and self._result_run_id != self._run_id:
                 # Only getHandle's runId sets a daemon handle's resultRunId.
                 info = await self._client._conn.request(
-                    "workflow/getHandle", {"workflowId": self._id, "runId": self._result_run_id}
+                    _protocol.WORKFLOW_GET_HANDLE, {"workflowId": self._id, "runId": self._result_run_id}
                 )
                 self._tokens["result"] = str(info["handle"])
             else:
                 info = await self._client._conn.request(
-                    "workflow/getHandle",
-                    {"workflowId": self._id, "runId": self._run_id, "firstExecutionRunId": self._first_execution_run_id},
+                    _protocol.WORKFLOW_GET_HANDLE,
+                    {
+                        "workflowId": self._id,
+                        "runId": self._run_id,
+                        "firstExecutionRunId": self._first_execution_run_id,
+                    },
                 )
                 self._tokens["main"] = str(info["handle"])
                 if self._result_run_id == self._run_id:
                     self._tokens["result"] = self._tokens["main"]
             return self._tokens[kind]
 
-    async def _call(self, method: str, params: Mapping[str, Any], *, kind: str = "main", rpc_timeout: Optional[timedelta] = None) -> Any:
+    async def _call(
+        self, method: str, params: Mapping[str, Any], *, kind: str = "main", rpc_timeout: Optional[timedelta] = None
+    ) -> Any:
         for attempt in (1, 2):
             token = await self._token(kind)
             try:
@@ -537,7 +546,7 @@ class WorkflowHandle:
         self._tokens.clear()
         for token in tokens:
             try:
-                await self._client._conn.request("handle/release", {"handle": token})
+                await self._client._conn.request(_protocol.HANDLE_RELEASE, {"handle": token})
             except InvalidHandleError:
                 pass
 
@@ -577,7 +586,7 @@ class WorkflowHandle:
             params["workDoneToken"] = token
             self._client._conn.add_progress(token, progress)
         try:
-            res = await self._call("handle/result", params, kind="result", rpc_timeout=rpc_timeout)
+            res = await self._call(_protocol.HANDLE_RESULT, params, kind="result", rpc_timeout=rpc_timeout)
         finally:
             if token is not None:
                 self._client._conn.remove_progress(token)
@@ -590,7 +599,7 @@ class WorkflowHandle:
         Raises:
             RPCError: Workflow could not be cancelled.
         """
-        await self._call("handle/cancel", {"reason": reason or ""}, rpc_timeout=rpc_timeout)
+        await self._call(_protocol.HANDLE_CANCEL, {"reason": reason or ""}, rpc_timeout=rpc_timeout)
 
     async def describe(self, *, rpc_timeout: Optional[timedelta] = None) -> WorkflowExecutionDescription:
         """Get workflow details (:attr:`run_id`, or the latest run).
@@ -598,7 +607,9 @@ class WorkflowHandle:
         Raises:
             RPCError: Workflow details could not be fetched.
         """
-        return WorkflowExecutionDescription.from_wire(await self._call("handle/describe", {}, rpc_timeout=rpc_timeout) or {})
+        return WorkflowExecutionDescription.from_wire(
+            await self._call(_protocol.HANDLE_DESCRIBE, {}, rpc_timeout=rpc_timeout) or {}
+        )
 
     async def query(
         self,
@@ -633,7 +644,7 @@ class WorkflowHandle:
         condition = enum_param(reject_condition, QueryRejectCondition, "reject_condition")
         if condition is not None:
             params["rejectCondition"] = condition
-        res = await self._call("handle/query", params, rpc_timeout=rpc_timeout)
+        res = await self._call(_protocol.HANDLE_QUERY, params, rpc_timeout=rpc_timeout)
         return decode_value((res or {}).get("value"))
 
     async def signal(
@@ -659,9 +670,11 @@ class WorkflowHandle:
             "signal": _name_of(signal, "__temporal_signal_definition", "signal"),
             "args": encode_values(arg_or_args(arg, args, _UNSET)),
         }
-        await self._call("handle/signal", params, rpc_timeout=rpc_timeout)
+        await self._call(_protocol.HANDLE_SIGNAL, params, rpc_timeout=rpc_timeout)
 
-    async def terminate(self, *args: Any, reason: Optional[str] = None, rpc_timeout: Optional[timedelta] = None) -> None:
+    async def terminate(
+        self, *args: Any, reason: Optional[str] = None, rpc_timeout: Optional[timedelta] = None
+    ) -> None:
         """Terminate the workflow (:attr:`run_id` or the latest run, within the chain of
         :attr:`first_execution_run_id`).
 
@@ -676,7 +689,7 @@ class WorkflowHandle:
         params: Dict[str, Any] = {"details": encode_values(args)}
         if reason is not None:
             params["reason"] = reason
-        await self._call("handle/terminate", params, rpc_timeout=rpc_timeout)
+        await self._call(_protocol.HANDLE_TERMINATE, params, rpc_timeout=rpc_timeout)
 
 
 __all__ = ["Client", "WorkflowHandle", "default_daemon_command"]

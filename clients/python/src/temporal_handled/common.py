@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from enum import IntEnum
-from typing import Any, Dict, Mapping, Optional, Sequence, Union
+from enum import Enum, IntEnum
+from typing import Any, Dict, Mapping, Optional, Sequence, Type, Union
 
+from . import _protocol
 from ._values import decode_map, decode_value
 
 Duration = Union[timedelta, str]
@@ -53,6 +54,25 @@ class WorkflowIDConflictPolicy(IntEnum):
     FAIL = 1
     USE_EXISTING = 2
     TERMINATE_EXISTING = 3
+
+
+def _check_enum_members(enum_cls: Type[Enum], values: Sequence[str], source: str) -> None:
+    """Raises if ``enum_cls``'s member names are not exactly the protocol's ``values``.
+
+    The enum classes keep the SDK's names and numbers, so they are written out here;
+    this ties their members to the generated contract (:mod:`._protocol`) at import time.
+    """
+    members = set(enum_cls.__members__)
+    if members != set(values):
+        raise RuntimeError(
+            f"{enum_cls.__name__} has members {sorted(members)} but the protocol's {source} takes {sorted(values)}: "
+            "update the enum or regenerate _protocol.py (npm run gen:python)"
+        )
+
+
+_check_enum_members(QueryRejectCondition, _protocol.REJECT_CONDITION_VALUES, "handle/query rejectCondition")
+_check_enum_members(WorkflowIDReusePolicy, _protocol.ID_REUSE_POLICY_VALUES, "workflow/start idReusePolicy")
+_check_enum_members(WorkflowIDConflictPolicy, _protocol.ID_CONFLICT_POLICY_VALUES, "workflow/start idConflictPolicy")
 
 
 def duration_param(value: Optional[Duration], name: str) -> Union[float, str, None]:

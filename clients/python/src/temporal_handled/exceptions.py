@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 from enum import IntEnum
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, cast
 
+from . import _protocol
 from ._values import decode_values
 from .common import WorkflowExecutionStatus
 
@@ -548,7 +549,7 @@ class DaemonError(Exception):
 
 
 class InvalidParamsError(DaemonError, ValueError):
-    """The daemon refused a param (JSON-RPC -32602); the message names it."""
+    """The daemon refused a param (JSON-RPC -32602, InvalidParams); the message names it."""
 
 
 class RequestCancelledError(DaemonError):
@@ -578,9 +579,22 @@ def _int(v: Any) -> int:
         return 0
 
 
+def _failure_type(value: Any) -> Optional[_protocol.FailureType]:
+    # Typed as the contract's Literal, so mypy's strict equality checks each name compared with.
+    return cast(_protocol.FailureType, value) if value in _protocol.FAILURE_TYPE_VALUES else None
+
+
+def _error_type(value: Any) -> Optional[_protocol.ErrorType]:
+    return cast(_protocol.ErrorType, value) if value in _protocol.ERROR_TYPES else None
+
+
+_INVALID_PARAMS = _protocol.ERROR_CODES["InvalidParams"]
+_REQUEST_CANCELLED = _protocol.ERROR_CODES["RequestCancelled"]
+
+
 def failure_to_error(f: Mapping[str, Any], _depth: int = 0) -> FailureError:
     """Builds the exception (with its ``__cause__`` chain) for a daemon Failure dict."""
-    t = f.get("type")
+    t = _failure_type(f.get("type"))
     msg = str(f.get("message") or "")
     err: FailureError
     if t == "ApplicationError":
@@ -651,7 +665,7 @@ def error_from_response(error: Mapping[str, Any]) -> BaseException:
     data = error.get("data")
     if not isinstance(data, Mapping):
         data = {}
-    kind = data.get("type")
+    kind = _error_type(data.get("type"))
     if kind == "RPCError":
         status = _enum(RPCStatusCode, data.get("status"))
         if status is None:
@@ -680,8 +694,8 @@ def error_from_response(error: Mapping[str, Any]) -> BaseException:
         return WorkflowQueryFailedError(message)
     if kind == "InvalidHandleError":
         return InvalidHandleError(message, handle=data.get("handle"), reason=data.get("reason"))
-    if code == -32602:
+    if code == _INVALID_PARAMS:
         return InvalidParamsError(message, code=code, data=data)
-    if code == -32800:
+    if code == _REQUEST_CANCELLED:
         return RequestCancelledError(message, code=code, data=data)
     return DaemonError(message, code=code, data=data)

@@ -282,9 +282,13 @@ class WorkflowHandle:
         rpc_timeout: Optional[timedelta] = None,
     ) -> Any:
         """Queries the workflow; see :meth:`temporal_handled.WorkflowHandle.query`."""
-        return self._loop.run(self._handle.query(query, arg, args=args, reject_condition=reject_condition, rpc_timeout=rpc_timeout))
+        return self._loop.run(
+            self._handle.query(query, arg, args=args, reject_condition=reject_condition, rpc_timeout=rpc_timeout)
+        )
 
-    def signal(self, signal: Any, arg: Any = _UNSET, *, args: Sequence[Any] = [], rpc_timeout: Optional[timedelta] = None) -> None:
+    def signal(
+        self, signal: Any, arg: Any = _UNSET, *, args: Sequence[Any] = [], rpc_timeout: Optional[timedelta] = None
+    ) -> None:
         """Signals the workflow; see :meth:`temporal_handled.WorkflowHandle.signal`."""
         self._loop.run(self._handle.signal(signal, arg, args=args, rpc_timeout=rpc_timeout))
 

@@ -1,0 +1,329 @@
+# generated from protos/openrpc.json by scripts/gen-python-protocol.js; do not edit
+"""The daemon's protocol contract, generated from protos/openrpc.json.
+
+Regenerate it with ``npm run gen:python`` whenever the contract changes; a test fails
+while this module and protos/openrpc.json disagree.
+"""
+
+import collections.abc
+import typing
+
+PROTOCOL_VERSION: typing.Final = 1
+"""The protocol version ``initialize`` answers with (``info['x-protocolVersion']``)."""
+
+# --- errors (components.errors): each data.type, and its JSON-RPC error code -------------------
+
+ErrorType = typing.Literal[
+    "RequestCancelled",
+    "ParseError",
+    "InternalError",
+    "InvalidParams",
+    "MethodNotFound",
+    "InvalidRequest",
+    "ServerNotInitialized",
+    "RPCError",
+    "WorkflowAlreadyStartedError",
+    "WorkflowFailureError",
+    "WorkflowContinuedAsNewError",
+    "WorkflowQueryRejectedError",
+    "WorkflowQueryFailedError",
+    "InvalidHandleError",
+    "UnauthorizedError",
+    "MessageTooLarge",
+]
+ERROR_TYPES: typing.Final[tuple[ErrorType, ...]] = (
+    "RequestCancelled",
+    "ParseError",
+    "InternalError",
+    "InvalidParams",
+    "MethodNotFound",
+    "InvalidRequest",
+    "ServerNotInitialized",
+    "RPCError",
+    "WorkflowAlreadyStartedError",
+    "WorkflowFailureError",
+    "WorkflowContinuedAsNewError",
+    "WorkflowQueryRejectedError",
+    "WorkflowQueryFailedError",
+    "InvalidHandleError",
+    "UnauthorizedError",
+    "MessageTooLarge",
+)
+ERROR_CODES: typing.Final[collections.abc.Mapping[ErrorType, int]] = {
+    "RequestCancelled": -32800,
+    "ParseError": -32700,
+    "InternalError": -32603,
+    "InvalidParams": -32602,
+    "MethodNotFound": -32601,
+    "InvalidRequest": -32600,
+    "ServerNotInitialized": -32002,
+    "RPCError": 1001,
+    "WorkflowAlreadyStartedError": 1002,
+    "WorkflowFailureError": 1003,
+    "WorkflowContinuedAsNewError": 1004,
+    "WorkflowQueryRejectedError": 1005,
+    "WorkflowQueryFailedError": 1006,
+    "InvalidHandleError": 1007,
+    "UnauthorizedError": 1008,
+    "MessageTooLarge": 1009,
+}
+
+# --- methods (requests) ---------------------------------------------------------------------
+
+DAEMON_STATUS: typing.Final = "daemon/status"
+HANDLE_CANCEL: typing.Final = "handle/cancel"
+HANDLE_DESCRIBE: typing.Final = "handle/describe"
+HANDLE_INFO: typing.Final = "handle/info"
+HANDLE_QUERY: typing.Final = "handle/query"
+HANDLE_RELEASE: typing.Final = "handle/release"
+HANDLE_RESULT: typing.Final = "handle/result"
+HANDLE_SIGNAL: typing.Final = "handle/signal"
+HANDLE_TERMINATE: typing.Final = "handle/terminate"
+INITIALIZE: typing.Final = "initialize"
+RPC_DISCOVER: typing.Final = "rpc.discover"
+SHUTDOWN: typing.Final = "shutdown"
+WORKFLOW_GET_HANDLE: typing.Final = "workflow/getHandle"
+WORKFLOW_START: typing.Final = "workflow/start"
+
+METHODS: typing.Final[tuple[str, ...]] = (
+    DAEMON_STATUS,
+    HANDLE_CANCEL,
+    HANDLE_DESCRIBE,
+    HANDLE_INFO,
+    HANDLE_QUERY,
+    HANDLE_RELEASE,
+    HANDLE_RESULT,
+    HANDLE_SIGNAL,
+    HANDLE_TERMINATE,
+    INITIALIZE,
+    RPC_DISCOVER,
+    SHUTDOWN,
+    WORKFLOW_GET_HANDLE,
+    WORKFLOW_START,
+)
+
+# Each method's param names, in the contract's order, and the required ones among them.
+METHOD_PARAMS: typing.Final[collections.abc.Mapping[str, tuple[str, ...]]] = {
+    DAEMON_STATUS: (),
+    HANDLE_CANCEL: (
+        "handle",
+        "reason",
+    ),
+    HANDLE_DESCRIBE: ("handle",),
+    HANDLE_INFO: ("handle",),
+    HANDLE_QUERY: (
+        "handle",
+        "query",
+        "args",
+        "rejectCondition",
+    ),
+    HANDLE_RELEASE: ("handle",),
+    HANDLE_RESULT: (
+        "handle",
+        "followRuns",
+        "workDoneToken",
+    ),
+    HANDLE_SIGNAL: (
+        "handle",
+        "signal",
+        "args",
+    ),
+    HANDLE_TERMINATE: (
+        "handle",
+        "reason",
+        "details",
+    ),
+    INITIALIZE: (
+        "clientInfo",
+        "namespace",
+        "authToken",
+    ),
+    RPC_DISCOVER: (),
+    SHUTDOWN: (),
+    WORKFLOW_GET_HANDLE: (
+        "workflowId",
+        "runId",
+        "firstExecutionRunId",
+        "namespace",
+    ),
+    WORKFLOW_START: (
+        "workflowType",
+        "taskQueue",
+        "workflowId",
+        "args",
+        "namespace",
+        "executionTimeout",
+        "runTimeout",
+        "taskTimeout",
+        "idReusePolicy",
+        "idConflictPolicy",
+        "retryPolicy",
+        "cronSchedule",
+        "memo",
+        "searchAttributes",
+        "startDelay",
+        "startSignal",
+        "startSignalArgs",
+        "staticSummary",
+        "staticDetails",
+    ),
+}
+METHOD_REQUIRED_PARAMS: typing.Final[collections.abc.Mapping[str, tuple[str, ...]]] = {
+    DAEMON_STATUS: (),
+    HANDLE_CANCEL: ("handle",),
+    HANDLE_DESCRIBE: ("handle",),
+    HANDLE_INFO: ("handle",),
+    HANDLE_QUERY: (
+        "handle",
+        "query",
+    ),
+    HANDLE_RELEASE: ("handle",),
+    HANDLE_RESULT: ("handle",),
+    HANDLE_SIGNAL: (
+        "handle",
+        "signal",
+    ),
+    HANDLE_TERMINATE: ("handle",),
+    INITIALIZE: (),
+    RPC_DISCOVER: (),
+    SHUTDOWN: (),
+    WORKFLOW_GET_HANDLE: ("workflowId",),
+    WORKFLOW_START: (
+        "workflowType",
+        "taskQueue",
+        "workflowId",
+    ),
+}
+
+# --- notifications (x-notifications) -------------------------------------------------------
+
+CANCEL_REQUEST: typing.Final = "$/cancelRequest"
+PROGRESS: typing.Final = "$/progress"
+EXIT: typing.Final = "exit"
+INITIALIZED: typing.Final = "initialized"
+
+NOTIFICATIONS: typing.Final[tuple[str, ...]] = (
+    CANCEL_REQUEST,
+    PROGRESS,
+    EXIT,
+    INITIALIZED,
+)
+
+NOTIFICATION_PARAMS: typing.Final[collections.abc.Mapping[str, tuple[str, ...]]] = {
+    CANCEL_REQUEST: ("id",),
+    PROGRESS: (
+        "token",
+        "value",
+    ),
+    EXIT: (),
+    INITIALIZED: (),
+}
+NOTIFICATION_REQUIRED_PARAMS: typing.Final[collections.abc.Mapping[str, tuple[str, ...]]] = {
+    CANCEL_REQUEST: ("id",),
+    PROGRESS: (
+        "token",
+        "value",
+    ),
+    EXIT: (),
+    INITIALIZED: (),
+}
+
+# --- string enums (in params and components.schemas) ----------------------------------------
+
+# components.schemas.Failure.type
+FailureType = typing.Literal[
+    "ApplicationError",
+    "CancelledError",
+    "TerminatedError",
+    "TimeoutError",
+    "ActivityError",
+    "ChildWorkflowError",
+    "ServerError",
+    "NexusOperationError",
+    "FailureError",
+]
+FAILURE_TYPE_VALUES: typing.Final[tuple[FailureType, ...]] = (
+    "ApplicationError",
+    "CancelledError",
+    "TerminatedError",
+    "TimeoutError",
+    "ActivityError",
+    "ChildWorkflowError",
+    "ServerError",
+    "NexusOperationError",
+    "FailureError",
+)
+
+# workflow/start param idConflictPolicy
+IdConflictPolicy = typing.Literal[
+    "UNSPECIFIED",
+    "FAIL",
+    "USE_EXISTING",
+    "TERMINATE_EXISTING",
+]
+ID_CONFLICT_POLICY_VALUES: typing.Final[tuple[IdConflictPolicy, ...]] = (
+    "UNSPECIFIED",
+    "FAIL",
+    "USE_EXISTING",
+    "TERMINATE_EXISTING",
+)
+
+# workflow/start param idReusePolicy
+IdReusePolicy = typing.Literal[
+    "ALLOW_DUPLICATE",
+    "ALLOW_DUPLICATE_FAILED_ONLY",
+    "REJECT_DUPLICATE",
+    "TERMINATE_IF_RUNNING",
+]
+ID_REUSE_POLICY_VALUES: typing.Final[tuple[IdReusePolicy, ...]] = (
+    "ALLOW_DUPLICATE",
+    "ALLOW_DUPLICATE_FAILED_ONLY",
+    "REJECT_DUPLICATE",
+    "TERMINATE_IF_RUNNING",
+)
+
+# components.schemas.ProgressValue.kind
+ProgressValueKind = typing.Literal[
+    "begin",
+    "report",
+    "end",
+]
+PROGRESS_VALUE_KIND_VALUES: typing.Final[tuple[ProgressValueKind, ...]] = (
+    "begin",
+    "report",
+    "end",
+)
+
+# components.schemas.ProgressValue.reason
+ProgressValueReason = typing.Literal[
+    "CONTINUED_AS_NEW",
+    "RETRY",
+    "CRON",
+]
+PROGRESS_VALUE_REASON_VALUES: typing.Final[tuple[ProgressValueReason, ...]] = (
+    "CONTINUED_AS_NEW",
+    "RETRY",
+    "CRON",
+)
+
+# handle/query param rejectCondition
+RejectCondition = typing.Literal[
+    "NONE",
+    "NOT_OPEN",
+    "NOT_COMPLETED_CLEANLY",
+]
+REJECT_CONDITION_VALUES: typing.Final[tuple[RejectCondition, ...]] = (
+    "NONE",
+    "NOT_OPEN",
+    "NOT_COMPLETED_CLEANLY",
+)
+
+# Each enum's values by its alias's name.
+ENUMS: typing.Final[collections.abc.Mapping[str, tuple[str, ...]]] = {
+    "FailureType": FAILURE_TYPE_VALUES,
+    "IdConflictPolicy": ID_CONFLICT_POLICY_VALUES,
+    "IdReusePolicy": ID_REUSE_POLICY_VALUES,
+    "ProgressValueKind": PROGRESS_VALUE_KIND_VALUES,
+    "ProgressValueReason": PROGRESS_VALUE_REASON_VALUES,
+    "RejectCondition": REJECT_CONDITION_VALUES,
+}
