@@ -282,30 +282,6 @@ ID_REUSE_POLICY_VALUES: typing.Final[tuple[IdReusePolicy, ...]] = (
     "TERMINATE_IF_RUNNING",
 )
 
-# components.schemas.ProgressValue.kind
-ProgressValueKind = typing.Literal[
-    "begin",
-    "report",
-    "end",
-]
-PROGRESS_VALUE_KIND_VALUES: typing.Final[tuple[ProgressValueKind, ...]] = (
-    "begin",
-    "report",
-    "end",
-)
-
-# components.schemas.ProgressValue.reason
-ProgressValueReason = typing.Literal[
-    "CONTINUED_AS_NEW",
-    "RETRY",
-    "CRON",
-]
-PROGRESS_VALUE_REASON_VALUES: typing.Final[tuple[ProgressValueReason, ...]] = (
-    "CONTINUED_AS_NEW",
-    "RETRY",
-    "CRON",
-)
-
 # handle/query param rejectCondition
 RejectCondition = typing.Literal[
     "NONE",
@@ -318,12 +294,23 @@ REJECT_CONDITION_VALUES: typing.Final[tuple[RejectCondition, ...]] = (
     "NOT_COMPLETED_CLEANLY",
 )
 
+# components.schemas.ResultProgress.anyOf[1].reason
+ResultProgressReason = typing.Literal[
+    "CONTINUED_AS_NEW",
+    "RETRY",
+    "CRON",
+]
+RESULT_PROGRESS_REASON_VALUES: typing.Final[tuple[ResultProgressReason, ...]] = (
+    "CONTINUED_AS_NEW",
+    "RETRY",
+    "CRON",
+)
+
 # Each enum's values by its alias's name.
 ENUMS: typing.Final[collections.abc.Mapping[str, tuple[str, ...]]] = {
     "FailureType": FAILURE_TYPE_VALUES,
     "IdConflictPolicy": ID_CONFLICT_POLICY_VALUES,
     "IdReusePolicy": ID_REUSE_POLICY_VALUES,
-    "ProgressValueKind": PROGRESS_VALUE_KIND_VALUES,
-    "ProgressValueReason": PROGRESS_VALUE_REASON_VALUES,
     "RejectCondition": REJECT_CONDITION_VALUES,
+    "ResultProgressReason": RESULT_PROGRESS_REASON_VALUES,
 }
