@@ -121,7 +121,10 @@ interface Status extends Record<string, unknown> {
 }
 
 function errorGroup(msg: string): string {
-  return msg.replace(/[0-9a-f]{8}-[0-9a-f-]{27,}/gi, '…').replace(/b4-[\w-]+/g, 'ID').slice(0, 160);
+  return msg
+    .replace(/[0-9a-f]{8}-[0-9a-f-]{27,}/gi, '…')
+    .replace(/b4-[\w-]+/g, 'ID')
+    .slice(0, 160);
 }
 
 export async function runWaitCase(ctx: Ctx, c: WaitCase, p: Path): Promise<WaitResult> {
@@ -268,7 +271,15 @@ export function b4Markdown(cases: { c: WaitCase; results: WaitResult[] }[], limi
     const pd = paced?.find((r) => r.path === 'daemon');
     const px = paced?.find((r) => r.path === 'direct');
     const note = [direct ? `direct ${fmt(direct.lagMs.p99)} ms` : '', pd && px ? `signals paced: daemon ${fmt(pd.lagMs.p99)} ms, direct ${fmt(px.lagMs.p99)} ms` : ''].filter(Boolean).join('; ');
-    targets.push({ scenario: 'B4', what: `${main.c.n} waits, all signalled at once: close → answer lag p99 (daemon)`, measured: d.lagMs.p99, unit: 'ms', target: '≤ 250 ms', met: d.lagMs.p99 <= 250 && d.answered === d.signalled, note });
+    targets.push({
+      scenario: 'B4',
+      what: `${main.c.n} waits, all signalled at once: close → answer lag p99 (daemon)`,
+      measured: d.lagMs.p99,
+      unit: 'ms',
+      target: '≤ 250 ms',
+      met: d.lagMs.p99 <= 250 && d.answered === d.signalled,
+      note,
+    });
   }
   const errorLines: string[] = [];
   for (const { c, results } of cases) {
@@ -280,10 +291,7 @@ export function b4Markdown(cases: { c: WaitCase; results: WaitResult[] }[], limi
   const md = [
     `Each holder runs in a child process of its own; the signals (\`finish\`, 64 at a time) come from @temporalio/client in the benchmark process. RSS in MB (10^6 bytes): the daemon's daemon/status memory.rss (daemon path) or the holder process's own RSS (direct path); "waiting" is read once every wait is established, "max" is the highest reading until the last answer. Lag: answer arrival in the holder minus the workflow's close time (describe), same clock. ${limitNote}`,
     '',
-    mdTable(
-      ['case', 'path', 'waits', 'RSS idle', 'RSS waiting', 'RSS max', 'lag p50 ms', 'lag p99 ms', 'lag max ms', 'answered', 'errors', 'RESOURCE_EXHAUSTED at the server'],
-      rows,
-    ),
+    mdTable(['case', 'path', 'waits', 'RSS idle', 'RSS waiting', 'RSS max', 'lag p50 ms', 'lag p99 ms', 'lag max ms', 'answered', 'errors', 'RESOURCE_EXHAUSTED at the server'], rows),
     '',
     ...(errorLines.length ? ['Errors and missing answers:', '', ...errorLines, ''] : []),
     mdTable(
@@ -304,13 +312,44 @@ export async function b4(ctx: Ctx, extra: { big?: { server: BenchServer; taskQue
   if (ctx.quick) {
     if (extra.big) {
       const limit = extra.big.server.longPollLimit;
-      cases.push({ key: 'over', title: `500 waits past a lowered limit (${limit}), held 5 s, 125 signalled, answers awaited 15 s`, server: extra.big.server, taskQueue: extra.big.taskQueue, parkedQueue, n: 500, paths: ['daemon', 'direct'], holdMs: 5_000, signalled: 125, answerDeadlineMs: 15_000 });
+      cases.push({
+        key: 'over',
+        title: `500 waits past a lowered limit (${limit}), held 5 s, 125 signalled, answers awaited 15 s`,
+        server: extra.big.server,
+        taskQueue: extra.big.taskQueue,
+        parkedQueue,
+        n: 500,
+        paths: ['daemon', 'direct'],
+        holdMs: 5_000,
+        signalled: 125,
+        answerDeadlineMs: 15_000,
+      });
     }
   } else {
-    cases.push({ key: 'over', title: '2,000 waits past the default limit (1200), held 42 s, 500 signalled', server: ctx.main, taskQueue: ctx.taskQueue, parkedQueue, n: 2000, paths: ['daemon', 'direct'], holdMs: 42_000, signalled: 500 });
+    cases.push({
+      key: 'over',
+      title: '2,000 waits past the default limit (1200), held 42 s, 500 signalled',
+      server: ctx.main,
+      taskQueue: ctx.taskQueue,
+      parkedQueue,
+      n: 2000,
+      paths: ['daemon', 'direct'],
+      holdMs: 42_000,
+      signalled: 500,
+    });
     if (extra.big) {
       const limit = extra.big.server.longPollLimit;
-      cases.push({ key: 'big', title: `10,000 waits, limit raised to ${limit}, 1,000 signalled`, server: extra.big.server, taskQueue: extra.big.taskQueue, parkedQueue, n: 10_000, paths: ['daemon'], holdMs: 0, signalled: 1000 });
+      cases.push({
+        key: 'big',
+        title: `10,000 waits, limit raised to ${limit}, 1,000 signalled`,
+        server: extra.big.server,
+        taskQueue: extra.big.taskQueue,
+        parkedQueue,
+        n: 10_000,
+        paths: ['daemon'],
+        holdMs: 0,
+        signalled: 1000,
+      });
     }
   }
   const done: { c: WaitCase; results: WaitResult[] }[] = [];
@@ -329,7 +368,15 @@ export async function b4(ctx: Ctx, extra: { big?: { server: BenchServer; taskQue
   return {
     id: 'B4',
     title: 'B4: concurrent result waits',
-    data: done.map(({ c, results }) => ({ case: c.key, title: c.title, n: c.n, holdMs: c.holdMs, signalConcurrency: c.signalConcurrency ?? 64, longPollLimit: c.server.longPollLimit ?? 1200, results })),
+    data: done.map(({ c, results }) => ({
+      case: c.key,
+      title: c.title,
+      n: c.n,
+      holdMs: c.holdMs,
+      signalConcurrency: c.signalConcurrency ?? 64,
+      longPollLimit: c.server.longPollLimit ?? 1200,
+      results,
+    })),
     markdown: md,
     targets,
   };

@@ -36,7 +36,15 @@ export async function b5(ctx: Ctx): Promise<ScenarioResult> {
   const total = { daemon: median(res.daemon.map((r) => r.totalMs)), direct: median(res.direct.map((r) => r.totalMs)) };
   const r = ratio(lag.daemon, lag.direct);
   const checks: TargetCheck[] = [
-    { scenario: 'B5', what: `last run closed → answer, daemon ÷ direct (100-run chain)`, measured: round(r), unit: '×', target: '≤ 1.2', met: r <= 1.2, note: `daemon ${fmt(lag.daemon)} ms, direct ${fmt(lag.direct)} ms` },
+    {
+      scenario: 'B5',
+      what: `last run closed → answer, daemon ÷ direct (100-run chain)`,
+      measured: round(r),
+      unit: '×',
+      target: '≤ 1.2',
+      met: r <= 1.2,
+      note: `daemon ${fmt(lag.daemon)} ms, direct ${fmt(lag.direct)} ms`,
+    },
   ];
   const md = [
     `${size.reps} chains of ${size.runs} continue-as-new runs per path (medians; alternating order${ctx.quick ? '' : ', after one warm-up chain each'}). The wait starts right after the start, so it follows the chain as it runs. Close time: describe's closeTime of the last run; answer: when the result resolved in the benchmark process (same clock).`,

@@ -43,14 +43,7 @@ export function uid(prefix: string): string {
 }
 
 /** Starts `n` workflows of `type` on `taskQueue` (64 at a time); returns their IDs and first run IDs. */
-export async function startWorkflows(
-  ctx: Ctx,
-  n: number,
-  type: string,
-  taskQueue: string | ((i: number) => string),
-  prefix: string,
-  server = ctx.main,
-): Promise<{ id: string; runId: string }[]> {
+export async function startWorkflows(ctx: Ctx, n: number, type: string, taskQueue: string | ((i: number) => string), prefix: string, server = ctx.main): Promise<{ id: string; runId: string }[]> {
   const out: { id: string; runId: string }[] = new Array(n);
   let next = 0;
   await Promise.all(

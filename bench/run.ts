@@ -25,8 +25,13 @@ function parseArgs(argv: string[]): { quick: boolean; only: Set<string> | null }
   const i = argv.findIndex((a) => a === '--only' || a.startsWith('--only='));
   let only: Set<string> | null = null;
   if (i >= 0) {
-    const v = argv[i]!.includes('=') ? argv[i]!.split('=')[1]! : argv[i + 1] ?? '';
-    only = new Set(v.split(',').map((s) => s.trim().toUpperCase()).filter(Boolean));
+    const v = argv[i]!.includes('=') ? argv[i]!.split('=')[1]! : (argv[i + 1] ?? '');
+    only = new Set(
+      v
+        .split(',')
+        .map((s) => s.trim().toUpperCase())
+        .filter(Boolean),
+    );
   }
   return { quick, only };
 }
@@ -156,7 +161,9 @@ async function main(): Promise<number> {
     '',
   ].join('\n');
   fs.writeFileSync(path.join(RESULTS, 'results.md'), md);
-  log(`wrote ${path.relative(ROOT, RESULTS)}/results.json and results.md in ${(totalMs / 1000).toFixed(0)} s; ${targets.filter((t) => t.met).length}/${targets.length} targets met${failures.length ? `; ${failures.length} scenario(s) failed` : ''}`);
+  log(
+    `wrote ${path.relative(ROOT, RESULTS)}/results.json and results.md in ${(totalMs / 1000).toFixed(0)} s; ${targets.filter((t) => t.met).length}/${targets.length} targets met${failures.length ? `; ${failures.length} scenario(s) failed` : ''}`,
+  );
   return failures.length ? 1 : 0;
 }
 

@@ -13,11 +13,7 @@ import { Client, Connection } from '@temporalio/client';
 import { TemporalHandledClient } from 'temporal-handled-client';
 import { wallMs } from './stats';
 
-type In =
-  | { type: 'init'; mode: 'daemon' | 'direct'; address: string }
-  | { type: 'wait'; workflows: { id: string; runId: string }[] }
-  | { type: 'status' }
-  | { type: 'close' };
+type In = { type: 'init'; mode: 'daemon' | 'direct'; address: string } | { type: 'wait'; workflows: { id: string; runId: string }[] } | { type: 'status' } | { type: 'close' };
 
 const send = (m: object) => process.send?.(m);
 

@@ -21,16 +21,58 @@ const LINE_LENGTH = 120; // clients/python/pyproject.toml [tool.ruff] line-lengt
 const INDENT = '    ';
 
 const PY_KEYWORDS = new Set([
-  'False', 'None', 'True', 'and', 'as', 'assert', 'async', 'await', 'break', 'class', 'continue',
-  'def', 'del', 'elif', 'else', 'except', 'finally', 'for', 'from', 'global', 'if', 'import', 'in',
-  'is', 'lambda', 'nonlocal', 'not', 'or', 'pass', 'raise', 'return', 'try', 'while', 'with', 'yield',
+  'False',
+  'None',
+  'True',
+  'and',
+  'as',
+  'assert',
+  'async',
+  'await',
+  'break',
+  'class',
+  'continue',
+  'def',
+  'del',
+  'elif',
+  'else',
+  'except',
+  'finally',
+  'for',
+  'from',
+  'global',
+  'if',
+  'import',
+  'in',
+  'is',
+  'lambda',
+  'nonlocal',
+  'not',
+  'or',
+  'pass',
+  'raise',
+  'return',
+  'try',
+  'while',
+  'with',
+  'yield',
 ]);
 
 // Names the module defines itself; an enum whose name would clash is qualified instead.
 const RESERVED = new Set([
-  'PROTOCOL_VERSION', 'ErrorType', 'ERROR_TYPES', 'ERROR_CODES', 'METHODS', 'METHOD_PARAMS', 'METHOD_REQUIRED_PARAMS',
-  'NOTIFICATIONS', 'NOTIFICATION_PARAMS', 'NOTIFICATION_REQUIRED_PARAMS', 'ENUMS',
-  'collections', 'typing',
+  'PROTOCOL_VERSION',
+  'ErrorType',
+  'ERROR_TYPES',
+  'ERROR_CODES',
+  'METHODS',
+  'METHOD_PARAMS',
+  'METHOD_REQUIRED_PARAMS',
+  'NOTIFICATIONS',
+  'NOTIFICATION_PARAMS',
+  'NOTIFICATION_REQUIRED_PARAMS',
+  'ENUMS',
+  'collections',
+  'typing',
 ]);
 
 function isObject(v) {
@@ -63,7 +105,11 @@ function safeIdentifier(id) {
 
 /** UPPER_SNAKE constant name. */
 function constName(name) {
-  return safeIdentifier(words(name).map((w) => w.toUpperCase()).join('_'));
+  return safeIdentifier(
+    words(name)
+      .map((w) => w.toUpperCase())
+      .join('_'),
+  );
 }
 
 /** PascalCase type name. */
@@ -89,7 +135,8 @@ function pyString(text) {
     else if (ch === '\r') out += '\\r';
     else if (ch === '\t') out += '\\t';
     else if (c < 0x20 || c === 0x7f) out += `\\x${hex(c, 2)}`;
-    else if (c >= 0xd800 && c <= 0xdfff) out += `\\u${hex(c, 4)}`; // a lone surrogate
+    else if (c >= 0xd800 && c <= 0xdfff)
+      out += `\\u${hex(c, 4)}`; // a lone surrogate
     else out += ch;
   }
   return `${quote}${out}${quote}`;
@@ -97,7 +144,9 @@ function pyString(text) {
 
 /** A comment's text on one line. */
 function commentText(s) {
-  return String(s).replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').trim();
+  return String(s)
+    .replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ')
+    .trim();
 }
 
 // --- enums ------------------------------------------------------------------------------
@@ -121,17 +170,25 @@ function enumValues(schema) {
     const values = [];
     let ok = true;
     for (const branch of branches) {
-      if (!isObject(branch)) { ok = false; break; }
+      if (!isObject(branch)) {
+        ok = false;
+        break;
+      }
       if ('const' in branch) {
         if (branch.const === null) continue;
-        if (typeof branch.const !== 'string') { ok = false; break; }
+        if (typeof branch.const !== 'string') {
+          ok = false;
+          break;
+        }
         values.push(branch.const);
       } else if (Array.isArray(branch.enum)) {
         const inner = collect(branch.enum);
-        if (inner === null) { ok = false; break; }
+        if (inner === null) {
+          ok = false;
+          break;
+        }
         values.push(...inner);
       } else if (branch.type === 'null') {
-        continue;
       } else {
         ok = false;
         break;
@@ -268,7 +325,16 @@ const PARAMS_TYPE = 'typing.Final[collections.abc.Mapping[str, tuple[str, ...]]]
 function paramMaps(prefix, entries) {
   const map = (name, pick) => {
     if (entries.length === 0) return [`${name}: ${PARAMS_TYPE} = {}`];
-    const lines = entries.flatMap((e) => bracketed(INDENT, `${e.constName}: `, '(', pick(e.params).map((p) => pyString(p.name)), ')', ','));
+    const lines = entries.flatMap((e) =>
+      bracketed(
+        INDENT,
+        `${e.constName}: `,
+        '(',
+        pick(e.params).map((p) => pyString(p.name)),
+        ')',
+        ',',
+      ),
+    );
     return [`${name}: ${PARAMS_TYPE} = {`, ...lines, '}'];
   };
   return [...map(`${prefix}_PARAMS`, (ps) => ps), ...map(`${prefix}_REQUIRED_PARAMS`, (ps) => ps.filter((p) => p.required))];
@@ -358,18 +424,54 @@ function render(doc) {
   L.push('# --- errors (components.errors): each data.type, and its JSON-RPC error code -------------------');
   L.push('');
   if (errors.length > 0) {
-    L.push(...bracketed('', 'ErrorType = typing.Literal', '[', errors.map((e) => pyString(e.type)), ']', ''));
+    L.push(
+      ...bracketed(
+        '',
+        'ErrorType = typing.Literal',
+        '[',
+        errors.map((e) => pyString(e.type)),
+        ']',
+        '',
+      ),
+    );
   } else {
     L.push('ErrorType = str');
   }
-  L.push(...bracketed('', 'ERROR_TYPES: typing.Final[tuple[ErrorType, ...]] = ', '(', errors.map((e) => pyString(e.type)), ')', ''));
-  L.push(...bracketed('', 'ERROR_CODES: typing.Final[collections.abc.Mapping[ErrorType, int]] = ', '{', errors.map((e) => `${pyString(e.type)}: ${e.code}`), '}', ''));
+  L.push(
+    ...bracketed(
+      '',
+      'ERROR_TYPES: typing.Final[tuple[ErrorType, ...]] = ',
+      '(',
+      errors.map((e) => pyString(e.type)),
+      ')',
+      '',
+    ),
+  );
+  L.push(
+    ...bracketed(
+      '',
+      'ERROR_CODES: typing.Final[collections.abc.Mapping[ErrorType, int]] = ',
+      '{',
+      errors.map((e) => `${pyString(e.type)}: ${e.code}`),
+      '}',
+      '',
+    ),
+  );
   L.push('');
   L.push('# --- methods (requests) ---------------------------------------------------------------------');
   L.push('');
   for (const m of methods) L.push(`${m.constName}: typing.Final = ${pyString(m.name)}`);
   if (methods.length > 0) L.push('');
-  L.push(...bracketed('', 'METHODS: typing.Final[tuple[str, ...]] = ', '(', methods.map((m) => m.constName), ')', ''));
+  L.push(
+    ...bracketed(
+      '',
+      'METHODS: typing.Final[tuple[str, ...]] = ',
+      '(',
+      methods.map((m) => m.constName),
+      ')',
+      '',
+    ),
+  );
   L.push('');
   L.push("# Each method's param names, in the contract's order, and the required ones among them.");
   L.push(...paramMaps('METHOD', methods));
@@ -378,7 +480,16 @@ function render(doc) {
   L.push('');
   for (const n of notifications) L.push(`${n.constName}: typing.Final = ${pyString(n.name)}`);
   if (notifications.length > 0) L.push('');
-  L.push(...bracketed('', 'NOTIFICATIONS: typing.Final[tuple[str, ...]] = ', '(', notifications.map((n) => n.constName), ')', ''));
+  L.push(
+    ...bracketed(
+      '',
+      'NOTIFICATIONS: typing.Final[tuple[str, ...]] = ',
+      '(',
+      notifications.map((n) => n.constName),
+      ')',
+      '',
+    ),
+  );
   L.push('');
   L.push(...paramMaps('NOTIFICATION', notifications));
   L.push('');
@@ -391,8 +502,17 @@ function render(doc) {
     L.push(...bracketed('', `${e.valuesName}: typing.Final[tuple[${e.name}, ...]] = `, '(', values, ')', ''));
   }
   L.push('');
-  L.push('# Each enum\'s values by its alias\'s name.');
-  L.push(...bracketed('', 'ENUMS: typing.Final[collections.abc.Mapping[str, tuple[str, ...]]] = ', '{', enums.map((e) => `${pyString(e.name)}: ${e.valuesName}`), '}', ''));
+  L.push("# Each enum's values by its alias's name.");
+  L.push(
+    ...bracketed(
+      '',
+      'ENUMS: typing.Final[collections.abc.Mapping[str, tuple[str, ...]]] = ',
+      '{',
+      enums.map((e) => `${pyString(e.name)}: ${e.valuesName}`),
+      '}',
+      '',
+    ),
+  );
   return `${L.join('\n')}\n`;
 }
 

@@ -26,7 +26,7 @@ function publish(schema: unknown, components: Record<string, Json>, top = true):
   if (typeof s.$id === 'string' && !top) {
     const { $id, description, ...rest } = s;
     const base = (TYPE_REGISTRY_DESCRIPTIONS.get($id) ?? undefined) as string | undefined;
-    if (!(Object.hasOwn(components, $id))) {
+    if (!Object.hasOwn(components, $id)) {
       components[$id] = {}; // reserved first: a recursive shape refers to itself
       components[$id] = publish({ ...rest, ...(base !== undefined ? { description: base } : {}) }, components, true);
     }

@@ -50,7 +50,7 @@ export const WorkflowExecutionDescription = Type.Object(
     pendingActivityCount: Type.Integer(),
     pendingChildrenCount: Type.Integer(),
   },
-  { $id: 'WorkflowExecutionDescription', description: 'Times are RFC 3339 strings with the server\'s precision, or null.' },
+  { $id: 'WorkflowExecutionDescription', description: "Times are RFC 3339 strings with the server's precision, or null." },
 );
 export type WorkflowExecutionDescription = Static<typeof WorkflowExecutionDescription>;
 

@@ -51,7 +51,7 @@ export const RetryPolicy = Type.Object(
     maximumAttempts: Type.Optional(Type.Integer({ minimum: 0 })),
     nonRetryableErrorTypes: Type.Optional(Type.Array(Type.String())),
   },
-  { $id: 'RetryPolicy', additionalProperties: false, description: 'Defaults are the server\'s: 1s, 2.0, 100 × initialInterval, unlimited.' },
+  { $id: 'RetryPolicy', additionalProperties: false, description: "Defaults are the server's: 1s, 2.0, 100 × initialInterval, unlimited." },
 );
 export type RetryPolicy = Static<typeof RetryPolicy>;
 

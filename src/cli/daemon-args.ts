@@ -52,7 +52,6 @@ Limits and logs:
   --version, --help
 `;
 
-
 function positiveInt(v: string | undefined, flag: string, min = 1, max = Number.MAX_SAFE_INTEGER): number | undefined {
   if (v === undefined) return undefined;
   const n = v.trim() === '' ? NaN : Number(v);

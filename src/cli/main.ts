@@ -23,7 +23,7 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     // Loaded only for the daemon: client commands start faster without gRPC and the protos.
-    const { runDaemon } = (require('../daemon/run') as typeof import('../daemon/run'));
+    const { runDaemon } = require('../daemon/run') as typeof import('../daemon/run');
     return await runDaemon(args);
   } catch (err) {
     if (err instanceof UsageError) {

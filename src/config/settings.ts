@@ -227,15 +227,13 @@ export function resolveSettings(flags: ConnectionFlags, env: NodeJS.ProcessEnv =
   // (and envconfig is not handed a file without one: it fails on a file without any
   // [profile.*] table).
   const fromEnv = sdk(() => loadClientConfigProfile({ disableFile: true, overrideEnvVars: sdkEnv }));
-  const merged = loaded
-    ? sdk(() => loadClientConfigProfile({ configSource: { data: loaded.toml }, profile: profileName ?? 'default', overrideEnvVars: sdkEnv }))
-    : fromEnv;
+  const merged = loaded ? sdk(() => loadClientConfigProfile({ configSource: { data: loaded.toml }, profile: profileName ?? 'default', overrideEnvVars: sdkEnv })) : fromEnv;
   const sources: ResolvedSettings['sources'] = {};
   /** The flag, else the variable, else the profile's value (with the variables over it), else the default. */
   function pick<T>(key: string, flag: T | undefined, envValue: T | undefined, profileValue: T | undefined, dflt: T): T {
-    if (flag !== undefined) return (sources[key] = 'flag'), flag;
-    if (envValue !== undefined) return (sources[key] = 'env'), envValue;
-    if (profileValue !== undefined) return (sources[key] = 'profile'), profileValue;
+    if (flag !== undefined) return ((sources[key] = 'flag'), flag);
+    if (envValue !== undefined) return ((sources[key] = 'env'), envValue);
+    if (profileValue !== undefined) return ((sources[key] = 'profile'), profileValue);
     sources[key] = 'default';
     return dflt;
   }
@@ -255,7 +253,13 @@ export function resolveSettings(flags: ConnectionFlags, env: NodeJS.ProcessEnv =
   const serverName = pick('tlsServerName', flags.tlsServerName, et.serverName, mt.serverName, undefined);
   // envconfig reads tls.disable_host_verification and TEMPORAL_TLS_DISABLE_HOST_VERIFICATION,
   // but its profile type has no field for it and drops it: read here.
-  const noVerify = pick('tlsDisableHostVerification', flags.tlsDisableHostVerification, bool(env.TEMPORAL_TLS_DISABLE_HOST_VERIFICATION, 'TEMPORAL_TLS_DISABLE_HOST_VERIFICATION'), loaded?.profile.tls?.disable_host_verification, false);
+  const noVerify = pick(
+    'tlsDisableHostVerification',
+    flags.tlsDisableHostVerification,
+    bool(env.TEMPORAL_TLS_DISABLE_HOST_VERIFICATION, 'TEMPORAL_TLS_DISABLE_HOST_VERIFICATION'),
+    loaded?.profile.tls?.disable_host_verification,
+    false,
+  );
   const enabled = (disabled: boolean | undefined) => (disabled === undefined ? undefined : !disabled);
   const tlsFlag = pick<boolean | undefined>('tls', flags.tls, enabled(et.disabled), enabled(mt.disabled), undefined);
   const anyTlsOption = Boolean(certPath || certData || keyPath || keyData || caPath || caData || serverName || noVerify);

@@ -305,11 +305,7 @@ export class DevServer {
         }
       }
       await this.stop();
-      throw new DevServerStartError(
-        `temporal server start-dev on port ${this.port} was not ready within ${timeoutMs} ms (last error: ${lastError})`,
-        this.port,
-        this.output.toString(),
-      );
+      throw new DevServerStartError(`temporal server start-dev on port ${this.port} was not ready within ${timeoutMs} ms (last error: ${lastError})`, this.port, this.output.toString());
     } finally {
       conn.close();
     }

@@ -22,8 +22,6 @@ export function createLogger(opts: { level?: string; file?: string } = {}): Logg
       return `${timestamp as string} ${lvl} ${String(message)}${extra}`;
     }),
   );
-  const transport = opts.file
-    ? new winston.transports.File({ filename: opts.file, format })
-    : new winston.transports.Console({ format, stderrLevels: [...LOG_LEVELS] });
+  const transport = opts.file ? new winston.transports.File({ filename: opts.file, format }) : new winston.transports.Console({ format, stderrLevels: [...LOG_LEVELS] });
   return winston.createLogger({ level, transports: [transport] });
 }

@@ -20,8 +20,7 @@ export const internalError = (problem: string) => rpcError('InternalError', `Int
 export const serverNotInitialized = (method: string) => rpcError('ServerNotInitialized', `Server not initialized: send initialize before ${method}`);
 export const requestCancelled = (message = 'Request cancelled') => rpcError('RequestCancelled', message);
 export const unauthorized = () => rpcError('UnauthorizedError', 'Unauthorized: initialize must carry the shared secret as authToken on TCP');
-export const messageTooLarge = (bytes: number, limit: number) =>
-  rpcError('MessageTooLarge', `Message of ${bytes} bytes exceeds the limit of ${limit} bytes; closing the connection`);
+export const messageTooLarge = (bytes: number, limit: number) => rpcError('MessageTooLarge', `Message of ${bytes} bytes exceeds the limit of ${limit} bytes; closing the connection`);
 /** An error the Temporal layer or the handle table raised, under its own type name. */
 export const namedError = (type: ErrorType, message: string, data: Record<string, unknown>) => rpcError(type, message, data);
 

@@ -47,10 +47,7 @@ export class TemporalClient {
     let runId: string;
     try {
       if (o.startSignal != null) {
-        const res = await this.service.signalWithStartWorkflowExecution(
-          { ...common, signalName: o.startSignal, signalInput: toPayloads(o.startSignalArgs, 'startSignalArgs') },
-          call,
-        );
+        const res = await this.service.signalWithStartWorkflowExecution({ ...common, signalName: o.startSignal, signalInput: toPayloads(o.startSignalArgs, 'startSignalArgs') }, call);
         runId = res.runId;
       } else {
         const res = await this.service.startWorkflowExecution(common, call);

@@ -28,14 +28,7 @@ export const defaultRetryOptions: RetryOptions = {
   jitter: 0.2,
 };
 
-const RETRYABLE = new Set<number>([
-  Status.UNAVAILABLE,
-  Status.RESOURCE_EXHAUSTED,
-  Status.ABORTED,
-  Status.UNKNOWN,
-  Status.DATA_LOSS,
-  Status.OUT_OF_RANGE,
-]);
+const RETRYABLE = new Set<number>([Status.UNAVAILABLE, Status.RESOURCE_EXHAUSTED, Status.ABORTED, Status.UNKNOWN, Status.DATA_LOSS, Status.OUT_OF_RANGE]);
 
 export function isRetryable(code: number, details: string | undefined): boolean {
   if (RETRYABLE.has(code)) {
@@ -53,7 +46,7 @@ export function isRetryable(code: number, details: string | undefined): boolean 
 /** Delay before attempt `attempt + 1`, where `attempt` counts from 1. */
 export function backoffMs(attempt: number, code: number, o: RetryOptions = defaultRetryOptions): number {
   const initial = code === Status.RESOURCE_EXHAUSTED ? Math.max(1000, o.initialIntervalMs) : o.initialIntervalMs;
-  const base = Math.min(o.maxIntervalMs, initial * Math.pow(o.factor, attempt));
+  const base = Math.min(o.maxIntervalMs, initial * o.factor ** attempt);
   const jitter = 1 - o.jitter + Math.random() * 2 * o.jitter;
   return Math.round(base * jitter);
 }

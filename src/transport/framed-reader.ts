@@ -259,7 +259,6 @@ export class FramedMessageReader extends AbstractMessageReader {
     }
     this.options.afterDeliver?.(msg as Message);
   }
-
 }
 
 function isSplit(v: unknown): v is { split: unknown[] } {
@@ -285,8 +284,7 @@ function parseHeader(text: string): { length?: number; error?: string; conflicti
         // Which one delimits the body is unknown: resynchronise rather than guess (one answer, not two).
         error ??= 'conflicting Content-Length headers';
         conflicting = true;
-      }
-      else length = Number(value);
+      } else length = Number(value);
     } else if (key === 'content-type') {
       if (!/utf-?8/i.test(value) && /charset/i.test(value)) error ??= `unsupported Content-Type ${JSON.stringify(value)} (only UTF-8 is supported)`;
     }

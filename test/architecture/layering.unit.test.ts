@@ -115,7 +115,14 @@ describe('architecture: layering of src/', function () {
   });
 
   it('has no import cycles, type-only imports included', () => {
-    const graph = new Map(files.map((f) => [f, importsOf(f).filter((s) => s.startsWith('.')).map((s) => resolveLocal(f, s))]));
+    const graph = new Map(
+      files.map((f) => [
+        f,
+        importsOf(f)
+          .filter((s) => s.startsWith('.'))
+          .map((s) => resolveLocal(f, s)),
+      ]),
+    );
     const state = new Map<string, 'visiting' | 'done'>();
     const cycles: string[] = [];
     const visit = (f: string, stack: string[]) => {

@@ -17,7 +17,18 @@ function batch(args: string[], input: string): Promise<{ code: number | null; li
   child.stderr.on('data', (c) => (stderr += c));
   child.stdin.end(input);
   return new Promise((resolve) =>
-    child.on('close', (code) => resolve({ code, stderr, lines: stdout.trim() ? stdout.trim().split('\n').map((l) => JSON.parse(l)) : [] })),
+    child.on('close', (code) =>
+      resolve({
+        code,
+        stderr,
+        lines: stdout.trim()
+          ? stdout
+              .trim()
+              .split('\n')
+              .map((l) => JSON.parse(l))
+          : [],
+      }),
+    ),
   );
 }
 

@@ -119,10 +119,7 @@ describe('command-line client', function () {
     expect(runs[3]!.err.message).to.contain('ALLOW_DUPLICATE');
     expect(runs[10]!.err.message).to.contain('--address');
     // The daemon rejecting params is bad usage too.
-    const [badDuration, noMethod] = await Promise.all([
-      cli('start', '--type', 'echo', '-t', tq, '-w', uniqueId(), '--execution-timeout', 'soon'),
-      cli('call', 'no/such'),
-    ]);
+    const [badDuration, noMethod] = await Promise.all([cli('start', '--type', 'echo', '-t', tq, '-w', uniqueId(), '--execution-timeout', 'soon'), cli('call', 'no/such')]);
     expect(badDuration.code).to.equal(2);
     expect(badDuration.err).to.include({ type: 'InvalidParams', code: -32602 });
     expect(badDuration.err.message).to.contain('executionTimeout');
@@ -190,11 +187,7 @@ describe('command-line client', function () {
   it('failed calls exit 3: already started, not found, query failed and rejected', async () => {
     const id = uniqueId('cli');
     await cli('start', '--type', 'signals', '-t', tq, '-w', id);
-    const [dup, missing, qfail] = await Promise.all([
-      cli('start', '--type', 'signals', '-t', tq, '-w', id),
-      cli('describe', '-w', uniqueId('missing')),
-      cli('query', '-w', id, '--name', 'fail'),
-    ]);
+    const [dup, missing, qfail] = await Promise.all([cli('start', '--type', 'signals', '-t', tq, '-w', id), cli('describe', '-w', uniqueId('missing')), cli('query', '-w', id, '--name', 'fail')]);
     expect(dup.code).to.equal(3);
     expect(dup.stdout).to.equal('');
     expect(dup.err).to.include({ type: 'WorkflowAlreadyStartedError', workflowId: id, workflowType: 'signals', code: 1002 });
@@ -255,10 +248,7 @@ describe('command-line client', function () {
   it('result follows continue-as-new (with --progress lines), and exits 1 with --no-follow', async () => {
     const id = uniqueId('chain');
     const s = await cli('start', '--type', 'chain', '-t', tq, '-w', id, '-i', '2');
-    const [follow, noFollow] = await Promise.all([
-      cli('result', '-w', id, '-r', s.out.runId, '--follow', '--progress'),
-      cli('result', '-w', id, '-r', s.out.runId, '--no-follow'),
-    ]);
+    const [follow, noFollow] = await Promise.all([cli('result', '-w', id, '-r', s.out.runId, '--follow', '--progress'), cli('result', '-w', id, '-r', s.out.runId, '--no-follow')]);
     expect(follow.code).to.equal(0);
     expect(follow.out).to.include({ workflowId: id, status: 'COMPLETED' });
     expect(follow.out.result).to.deep.equal({ runs: 3, n: 2 });

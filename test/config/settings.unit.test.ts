@@ -136,7 +136,7 @@ describe('connection settings', function () {
     expect(resolve({ profile: 'cloud', grpcMeta: ['X-Trace-Id=flag', 'x-empty='] }, env).connection.metadata).to.deep.equal({ 'x-trace-id': 'flag', 'x-empty': '' });
   });
 
-  it('what @temporalio/envconfig drops or reads differently is read as Temporal\'s CLI does', () => {
+  it("what @temporalio/envconfig drops or reads differently is read as Temporal's CLI does", () => {
     // Every underscore of a metadata key becomes a hyphen (envconfig turns only the first),
     // and an empty variable removes a key the profile wrote with hyphens.
     const meta = writeToml('[profile.default.grpc_meta]\nx_a_b = "p"\n"x-c-d" = "q"\n');

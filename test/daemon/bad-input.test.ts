@@ -200,7 +200,9 @@ describe('bad input', function () {
 
     it('a malformed notification ($/cancelRequest without params or with a bad id, params a string) is never answered (JSON-RPC 2.0 section 4.1), and the daemon survives', async () => {
       const malformed = [
-        ...[undefined, {}, { id: { x: 1 } }, { id: null }, []].map((params) => (params === undefined ? { jsonrpc: '2.0', method: '$/cancelRequest' } : { jsonrpc: '2.0', method: '$/cancelRequest', params })),
+        ...[undefined, {}, { id: { x: 1 } }, { id: null }, []].map((params) =>
+          params === undefined ? { jsonrpc: '2.0', method: '$/cancelRequest' } : { jsonrpc: '2.0', method: '$/cancelRequest', params },
+        ),
         { jsonrpc: '2.0', method: 'initialized', params: 'x' },
       ];
       for (const msg of malformed) expect(await exchange(c, frame(msg)), JSON.stringify(msg)).to.deep.equal([]);

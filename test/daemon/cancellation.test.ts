@@ -39,20 +39,28 @@ describe('$/cancelRequest', function () {
 
   it('aborts the in-flight result long poll: -32800, inFlight back to baseline', async () => {
     const { id, promise } = c.requestWithId('handle/result', { handle });
-    await until(async () => {
-      const st = await status();
-      return st.inFlight === baseline.inFlight + 1 && st.grpcInFlight > baseline.grpcInFlight;
-    }, 5000, 'the long poll to be in flight');
+    await until(
+      async () => {
+        const st = await status();
+        return st.inFlight === baseline.inFlight + 1 && st.grpcInFlight > baseline.grpcInFlight;
+      },
+      5000,
+      'the long poll to be in flight',
+    );
     const t0 = Date.now();
     c.cancel(id);
     const e = await rpcError(promise);
     expect(e.code).to.equal(-32800);
     expect(e.data.type).to.equal('RequestCancelled');
     expect(Date.now() - t0).to.be.below(2000);
-    const after = await until(async () => {
-      const st = await status();
-      return st.inFlight === baseline.inFlight && st.grpcInFlight === baseline.grpcInFlight ? st : undefined;
-    }, 5000, 'in-flight counts to return to baseline');
+    const after = await until(
+      async () => {
+        const st = await status();
+        return st.inFlight === baseline.inFlight && st.grpcInFlight === baseline.grpcInFlight ? st : undefined;
+      },
+      5000,
+      'in-flight counts to return to baseline',
+    );
     expect(after!.inFlight).to.equal(baseline.inFlight);
   });
 

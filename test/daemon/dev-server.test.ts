@@ -36,7 +36,7 @@ function devServerPids(d: DaemonProcess): number[] {
   const below = new Set([d.child.pid]);
   for (let grew = true; grew; ) {
     grew = false;
-    for (const p of table) if (below.has(p.ppid) && !below.has(p.pid)) (below.add(p.pid), (grew = true));
+    for (const p of table) if (below.has(p.ppid) && !below.has(p.pid)) below.add(p.pid), (grew = true);
   }
   return table.filter((p) => below.has(p.pid) && p.comm === 'temporal').map((p) => p.pid);
 }

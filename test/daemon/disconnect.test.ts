@@ -43,15 +43,23 @@ describe('a client that disconnects mid-call', function () {
       await initialized(c, transport === 'tcp' ? { authToken: s.secret } : {});
       const waits = [c.request('handle/result', { handle }), c.request('handle/result', { handle, workDoneToken: 'p' })];
       for (const w of waits) w.catch(() => undefined);
-      await until(async () => {
-        const st = await status();
-        return st.clients === base.clients + 1 && st.inFlight === base.inFlight + 2 && st.grpcInFlight >= base.grpcInFlight + 2;
-      }, 5000, 'the long polls to be in flight');
+      await until(
+        async () => {
+          const st = await status();
+          return st.clients === base.clients + 1 && st.inFlight === base.inFlight + 2 && st.grpcInFlight >= base.grpcInFlight + 2;
+        },
+        5000,
+        'the long polls to be in flight',
+      );
       c.destroy();
-      const after = await until(async () => {
-        const st = await status();
-        return st.clients === base.clients && st.inFlight === base.inFlight && st.grpcInFlight === base.grpcInFlight ? st : undefined;
-      }, 3000, 'the long polls to be cancelled and the client forgotten');
+      const after = await until(
+        async () => {
+          const st = await status();
+          return st.clients === base.clients && st.inFlight === base.inFlight && st.grpcInFlight === base.grpcInFlight ? st : undefined;
+        },
+        3000,
+        'the long polls to be cancelled and the client forgotten',
+      );
       expect(after!.clients).to.equal(base.clients);
       expect(s.d.child.exitCode).to.equal(null);
     });
@@ -64,10 +72,14 @@ describe('a client that disconnects mid-call', function () {
     c.request('handle/result', { handle }).catch(() => undefined);
     await until(async () => (await status()).inFlight === base.inFlight + 1, 5000, 'the wait in flight');
     (c.input as unknown as { end(): void }).end();
-    await until(async () => {
-      const st = await status();
-      return st.clients === base.clients && st.inFlight === base.inFlight;
-    }, 3000, 'the client to be forgotten');
+    await until(
+      async () => {
+        const st = await status();
+        return st.clients === base.clients && st.inFlight === base.inFlight;
+      },
+      3000,
+      'the client to be forgotten',
+    );
   });
 
   it('many clients coming and going leave no trace', async () => {
@@ -79,10 +91,14 @@ describe('a client that disconnects mid-call', function () {
       await until(async () => (await status()).inFlight === base.inFlight + 10, 5000, 'the waits in flight');
       for (const c of cs) c.destroy();
     }
-    await until(async () => {
-      const st = await status();
-      return st.clients === base.clients && st.inFlight === base.inFlight && st.grpcInFlight === base.grpcInFlight;
-    }, 5000, 'everything to be cancelled');
+    await until(
+      async () => {
+        const st = await status();
+        return st.clients === base.clients && st.inFlight === base.inFlight && st.grpcInFlight === base.grpcInFlight;
+      },
+      5000,
+      'everything to be cancelled',
+    );
   });
 });
 

@@ -73,7 +73,9 @@ describe('exact numbers through the daemon', function () {
       c.writeRaw(Buffer.concat([Buffer.from(`Content-Length: ${b.length}\r\n\r\n`), b]));
     };
     write(`{"jsonrpc":"2.0","id":${BIG},"method":"daemon/status"}`);
-    const refused = await c.waitFor((m) => m.id === null && typeof (m.error as { message?: string })?.message === 'string' && /cannot be echoed exactly/.test((m.error as { message: string }).message));
+    const refused = await c.waitFor(
+      (m) => m.id === null && typeof (m.error as { message?: string })?.message === 'string' && /cannot be echoed exactly/.test((m.error as { message: string }).message),
+    );
     expect((refused.error as { code: number; message: string }).code).to.equal(-32600);
     expect((refused.error as { message: string }).message).to.contain(`"id" ${BIG} cannot be echoed exactly`);
     const seen = c.received.length;

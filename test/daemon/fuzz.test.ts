@@ -30,9 +30,79 @@ function prng(seed: number) {
 
 type Rng = ReturnType<typeof prng>;
 
-const KEYS = ['jsonrpc', 'id', 'method', 'params', 'result', 'error', 'handle', 'workflowId', 'runId', 'args', 'query', 'signal', 'token', 'value', '__proto__', 'constructor', 'authToken', 'namespace', 'retryPolicy', 'executionTimeout', 'followRuns', 'workDoneToken', ''];
-const METHODS = ['initialize', 'initialized', 'shutdown', 'exit', 'workflow/start', 'workflow/getHandle', 'handle/info', 'handle/describe', 'handle/query', 'handle/signal', 'handle/cancel', 'handle/terminate', 'handle/result', 'handle/release', 'daemon/status', 'rpc.discover', '$/cancelRequest', '$/progress', '$/setTrace', 'nope', 'handle/', 'HANDLE/INFO', 'toString', '__proto__'];
-const STRINGS = ['', ' ', '2.0', '1.0', 'Content-Length: 5\r\n\r\n', '\r\n\r\n', '\u0000', '\ud800', 'é🙂', '{"a":', '0', '-1', 'NaN', '1e400', 'wh_', 'x'.repeat(300), '100ms', 'abc', 'ALLOW_DUPLICATE', 'NOT_OPEN'];
+const KEYS = [
+  'jsonrpc',
+  'id',
+  'method',
+  'params',
+  'result',
+  'error',
+  'handle',
+  'workflowId',
+  'runId',
+  'args',
+  'query',
+  'signal',
+  'token',
+  'value',
+  '__proto__',
+  'constructor',
+  'authToken',
+  'namespace',
+  'retryPolicy',
+  'executionTimeout',
+  'followRuns',
+  'workDoneToken',
+  '',
+];
+const METHODS = [
+  'initialize',
+  'initialized',
+  'shutdown',
+  'exit',
+  'workflow/start',
+  'workflow/getHandle',
+  'handle/info',
+  'handle/describe',
+  'handle/query',
+  'handle/signal',
+  'handle/cancel',
+  'handle/terminate',
+  'handle/result',
+  'handle/release',
+  'daemon/status',
+  'rpc.discover',
+  '$/cancelRequest',
+  '$/progress',
+  '$/setTrace',
+  'nope',
+  'handle/',
+  'HANDLE/INFO',
+  'toString',
+  '__proto__',
+];
+const STRINGS = [
+  '',
+  ' ',
+  '2.0',
+  '1.0',
+  'Content-Length: 5\r\n\r\n',
+  '\r\n\r\n',
+  '\u0000',
+  '\ud800',
+  'é🙂',
+  '{"a":',
+  '0',
+  '-1',
+  'NaN',
+  '1e400',
+  'wh_',
+  'x'.repeat(300),
+  '100ms',
+  'abc',
+  'ALLOW_DUPLICATE',
+  'NOT_OPEN',
+];
 
 function randomString(r: Rng): string {
   if (r.chance(0.6)) return r.pick(STRINGS);
@@ -297,10 +367,14 @@ describe('fuzz (bounded, fixed seed)', function () {
     expect((await fresh.request<{ status: string }>('handle/describe', { handle: h.handle })).status).to.equal('RUNNING');
     expect(await fresh.request('handle/info', { handle: goodInfo.handle })).to.deep.equal(goodInfo);
     // The fuzzers' connections and calls are all gone.
-    await until(async () => {
-      const st = await fresh.request<{ clients: number; inFlight: number; grpcInFlight: number }>('daemon/status');
-      return st.clients === base.clients + 1 && st.inFlight === base.inFlight && st.grpcInFlight === base.grpcInFlight;
-    }, 10_000, 'the fuzzers to be forgotten');
+    await until(
+      async () => {
+        const st = await fresh.request<{ clients: number; inFlight: number; grpcInFlight: number }>('daemon/status');
+        return st.clients === base.clients + 1 && st.inFlight === base.inFlight && st.grpcInFlight === base.grpcInFlight;
+      },
+      10_000,
+      'the fuzzers to be forgotten',
+    );
     await good.request('handle/terminate', { handle: goodInfo.handle });
     this.test!.title += ` (${ops} writes, ${reconnects} connections, ${answers} answers)`;
   });

@@ -64,7 +64,9 @@ for (const transport of ['stdio', 'socket', 'tcp'] as const) {
       const temporal = initResult.temporal as { address: string; namespace: string; serverVersion: string };
       expect(temporal.address).to.equal(address);
       expect(temporal.namespace).to.equal('default');
-      expect(temporal.serverVersion).to.be.a('string').and.match(/^\d+\.\d+/);
+      expect(temporal.serverVersion)
+        .to.be.a('string')
+        .and.match(/^\d+\.\d+/);
     });
 
     it('daemon/status answers uptime, clients, handles, inFlight, connection state and server version', async () => {

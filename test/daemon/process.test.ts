@@ -179,7 +179,11 @@ describe('the daemon process', function () {
         expect(rest.length, 'no trailing bytes').to.equal(0);
         expect(messages.length).to.be.at.least(14);
         expect(messages.filter((m) => m.method === '$/progress')).to.have.length(4);
-        if (level === 'debug') expect(s.d.stderr.some((l) => / debug /.test(l)), 'debug logs go to stderr').to.equal(true);
+        if (level === 'debug')
+          expect(
+            s.d.stderr.some((l) => / debug /.test(l)),
+            'debug logs go to stderr',
+          ).to.equal(true);
       } finally {
         await worker.stop();
         await s.stop('SIGKILL');

@@ -33,8 +33,7 @@ describe('$/progress along the run chain', function () {
   });
 
   /** The messages about request `id`: its progress notifications and its response, in arrival order. */
-  const trail = (id: number, token: string | number) =>
-    c.received.filter((m) => m.id === id || (m.method === '$/progress' && (m.params as { token: unknown }).token === token));
+  const trail = (id: number, token: string | number) => c.received.filter((m) => m.id === id || (m.method === '$/progress' && (m.params as { token: unknown }).token === token));
 
   for (const [n, token] of [
     [3, 'chain-token'],

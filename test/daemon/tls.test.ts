@@ -48,12 +48,18 @@ describe('daemon over TLS (real server behind a TLS gateway)', function () {
   it('flags: --api-key, --tls-ca-path, --tls-server-name, --tls-cert-path, --tls-key-path', async () => {
     const before = gateway.seen.length;
     await roundTrip([
-      '--address', gateway.address,
-      '--api-key', 'flag-key',
-      '--tls-ca-path', pki.caCert,
-      '--tls-server-name', pki.serverName,
-      '--tls-cert-path', pki.clientCert,
-      '--tls-key-path', pki.clientKey,
+      '--address',
+      gateway.address,
+      '--api-key',
+      'flag-key',
+      '--tls-ca-path',
+      pki.caCert,
+      '--tls-server-name',
+      pki.serverName,
+      '--tls-cert-path',
+      pki.clientCert,
+      '--tls-key-path',
+      pki.clientKey,
     ]);
     const calls = gateway.seen.slice(before);
     expect(calls.map((s) => s.path.split('/').pop())).to.include.members(['GetSystemInfo', 'StartWorkflowExecution', 'GetWorkflowExecutionHistory']);
@@ -97,8 +103,20 @@ describe('daemon over TLS (real server behind a TLS gateway)', function () {
     // TLS to an IP address without a server name makes Node warn (DEP0123): a real warning from a library.
     const logFile = path.join(pki.dir, 'daemon.log');
     const d = await spawnDaemon(
-      ['--stdio', '--log-file', logFile, '--address', gateway.address, '--tls-ca-path', pki.caCert, '--tls-disable-host-verification',
-        '--tls-cert-path', pki.clientCert, '--tls-key-path', pki.clientKey],
+      [
+        '--stdio',
+        '--log-file',
+        logFile,
+        '--address',
+        gateway.address,
+        '--tls-ca-path',
+        pki.caCert,
+        '--tls-disable-host-verification',
+        '--tls-cert-path',
+        pki.clientCert,
+        '--tls-key-path',
+        pki.clientKey,
+      ],
       { noAddress: true },
     );
     const c = stdioClient(d);

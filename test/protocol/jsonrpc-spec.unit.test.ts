@@ -116,7 +116,14 @@ describe('JSON-RPC 2.0 section 7 examples', function () {
   it('a request in a batch can be cancelled like any other', async () => {
     const info = (await m.client.sendRequest('workflow/getHandle', { workflowId: 'wb' })) as { handle: string };
     const n = m.received.length;
-    m.raw(frame(JSON.stringify([{ jsonrpc: '2.0', id: 'w1', method: 'handle/result', params: { handle: info.handle } }, { jsonrpc: '2.0', id: 's1', method: 'daemon/status' }])));
+    m.raw(
+      frame(
+        JSON.stringify([
+          { jsonrpc: '2.0', id: 'w1', method: 'handle/result', params: { handle: info.handle } },
+          { jsonrpc: '2.0', id: 's1', method: 'daemon/status' },
+        ]),
+      ),
+    );
     await until(() => m.session.inFlightCount >= 1, 5000, 'the wait in flight');
     m.raw(frame(JSON.stringify({ jsonrpc: '2.0', method: '$/cancelRequest', params: { id: 'w1' } })));
     await until(() => m.received.slice(n).some((r) => Array.isArray(r)), 5000, 'the batch answer');

@@ -27,7 +27,11 @@ function firstDifference(a: string, b: string): string {
 function reverseKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(reverseKeys);
   if (v !== null && typeof v === 'object') {
-    return Object.fromEntries(Object.keys(v).reverse().map((k) => [k, reverseKeys((v as Record<string, unknown>)[k])]));
+    return Object.fromEntries(
+      Object.keys(v)
+        .reverse()
+        .map((k) => [k, reverseKeys((v as Record<string, unknown>)[k])]),
+    );
   }
   return v;
 }
@@ -38,10 +42,7 @@ describe('Python protocol module (scripts/gen-python-protocol.js)', function () 
   it('is up to date with protos/openrpc.json (run `npm run gen:python`)', () => {
     const committed = fs.existsSync(modulePath) ? fs.readFileSync(modulePath, 'utf8') : '';
     const generated = generator.render(doc);
-    expect(
-      committed === generated,
-      `${path.relative(root, modulePath)} is stale: run \`npm run gen:python\` (${firstDifference(committed, generated)})`,
-    ).to.equal(true);
+    expect(committed === generated, `${path.relative(root, modulePath)} is stale: run \`npm run gen:python\` (${firstDifference(committed, generated)})`).to.equal(true);
   });
 
   it('starts with the do-not-edit header and holds the contract', () => {

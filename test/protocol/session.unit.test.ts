@@ -3,7 +3,7 @@
  * and cancellation accounting that cannot drift.
  */
 import { expect } from 'chai';
-import { ResponseError } from 'vscode-jsonrpc/node';
+import type { ResponseError } from 'vscode-jsonrpc/node';
 import { ErrorCodes } from '@temporal-handled/protocol';
 import { inMemoryDaemon, frame, until, type InMemory } from '../harness/in-memory';
 

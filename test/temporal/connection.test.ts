@@ -226,7 +226,7 @@ describe('connection', function () {
       expect(connection.state).to.equal('READY');
     });
 
-    it('a result wait outlives an outage longer than the connection\'s retry budget', async function () {
+    it("a result wait outlives an outage longer than the connection's retry budget", async function () {
       this.timeout(90_000);
       const { bundle } = await testEnv();
       await server?.stop();
@@ -247,7 +247,10 @@ describe('connection', function () {
           await sleep(300);
           await server.stop();
           // Calls fail fast while the server is down ...
-          const e = await h.describe().then(() => undefined, (err: unknown) => err);
+          const e = await h.describe().then(
+            () => undefined,
+            (err: unknown) => err,
+          );
           expect(e).to.be.instanceOf(RPCError);
           expect((e as RPCError).status).to.equal('UNAVAILABLE');
           await sleep(2500);

@@ -18,8 +18,7 @@ import { RUN_ID, rejectsWith, useTemporal } from './helpers';
 describe('errors', function () {
   this.timeout(30_000);
   const t = useTemporal();
-  const start = (workflowType: string, extra: Record<string, unknown> = {}) =>
-    t.client.startWorkflow({ workflowType, taskQueue: t.taskQueue, workflowId: uniqueId(), ...extra });
+  const start = (workflowType: string, extra: Record<string, unknown> = {}) => t.client.startWorkflow({ workflowType, taskQueue: t.taskQueue, workflowId: uniqueId(), ...extra });
 
   it('WorkflowAlreadyStartedError on a duplicate start, naming the running run', async () => {
     const h = await start('forever');
@@ -141,7 +140,10 @@ describe('errors', function () {
         expect(err.type).to.equal('RPCError');
         expect(err.message, name).to.contain(h.workflowId);
         expect(err.data().status).to.equal('NOT_FOUND');
-        expect(err.details.map((d) => d.typeUrl), name).to.include('temporal.api.errordetails.v1.NotFoundFailure');
+        expect(
+          err.details.map((d) => d.typeUrl),
+          name,
+        ).to.include('temporal.api.errordetails.v1.NotFoundFailure');
       }
     });
 

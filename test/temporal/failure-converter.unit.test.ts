@@ -22,7 +22,12 @@ describe('failure converter', function () {
   it('maps every failure_info to its Python SDK name, with fallbacks for empty messages', () => {
     expect(decodeFailure({ applicationFailureInfo: {} })).to.deep.include({ type: 'ApplicationError', message: 'Application error', applicationType: null, nonRetryable: false, details: [] });
     expect(decodeFailure({ applicationFailureInfo: { nextRetryDelay: { seconds: Long.fromNumber(2), nanos: 0 }, category: 1 } })).to.deep.include({ nextRetryDelayMs: 2000, category: 'BENIGN' });
-    expect(decodeFailure({ timeoutFailureInfo: { timeoutType: 3, lastHeartbeatDetails: toPayloads(['hb']) } })).to.deep.include({ type: 'TimeoutError', message: 'Timeout', timeoutType: 'SCHEDULE_TO_CLOSE', lastHeartbeatDetails: ['hb'] });
+    expect(decodeFailure({ timeoutFailureInfo: { timeoutType: 3, lastHeartbeatDetails: toPayloads(['hb']) } })).to.deep.include({
+      type: 'TimeoutError',
+      message: 'Timeout',
+      timeoutType: 'SCHEDULE_TO_CLOSE',
+      lastHeartbeatDetails: ['hb'],
+    });
     expect(decodeFailure({ canceledFailureInfo: { details: toPayloads([1]) } })).to.deep.include({ type: 'CancelledError', message: 'Cancelled', details: [1] });
     expect(decodeFailure({ terminatedFailureInfo: {} })).to.deep.include({ type: 'TerminatedError', message: 'Terminated' });
     expect(decodeFailure({ message: 'srv', serverFailureInfo: { nonRetryable: true } })).to.deep.include({ type: 'ServerError', message: 'srv', nonRetryable: true });
@@ -30,11 +35,29 @@ describe('failure converter', function () {
       decodeFailure({
         activityFailureInfo: { activityType: { name: 'act' }, activityId: '7', identity: 'w', scheduledEventId: Long.fromNumber(5), startedEventId: Long.fromNumber(6), retryState: 4 },
       }),
-    ).to.deep.include({ type: 'ActivityError', message: 'Activity error', activityType: 'act', activityId: '7', identity: 'w', scheduledEventId: 5, startedEventId: 6, retryState: 'MAXIMUM_ATTEMPTS_REACHED' });
-    expect(
-      decodeFailure({ nexusOperationExecutionFailureInfo: { scheduledEventId: Long.fromNumber(9), endpoint: 'e', service: 's', operation: 'o', operationToken: 't' } }),
-    ).to.deep.include({ type: 'NexusOperationError', scheduledEventId: 9, endpoint: 'e', service: 's', operation: 'o', operationToken: 't' });
-    expect(decodeFailure({ message: 'reset', resetWorkflowFailureInfo: { lastHeartbeatDetails: toPayloads(['x']) } })).to.deep.include({ type: 'FailureError', message: 'reset', lastHeartbeatDetails: ['x'] });
+    ).to.deep.include({
+      type: 'ActivityError',
+      message: 'Activity error',
+      activityType: 'act',
+      activityId: '7',
+      identity: 'w',
+      scheduledEventId: 5,
+      startedEventId: 6,
+      retryState: 'MAXIMUM_ATTEMPTS_REACHED',
+    });
+    expect(decodeFailure({ nexusOperationExecutionFailureInfo: { scheduledEventId: Long.fromNumber(9), endpoint: 'e', service: 's', operation: 'o', operationToken: 't' } })).to.deep.include({
+      type: 'NexusOperationError',
+      scheduledEventId: 9,
+      endpoint: 'e',
+      service: 's',
+      operation: 'o',
+      operationToken: 't',
+    });
+    expect(decodeFailure({ message: 'reset', resetWorkflowFailureInfo: { lastHeartbeatDetails: toPayloads(['x']) } })).to.deep.include({
+      type: 'FailureError',
+      message: 'reset',
+      lastHeartbeatDetails: ['x'],
+    });
     expect(decodeFailure({})).to.deep.include({ type: 'FailureError', message: 'Failure error' });
   });
 

@@ -12,15 +12,19 @@ import { RFC3339, RUN_ID, eventually, historyEvents, rejectsWith, useTemporal } 
 describe('WorkflowHandle methods', function () {
   this.timeout(30_000);
   const t = useTemporal();
-  const start = (workflowType: string, extra: Record<string, unknown> = {}) =>
-    t.client.startWorkflow({ workflowType, taskQueue: t.taskQueue, workflowId: uniqueId(), ...extra });
+  const start = (workflowType: string, extra: Record<string, unknown> = {}) => t.client.startWorkflow({ workflowType, taskQueue: t.taskQueue, workflowId: uniqueId(), ...extra });
 
   describe('cancel', function () {
     it('cancels with a reason: the workflow sees it, result raises CancelledError, history records the reason', async () => {
       const h = await start('cancellable');
       expect(await h.query('cancelled')).to.equal(false);
       await h.cancel('stop please');
-      expect(await eventually(() => h.query('cancelled'), (v) => v === true)).to.equal(true);
+      expect(
+        await eventually(
+          () => h.query('cancelled'),
+          (v) => v === true,
+        ),
+      ).to.equal(true);
       const err = await rejectsWith(h.result(), WorkflowFailureError);
       expect(err.message).to.equal('Workflow execution failed');
       expect(err.cause.type).to.equal('CancelledError');

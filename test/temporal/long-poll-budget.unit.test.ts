@@ -14,7 +14,7 @@ describe('long-poll budget', function () {
 
   it('a refusal halves the share to the polls still held (at least 1); later refusals only lower it', () => {
     const b = new LongPollBudget();
-    for (let i = 0; i < 10; i++) (b.join(), b.tryAcquire());
+    for (let i = 0; i < 10; i++) b.join(), b.tryAcquire();
     // The 10th poll is refused while the other 9 are held: 4 from now on.
     b.refused();
     b.release();

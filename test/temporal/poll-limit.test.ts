@@ -48,9 +48,7 @@ describe('result waits past the long-poll limit', function () {
       await running;
     });
     const client = new TemporalClient(connection);
-    const handles = await Promise.all(
-      Array.from({ length: 24 }, (_, i) => client.startWorkflow({ workflowType: 'delayed', taskQueue, workflowId: uniqueId('limit'), args: [1000 + 50 * i, i] })),
-    );
+    const handles = await Promise.all(Array.from({ length: 24 }, (_, i) => client.startWorkflow({ workflowType: 'delayed', taskQueue, workflowId: uniqueId('limit'), args: [1000 + 50 * i, i] })));
     const budget = client.longPolls.for('default');
     let smallestCap = Infinity;
     const sampler = setInterval(() => (smallestCap = Math.min(smallestCap, budget.cap)), 20);

@@ -14,7 +14,14 @@ describe('protobuf descriptors', () => {
     const file = path.join(dist, 'src', 'temporal', 'temporal-api.json');
     expect(fs.existsSync(file), 'run `npm run build`').to.equal(true);
     const text = fs.readFileSync(file, 'utf8');
-    for (const m of ['StartWorkflowExecutionRequest', 'SignalWithStartWorkflowExecutionRequest', 'GetWorkflowExecutionHistoryResponse', 'QueryWorkflowResponse', 'WorkflowExecutionAlreadyStartedFailure', 'HistoryEvent']) {
+    for (const m of [
+      'StartWorkflowExecutionRequest',
+      'SignalWithStartWorkflowExecutionRequest',
+      'GetWorkflowExecutionHistoryResponse',
+      'QueryWorkflowResponse',
+      'WorkflowExecutionAlreadyStartedFailure',
+      'HistoryEvent',
+    ]) {
       expect(text).to.include(`"${m}"`);
     }
     expect(text).to.not.include('coresdk');

@@ -11,8 +11,7 @@ import { RUN_ID, rejectsWith, useTemporal } from './helpers';
 describe('result along the run chain', function () {
   this.timeout(30_000);
   const t = useTemporal();
-  const start = (workflowType: string, extra: Record<string, unknown> = {}) =>
-    t.client.startWorkflow({ workflowType, taskQueue: t.taskQueue, workflowId: uniqueId(), ...extra });
+  const start = (workflowType: string, extra: Record<string, unknown> = {}) => t.client.startWorkflow({ workflowType, taskQueue: t.taskQueue, workflowId: uniqueId(), ...extra });
 
   /** Checks that steps form one linked chain starting at `first`, all with `reason`. */
   function expectLinked(steps: RunStep[], workflowId: string, first: string, reason: RunStep['reason']) {
@@ -83,10 +82,7 @@ describe('result along the run chain', function () {
     it('follows the retries to the successful attempt (2 RETRY steps); followRuns false raises the first failure', async () => {
       const [followed, single] = await Promise.all([start('flaky', { retryPolicy }), start('flaky', { retryPolicy })]);
       const steps: RunStep[] = [];
-      const [r, err] = await Promise.all([
-        followed.result({ onStep: (s) => steps.push(s) }),
-        rejectsWith(single.result({ followRuns: false }), WorkflowFailureError),
-      ]);
+      const [r, err] = await Promise.all([followed.result({ onStep: (s) => steps.push(s) }), rejectsWith(single.result({ followRuns: false }), WorkflowFailureError)]);
       expect(r.value).to.deep.equal({ attempt: 3 });
       expect(steps).to.have.length(2);
       expect(r.runId).to.equal(expectLinked(steps, followed.workflowId, followed.resultRunId!, 'RETRY'));

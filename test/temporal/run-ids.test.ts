@@ -16,8 +16,7 @@ interface State {
 describe('run IDs of a handle', function () {
   this.timeout(30_000);
   const t = useTemporal();
-  const start = (workflowType: string, workflowId = uniqueId(), extra: Record<string, unknown> = {}) =>
-    t.client.startWorkflow({ workflowType, taskQueue: t.taskQueue, workflowId, ...extra });
+  const start = (workflowType: string, workflowId = uniqueId(), extra: Record<string, unknown> = {}) => t.client.startWorkflow({ workflowType, taskQueue: t.taskQueue, workflowId, ...extra });
 
   it('start: runId is null, resultRunId and firstExecutionRunId are the new run', async () => {
     const h = await start('forever');
@@ -151,7 +150,10 @@ describe('run IDs of a handle', function () {
     it('cancel/terminate with the first run ID reach the current run of the chain; describe/query reach the latest run', async () => {
       const h = await start('chainThenWait', uniqueId(), { args: [3] });
       // wait until the chain's last run is up
-      const s = (await eventually(() => h.query('state'), (v) => (v as unknown as State).values[0] === 3)) as unknown as State;
+      const s = (await eventually(
+        () => h.query('state'),
+        (v) => (v as unknown as State).values[0] === 3,
+      )) as unknown as State;
       expect(s.runId).to.not.equal(h.resultRunId);
       expect((await h.describe()).runId).to.equal(s.runId);
       // the first run itself is closed as CONTINUED_AS_NEW
@@ -166,7 +168,10 @@ describe('run IDs of a handle', function () {
       // Server behaviour (Temporal 1.32 dev server): RequestCancelWorkflowExecution on a closed
       // run succeeds without effect; TerminateWorkflowExecution answers NOT_FOUND "already completed".
       const h = await start('chainThenWait', uniqueId(), { args: [1] });
-      const s = (await eventually(() => h.query('state'), (v) => (v as unknown as State).values[0] === 1)) as unknown as State;
+      const s = (await eventually(
+        () => h.query('state'),
+        (v) => (v as unknown as State).values[0] === 1,
+      )) as unknown as State;
       const firstRun = t.client.getWorkflowHandle(h.workflowId, h.resultRunId);
       await firstRun.cancel('too late');
       const te = await rejectsWith(firstRun.terminate('too late'), RPCError);

@@ -23,8 +23,7 @@ describe('startWorkflow options', function () {
     ...extra,
   });
   const start = (workflowType: string, extra: Partial<StartWorkflowOptions> = {}) => t.client.startWorkflow(opts(workflowType, extra));
-  const startedEvent = async (workflowId: string, runId?: string | null) =>
-    (await historyEvents(t.client, workflowId, runId))[0]!.workflowExecutionStartedEventAttributes!;
+  const startedEvent = async (workflowId: string, runId?: string | null) => (await historyEvents(t.client, workflowId, runId))[0]!.workflowExecutionStartedEventAttributes!;
 
   describe('timeouts', function () {
     it('executionTimeout, runTimeout and taskTimeout reach the server', async () => {
@@ -163,7 +162,9 @@ describe('startWorkflow options', function () {
     it('reaches the workflow and delays the first run to the schedule', async () => {
       const h = await start('cronRun', { cronSchedule: '@every 1h' });
       const d = await h.describe();
-      expect(Date.parse(d.executionTime!) - Date.parse(d.startTime!)).to.be.above(0).and.at.most(3_600_000);
+      expect(Date.parse(d.executionTime!) - Date.parse(d.startTime!))
+        .to.be.above(0)
+        .and.at.most(3_600_000);
       expect((await startedEvent(h.workflowId)).cronSchedule).to.equal('@every 1h');
       await h.terminate();
     });

@@ -40,7 +40,7 @@ describe('values', function () {
       minSafe: Number.MIN_SAFE_INTEGER,
       emptyObject: {},
       emptyArray: [],
-      nested: { a: [1, { b: [null, true, 'x', { c: { d: [[], {}] } }] }], 'key with spaces': 1, 'ключ': 'значение', '': 'empty key' },
+      nested: { a: [1, { b: [null, true, 'x', { c: { d: [[], {}] } }] }], 'key with spaces': 1, ключ: 'значение', '': 'empty key' },
       dollarKeysInside: { inner: { $bytes: 'not-decoded-when-nested' }, $other: 1 },
     };
 

@@ -137,12 +137,7 @@ export class TemporalHandledClient {
     });
   }
 
-  private static async initialize(
-    rpc: RpcConnection,
-    transport: TemporalHandledClient['transport'],
-    opts: SessionOptions,
-    authToken: string | undefined,
-  ): Promise<TemporalHandledClient> {
+  private static async initialize(rpc: RpcConnection, transport: TemporalHandledClient['transport'], opts: SessionOptions, authToken: string | undefined): Promise<TemporalHandledClient> {
     const params: Record<string, unknown> = { clientInfo: { name: opts.clientName ?? 'temporal-handled-client', version: CLIENT_VERSION } };
     if (opts.namespace !== undefined) params.namespace = opts.namespace;
     if (authToken !== undefined) params.authToken = authToken;

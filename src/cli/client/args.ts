@@ -27,10 +27,7 @@ export function isClientCommand(s: string | undefined): s is ClientCommand {
 export type OutputFormat = 'json' | 'jsonl' | 'text';
 
 /** How to reach a daemon: attach to one, or start one for this call. */
-export type ConnectTarget =
-  | { kind: 'socket'; path: string }
-  | { kind: 'tcp'; port: number; tokenFile?: string }
-  | { kind: 'spawn'; daemonArgs: string[]; address?: string };
+export type ConnectTarget = { kind: 'socket'; path: string } | { kind: 'tcp'; port: number; tokenFile?: string } | { kind: 'spawn'; daemonArgs: string[]; address?: string };
 
 export interface ClientArgs {
   command: ClientCommand;
@@ -47,7 +44,21 @@ export interface ClientArgs {
 type Options = NonNullable<ParseArgsConfig['options']>;
 
 /** Flags that pick or configure a daemon started for the call (passed through to it). */
-const DAEMON_STRING_FLAGS = ['address', 'api-key', 'tls-cert-path', 'tls-key-path', 'tls-ca-path', 'tls-server-name', 'client-authority', 'profile', 'config-file', 'dev-db', 'temporal-cli', 'log-file', 'log-level'];
+const DAEMON_STRING_FLAGS = [
+  'address',
+  'api-key',
+  'tls-cert-path',
+  'tls-key-path',
+  'tls-ca-path',
+  'tls-server-name',
+  'client-authority',
+  'profile',
+  'config-file',
+  'dev-db',
+  'temporal-cli',
+  'log-file',
+  'log-level',
+];
 const DAEMON_BOOLEAN_FLAGS = ['dev', 'tls', 'no-tls', 'tls-disable-host-verification'];
 
 const COMMON: Options = {

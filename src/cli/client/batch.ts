@@ -49,7 +49,8 @@ export function splitWords(line: string): string[] {
 }
 
 /** Flags that choose or configure a daemon: the batch has one connection, so lines may not. */
-const REACH_FLAGS = /^--(socket|port|token-file|address|dev|dev-db|api-key|tls|no-tls|tls-[a-z-]+|grpc-meta|client-authority|profile|config-file|temporal-cli|log-file|log-level|command-timeout|output)(=|$)|^-o$/;
+const REACH_FLAGS =
+  /^--(socket|port|token-file|address|dev|dev-db|api-key|tls|no-tls|tls-[a-z-]+|grpc-meta|client-authority|profile|config-file|temporal-cli|log-file|log-level|command-timeout|output)(=|$)|^-o$/;
 
 /** Captures what a command would print, instead of printing it. */
 class Captured extends Output {
@@ -120,4 +121,3 @@ function jsonWords(line: string): string[] {
   if (!Array.isArray(v) || v.some((w) => typeof w !== 'string')) throw new CliUsageError('a JSON line must be an array of strings');
   return v as string[];
 }
-

@@ -32,7 +32,14 @@ const ref = (runAbout = 'run ID (default: the latest run)'): FlagSpec[] => [
   { flag: 'run-id', short: 'r', param: ['workflow/getHandle', 'runId'], value: 'RUN', about: runAbout },
 ];
 const chainGuard: FlagSpec = { flag: 'first-execution-run-id', param: ['workflow/getHandle', 'firstExecutionRunId'], value: 'F', about: 'only within the run chain started by run F' };
-const input = (method: MethodName, param = 'args'): FlagSpec => ({ flag: 'input', short: 'i', param: [method, param], value: 'JSON', multiple: true, about: 'one argument, as JSON (repeatable, in order)' });
+const input = (method: MethodName, param = 'args'): FlagSpec => ({
+  flag: 'input',
+  short: 'i',
+  param: [method, param],
+  value: 'JSON',
+  multiple: true,
+  about: 'one argument, as JSON (repeatable, in order)',
+});
 const DURATION = 'a duration: 100ms, 1.5s, 1h30m, or milliseconds';
 
 export const COMMAND_SPECS = {
@@ -48,8 +55,8 @@ export const COMMAND_SPECS = {
       { flag: 'run-timeout', param: ['workflow/start', 'runTimeout'], value: 'D', about: DURATION },
       { flag: 'task-timeout', param: ['workflow/start', 'taskTimeout'], value: 'D', about: DURATION },
       { flag: 'start-delay', param: ['workflow/start', 'startDelay'], value: 'D', about: DURATION },
-      { flag: 'id-reuse-policy', param: ['workflow/start', 'idReusePolicy'], value: 'P', about: 'the CLI\'s spellings work too (AllowDuplicate, ...)' },
-      { flag: 'id-conflict-policy', param: ['workflow/start', 'idConflictPolicy'], value: 'P', about: 'the CLI\'s spellings work too (Fail, UseExisting, ...)' },
+      { flag: 'id-reuse-policy', param: ['workflow/start', 'idReusePolicy'], value: 'P', about: "the CLI's spellings work too (AllowDuplicate, ...)" },
+      { flag: 'id-conflict-policy', param: ['workflow/start', 'idConflictPolicy'], value: 'P', about: "the CLI's spellings work too (Fail, UseExisting, ...)" },
       { flag: 'cron', param: ['workflow/start', 'cronSchedule'], value: 'S' },
       { flag: 'memo', param: ['workflow/start', 'memo'], value: 'K=JSON', multiple: true, about: 'one field (repeatable)' },
       { flag: 'search-attribute', param: ['workflow/start', 'searchAttributes'], value: 'K=JSON', multiple: true, about: 'one attribute (repeatable)' },
@@ -100,7 +107,7 @@ export const COMMAND_SPECS = {
     flags: [
       ...ref('start from this run (default: the latest run)'),
       { flag: 'follow', param: ['handle/result', 'followRuns'] },
-      { flag: 'no-follow', about: 'stop at the first run\'s end (continue-as-new then exits 1)' },
+      { flag: 'no-follow', about: "stop at the first run's end (continue-as-new then exits 1)" },
       { flag: 'progress', about: 'a live progress line on stderr (default: when stderr is a terminal)' },
       { flag: 'no-progress', about: 'no progress line' },
     ],

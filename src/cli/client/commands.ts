@@ -2,13 +2,7 @@
  * The client commands. Each one first checks and converts its flags (bad usage fails
  * before any daemon is reached), then runs against a connected client.
  */
-import {
-  WorkflowContinuedAsNewError,
-  WorkflowFailureError,
-  type ResultProgress,
-  type StartWorkflowOptions,
-  type WorkflowHandle,
-} from 'temporal-handled-client';
+import { WorkflowContinuedAsNewError, WorkflowFailureError, type ResultProgress, type StartWorkflowOptions, type WorkflowHandle } from 'temporal-handled-client';
 import { CliUsageError, enumValue, jsonValue, jsonValues, keyedJson, parseClientArgs, type ClientArgs, type ClientCommand } from './args';
 import { batchCommand } from './batch';
 import { ExitCode } from './exit-codes';
@@ -141,10 +135,7 @@ const prepare: Record<Exclude<ClientCommand, 'help-client'>, (a: ClientArgs) => 
     const v = a.values;
     return async (ctx) => {
       await withHandle(ctx, a, (h) => h.cancel({ reason: str(v.reason), signal: ctx.signal }));
-      await ctx.output.result(
-        { workflowId: v['workflow-id'], runId: v['run-id'] ?? null, firstExecutionRunId: v['first-execution-run-id'] ?? null, cancelRequested: true },
-        'Cancellation requested',
-      );
+      await ctx.output.result({ workflowId: v['workflow-id'], runId: v['run-id'] ?? null, firstExecutionRunId: v['first-execution-run-id'] ?? null, cancelRequested: true }, 'Cancellation requested');
       return ExitCode.Ok;
     };
   },
@@ -154,10 +145,7 @@ const prepare: Record<Exclude<ClientCommand, 'help-client'>, (a: ClientArgs) => 
     const details = jsonValues(v.details, '--details');
     return async (ctx) => {
       await withHandle(ctx, a, (h) => h.terminate({ reason: str(v.reason), details, signal: ctx.signal }));
-      await ctx.output.result(
-        { workflowId: v['workflow-id'], runId: v['run-id'] ?? null, firstExecutionRunId: v['first-execution-run-id'] ?? null, terminated: true },
-        'Workflow terminated',
-      );
+      await ctx.output.result({ workflowId: v['workflow-id'], runId: v['run-id'] ?? null, firstExecutionRunId: v['first-execution-run-id'] ?? null, terminated: true }, 'Workflow terminated');
       return ExitCode.Ok;
     };
   },

@@ -28,8 +28,7 @@ function flagHelp(f: FlagSpec): string {
   const left = `  ${f.short ? `-${f.short}, ` : ''}--${f.flag}${f.value ? ` ${f.value}` : ''}`;
   const schema = paramSchema(f);
   const values = enumValues(f);
-  const text =
-    [schema?.description?.replace(/\.$/, ''), values ? `one of ${values.join(', ')}` : undefined, f.about].filter((x) => x).join('; ') + (isRequired(f) ? ' (required)' : '');
+  const text = [schema?.description?.replace(/\.$/, ''), values ? `one of ${values.join(', ')}` : undefined, f.about].filter((x) => x).join('; ') + (isRequired(f) ? ' (required)' : '');
   const pad = left.length < 27 ? left.padEnd(27) : `${left}\n${' '.repeat(27)}`;
   return `${pad}${text}\n`;
 }

@@ -52,7 +52,8 @@ export async function runClient(argv: string[]): Promise<number> {
   const onSignal = (sig: NodeJS.Signals) => ac.abort(new Interrupted(`interrupted by ${sig}`));
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  const timer = args.commandTimeoutMs !== undefined ? setTimeout(() => ac.abort(new CommandTimeout(`--command-timeout ${String(args.values['command-timeout'])} elapsed`)), args.commandTimeoutMs) : undefined;
+  const timer =
+    args.commandTimeoutMs !== undefined ? setTimeout(() => ac.abort(new CommandTimeout(`--command-timeout ${String(args.values['command-timeout'])} elapsed`)), args.commandTimeoutMs) : undefined;
   let client: TemporalHandledClient | undefined;
   const connecting = connect(args);
   try {

@@ -142,7 +142,10 @@ describe('TypeScript client', function () {
 
     it('cancel: the result is a WorkflowFailureError caused by CancelledError', async () => {
       const h = await client.startWorkflow({ workflowType: 'cancellable', taskQueue: tq, workflowId: uniqueId() });
-      await eventually(() => h.describe(), (d) => d.historyLength >= 3);
+      await eventually(
+        () => h.describe(),
+        (d) => d.historyLength >= 3,
+      );
       await h.cancel({ reason: 'no longer needed' });
       const err = await rejection(h.result());
       expect(err).to.be.instanceOf(WorkflowFailureError);
@@ -267,13 +270,23 @@ describe('TypeScript client', function () {
       const h = await client.startWorkflow({ workflowType: 'forever', taskQueue: tq, workflowId: uniqueId() });
       const ac = new AbortController();
       const pending = h.result({ signal: ac.signal });
-      await eventually(() => client.status(), (s) => s.inFlight === 1);
+      await eventually(
+        () => client.status(),
+        (s) => s.inFlight === 1,
+      );
       const t0 = Date.now();
       ac.abort();
       const err = await rejection(pending);
       expect(err.name).to.equal('AbortError');
       expect(Date.now() - t0).to.be.below(500);
-      expect((await eventually(() => client.status(), (s) => s.inFlight === 0)).inFlight).to.equal(0);
+      expect(
+        (
+          await eventually(
+            () => client.status(),
+            (s) => s.inFlight === 0,
+          )
+        ).inFlight,
+      ).to.equal(0);
 
       // A custom reason, and an already-aborted signal (nothing is sent).
       const reason = new Error('changed my mind');
