@@ -6,7 +6,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { method, notification, param, type MethodDeclaration } from './declare';
-import { Nullable } from './kinds';
+import { Nullable, StringEnum } from './kinds';
 import { Duration, IdConflictPolicy, IdReusePolicy, QueryRejectCondition, RetryPolicy, Value, Values } from './values';
 import { DaemonStatus, HandleInfo, HandleToken, InitializeResult, ProgressToken, QueryResult, ResultProgress, WorkflowExecutionDescription, WorkflowResult } from './shapes';
 import type { ErrorType } from './error-codes';
@@ -51,6 +51,12 @@ export const methods = {
       clientInfo: Optional(Type.Object({ name: Type.String(), version: Optional(Type.String()) }, { description: '{name, version?} of the client.' })),
       namespace: Optional(NonEmpty('Default namespace for this session.')),
       authToken: Optional(Type.String({ description: 'The shared secret (required on TCP).' })),
+      initializationOptions: Optional(
+        Type.Object(
+          { logLevel: Optional(param(StringEnum(['error', 'warn', 'info', 'debug'] as const), "Send the daemon's log lines about this connection at this level and above as window/logMessage.")) },
+          { additionalProperties: true, description: 'LSP initializationOptions; the daemon reads logLevel.' },
+        ),
+      ),
     },
     openParams: true,
     beforeInitialize: true,
@@ -167,6 +173,24 @@ export const notifications = {
     summary: 'Cancels an in-flight request, which then answers -32800.',
     direction: 'clientToServer',
     params: { id: param(Type.Union([Type.String(), Type.Integer()]), 'The id of the request to cancel.') },
+  }),
+  '$/setTrace': notification({
+    summary: "LSP's trace setting: messages (info) or verbose (debug) sends the daemon's log lines about this connection as window/logMessage; off stops them.",
+    direction: 'clientToServer',
+    params: { value: StringEnum(['off', 'messages', 'verbose'] as const) },
+  }),
+  'window/workDoneProgress/cancel': notification({
+    summary: 'Cancels the request whose $/progress token this is (its begin said cancellable); the request answers -32800.',
+    direction: 'clientToServer',
+    params: { token: param(ProgressToken, 'The progress token.') },
+  }),
+  'window/logMessage': notification({
+    summary: 'A log line of the daemon about this connection, at the level the client asked for (initializationOptions.logLevel or $/setTrace).',
+    direction: 'serverToClient',
+    params: {
+      type: param(Type.Integer({ minimum: 1, maximum: 4 }), 'LSP MessageType: 1 error, 2 warning, 3 info, 4 log (debug).'),
+      message: Type.String(),
+    },
   }),
   '$/progress': notification({
     summary: 'Work-done progress of handle/result along the run chain.',

@@ -8,12 +8,19 @@ import { LOG_LEVELS } from '../log/levels';
 
 export const DAEMON_USAGE = `temporal-handled: Temporal's WorkflowHandle for any program, over JSON-RPC.
 
-Usage: temporal-handled [--stdio] [--socket PATH] [--port N] [options]
+Usage: temporal-handled [--stdio | --pipe=NAME | --socket=PORT] [--listen-socket PATH] [--port N] [options]
        temporal-handled <client command> ...   (see: temporal-handled help-client)
 
 Transports (any combination, at least one):
-  --stdio                      serve one client on stdin/stdout (editors spawn this)
-  --socket PATH                Unix socket (owner-only) or Windows named pipe (\\\\.\\pipe\\NAME)
+  The editor's own connection (one of these; the daemon exits when it ends):
+  --stdio                      serve the spawning client on stdin/stdout
+  --pipe=NAME                  connect to the Unix socket or Windows pipe NAME the client listens
+                               on (vscode-languageclient's TransportKind.pipe)
+  --socket=PORT                connect to 127.0.0.1:PORT where the client listens
+                               (vscode-languageclient's TransportKind.socket)
+  Listening for scripts and tools that attach (several clients):
+  --listen-socket PATH         Unix socket (owner-only) or Windows named pipe (\\\\.\\pipe\\NAME);
+                               --socket PATH (a path, not a number) means the same
   --port N                     loopback TCP; clients must send the shared secret
   --token-file PATH            the TCP secret: read from PATH, or generated and written there (0600)
 
@@ -47,7 +54,9 @@ Limits and logs:
                                dropped (the larger of 64 MiB and twice --max-message-size); its
                                input is paused from an eighth of this (at most 8 MiB)
   --log-file PATH              log there instead of stderr (never stdout)
-  --log-level LEVEL            error, warn, info (default) or debug (debug logs payloads)
+  --log-level LEVEL            error, warn, info or debug (debug logs payloads); default info, but
+                               warn on stderr when an editor's connection (--stdio, --pipe, --socket=PORT)
+                               is served: editors show everything on stderr as errors
   --clientProcessId PID        exit when this process dies (for editors)
   --version, --help
 `;
@@ -75,6 +84,7 @@ export function parseDaemonArgs(argv: string[]): DaemonArgs {
       options: {
         stdio: { type: 'boolean' },
         socket: { type: 'string' },
+        'listen-socket': { type: 'string' },
         pipe: { type: 'string' },
         port: { type: 'string' },
         'token-file': { type: 'string' },
@@ -123,9 +133,17 @@ export function parseDaemonArgs(argv: string[]): DaemonArgs {
     }
     if (idle <= 0) throw new UsageError('--handle-idle-timeout must be positive');
   }
+  // --socket=PORT (digits) is LSP's socket transport: the client listens and the daemon connects.
+  const socketIsPort = v.socket !== undefined && /^\d+$/.test(v.socket);
+  if (v['listen-socket'] !== undefined && v.socket !== undefined && !socketIsPort) throw new UsageError('--listen-socket and --socket PATH say the same thing twice; give one');
+  const connect: DaemonConfig['connect'] = v.pipe !== undefined ? { kind: 'pipe', path: v.pipe } : socketIsPort ? { kind: 'port', port: positiveInt(v.socket, '--socket', 1, 65535)! } : undefined;
+  if (v.pipe !== undefined && socketIsPort) throw new UsageError('--pipe and --socket=PORT are two editor connections; give one');
+  if (connect && v.stdio) throw new UsageError(`--stdio and --${connect.kind === 'pipe' ? 'pipe' : 'socket=PORT'} are two editor connections; give one`);
+  if (v.pipe === '') throw new UsageError('--pipe needs the name of the pipe the client listens on');
   return {
     stdio: Boolean(v.stdio),
-    socket: v.socket ?? v.pipe,
+    connect,
+    socket: v['listen-socket'] ?? (socketIsPort ? undefined : v.socket),
     port: positiveInt(v.port, '--port', 0, 65535),
     tokenFile: v['token-file'],
     connection: {
@@ -147,7 +165,7 @@ export function parseDaemonArgs(argv: string[]): DaemonArgs {
     devDb: v['dev-db'],
     temporalCli: v['temporal-cli'],
     logFile: v['log-file'],
-    logLevel: v['log-level'] ?? 'info',
+    logLevel: v['log-level'] as DaemonConfig['logLevel'],
     maxHandles: positiveInt(v['max-handles'], '--max-handles'),
     handleIdleTimeoutMs: idle,
     maxMessageBytes: positiveInt(v['max-message-size'], '--max-message-size', 1024),

@@ -3,9 +3,16 @@
  * flags, the embedded dev server, logging and limits. The command line (src/cli) fills it.
  */
 import type { ConnectionFlags } from '../config/settings';
+import type { LogLevel } from '../log/levels';
 
 export interface DaemonConfig {
   stdio: boolean;
+  /**
+   * Connect to a client that listens (LSP's `--pipe=NAME` and `--socket=PORT`, as
+   * vscode-languageclient passes them): like stdio, that connection is the process's spawner.
+   */
+  connect?: { kind: 'pipe'; path: string } | { kind: 'port'; port: number };
+  /** Listen on this Unix socket path or Windows pipe for attaching clients. */
   socket?: string;
   port?: number;
   tokenFile?: string;
@@ -14,7 +21,8 @@ export interface DaemonConfig {
   devDb?: string;
   temporalCli?: string;
   logFile?: string;
-  logLevel: string;
+  /** Default: info; warn when an editor's connection is served and the log goes to stderr. */
+  logLevel?: LogLevel;
   maxHandles?: number;
   handleIdleTimeoutMs?: number;
   maxMessageBytes?: number;

@@ -20,6 +20,8 @@ import type { Services } from '../protocol/handlers';
 import { buildOpenRpcDocument, type DaemonStatus } from '@temporal-handled/protocol';
 import { listenSocket, listenTcp, isWindowsPipe } from '../transport/listeners';
 import type { Logger } from '../log/logger';
+import type { LogLevel } from '../log/levels';
+import { ClientLogTransport, applyLogLevel } from './client-log';
 
 export interface DaemonOptions {
   connection: ConnectionOptions;
@@ -47,9 +49,13 @@ export class Daemon {
   private pendingServerVersion: Promise<string | null> | undefined;
   private stopping: Promise<void> | undefined;
   private readonly log: Logger;
+  private readonly baseLogLevel: LogLevel;
+  private readonly sessionById = new Map<number, Session>();
 
   constructor(private readonly options: DaemonOptions) {
     this.log = options.logger;
+    this.baseLogLevel = options.logger.level as LogLevel;
+    options.logger.add(new ClientLogTransport((id) => this.sessionById.get(id)));
     this.connection = new Connection({ ...options.connection, clientName: 'temporal-handled', clientVersion: options.version });
     this.client = new TemporalClient(this.connection, { namespace: options.namespace, identity: options.identity });
     this.table = new HandleTable(options.handles);
@@ -131,10 +137,14 @@ export class Daemon {
       onExit: opts.onExit,
       onClosed: (s) => {
         this.sessions.delete(s);
+        this.sessionById.delete(s.id);
+        if (s.clientLogLevel !== undefined) applyLogLevel(this.log, this.baseLogLevel, this.sessions);
         opts.onClosed?.(s);
       },
+      onLogLevelChange: () => applyLogLevel(this.log, this.baseLogLevel, this.sessions),
     });
     this.sessions.add(session);
+    this.sessionById.set(session.id, session);
     session.start();
     return session;
   }

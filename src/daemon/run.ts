@@ -37,10 +37,13 @@ function answers(address: string, ms: number): Promise<boolean> {
 
 /** Runs the daemon until it is told to stop; resolves with the exit code. */
 export async function runDaemon(args: DaemonConfig): Promise<number> {
-  if (!args.stdio && args.socket === undefined && args.port === undefined) {
-    throw new UsageError('choose at least one transport: --stdio, --socket PATH or --port N');
+  if (!args.stdio && !args.connect && args.socket === undefined && args.port === undefined) {
+    throw new UsageError('choose at least one transport: --stdio, --pipe=NAME, --socket=PORT, --listen-socket PATH or --port N');
   }
-  const logger: Logger = createLogger({ level: args.logLevel, file: args.logFile });
+  // Editors file everything a server writes on stderr as errors (VS Code's output channel,
+  // Neovim's lsp.log): serving one on stderr, only warnings and errors go there by default.
+  const editor = args.stdio || args.connect !== undefined;
+  const logger: Logger = createLogger({ level: args.logLevel ?? (editor && !args.logFile ? 'warn' : 'info'), file: args.logFile });
   // Node's own warnings (deprecations from libraries, for one) go to the log too, not
   // straight to stderr: the log file, when there is one, then has everything.
   process.removeAllListeners('warning');
@@ -122,6 +125,30 @@ export async function runDaemon(args: DaemonConfig): Promise<number> {
       destroy: () => process.stdin.pause(),
       onExit: (s) => stop('exit notification', s.shutdownReceived ? 0 : 1),
       onClosed: (s) => stop(s.dropReason ? `stdio client dropped: ${s.dropReason}` : 'end of stdin', s.dropReason ? 1 : 0),
+    });
+  }
+  if (args.connect) {
+    // LSP's pipe and socket transports: the client listens, the daemon connects; that one
+    // connection is the spawner's, as stdio is.
+    const target = args.connect;
+    const where = target.kind === 'pipe' ? target.path : `127.0.0.1:${target.port}`;
+    const socket = await new Promise<net.Socket>((resolve, reject) => {
+      const s = target.kind === 'pipe' ? net.createConnection(target.path) : net.createConnection({ host: '127.0.0.1', port: target.port });
+      s.once('connect', () => resolve(s));
+      s.once('error', (err) => reject(new Error(`cannot connect to the client at ${where}: ${err.message}`)));
+    }).catch(async (err) => {
+      stopping = true;
+      await daemon.shutdown('start-up failed');
+      await dev?.stop();
+      throw err;
+    });
+    socket.on('error', (err) => logger.debug(`client connection error: ${err.message}`));
+    logger.info(`connected to the client at ${where}`);
+    daemon.attach('socket', socket, socket, {
+      destroy: () => socket.destroy(),
+      end: () => socket.destroySoon(),
+      onExit: (s) => stop('exit notification', s.shutdownReceived ? 0 : 1),
+      onClosed: (s) => stop(s.dropReason ? `client dropped: ${s.dropReason}` : 'the client closed the connection', s.dropReason ? 1 : 0),
     });
   }
   if (args.clientProcessId !== undefined) {

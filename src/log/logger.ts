@@ -22,6 +22,18 @@ export function createLogger(opts: { level?: string; file?: string } = {}): Logg
       return `${timestamp as string} ${lvl} ${String(message)}${extra}`;
     }),
   );
-  const transport = opts.file ? new winston.transports.File({ filename: opts.file, format }) : new winston.transports.Console({ format, stderrLevels: [...LOG_LEVELS] });
+  // The transport keeps this level even while the logger's is raised for a client that
+  // asked for more (src/daemon/client-log.ts).
+  const transport = opts.file ? new winston.transports.File({ filename: opts.file, format, level }) : new winston.transports.Console({ format, level, stderrLevels: [...LOG_LEVELS] });
+  if (opts.file) {
+    // A log file that cannot be written (a full disk, a removed directory) is said once on
+    // stderr rather than every line lost in silence.
+    let told = false;
+    transport.on('error', (err: Error) => {
+      if (told) return;
+      told = true;
+      process.stderr.write(`temporal-handled: cannot write the log file ${opts.file}: ${err.message}; log lines are being lost\n`);
+    });
+  }
   return winston.createLogger({ level, transports: [transport] });
 }

@@ -9,6 +9,7 @@ import type { WorkflowHandle } from '../temporal/workflow-handle';
 import { closeStatusOf } from '../temporal/workflow-handle';
 import type { HandleTable } from '../handles/handle-table';
 import type { Logger } from '../log/logger';
+import type { LogLevel } from '../log/levels';
 import { invalidRequest } from './response-errors';
 
 /** What every session shares: one Temporal client, one handle table. */
@@ -31,6 +32,7 @@ export interface SessionControl {
   readonly isInitialized: boolean;
   namespace: string;
   clientName: string | undefined;
+  clientLogLevel: LogLevel | undefined;
   markInitialized(): void;
   markShutdown(): void;
   sendProgress(token: ProgressToken, value: ResultProgress): void;
@@ -61,6 +63,7 @@ export const handlers: Handlers = {
     session.markInitialized();
     if (p.namespace !== undefined) session.namespace = p.namespace;
     session.clientName = p.clientInfo?.name;
+    if (p.initializationOptions?.logLevel !== undefined) session.clientLogLevel = p.initializationOptions.logLevel;
     const temporal = { address: services.address, namespace: session.namespace, serverVersion: await services.serverVersion() };
     const own = { methods: METHOD_NAMES, resultProgress: true, cancellation: true, values: ['json', '$bytes', '$payload'] };
     return {

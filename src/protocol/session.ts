@@ -19,6 +19,7 @@ import { toResponseError } from './error-mapping';
 import { errorResponse, invalidRequest, messageTooLarge, methodNotFound, parseError, requestCancelled, serverNotInitialized, unauthorized, type RpcError } from './response-errors';
 import { runHandler, type Services, type SessionControl } from './handlers';
 import type { Logger } from '../log/logger';
+import type { LogLevel } from '../log/levels';
 import { stringifyExact } from '../json/exact-json';
 
 export type TransportKind = 'stdio' | 'socket' | 'tcp';
@@ -42,6 +43,8 @@ export interface SessionOptions {
   onExit: (session: Session) => void;
   /** Called once when the session is gone. */
   onClosed: (session: Session) => void;
+  /** Called when the client changes the level of the log lines it is sent. */
+  onLogLevelChange?: () => void;
   /** Closes the underlying transport at once (a client that is dropped). */
   destroy: () => void;
   /** Ends the output once what was written is flushed (a normal close); default `destroy`. */
@@ -74,7 +77,7 @@ export class Session implements SessionControl {
    * The client's requests read and not yet answered, by the id's string form, with their
    * cancellation source once vscode-jsonrpc has made it (the request was dispatched).
    */
-  private readonly requests = new Map<string, { method: string; source?: AbstractCancellationTokenSource; cancelled: boolean }>();
+  private readonly requests = new Map<string, { method: string; source?: AbstractCancellationTokenSource; cancelled: boolean; progressToken?: string }>();
   private outputBackedUp = false;
   private inputPaused = false;
   /** Why the client was dropped, when it was. */
@@ -86,6 +89,9 @@ export class Session implements SessionControl {
   private readonly writer: FramedMessageWriter;
   private readonly log: Logger;
   private preAuthTimer: NodeJS.Timeout | undefined;
+  /** Progress tokens of requests in progress, to their request's key (for window/workDoneProgress/cancel). */
+  private readonly progressTokens = new Map<string, string>();
+  private logLevelForClient: LogLevel | undefined;
   /** Batches being answered: each request's key to its batch (JSON-RPC 2.0 section 6). */
   private readonly batchOf = new Map<string, Batch>();
   /** Resolved when every request read has been answered. */
@@ -178,6 +184,16 @@ export class Session implements SessionControl {
     }
   }
 
+  /** The level from which this connection's log lines go to the client as window/logMessage; none by default. */
+  get clientLogLevel(): LogLevel | undefined {
+    return this.logLevelForClient;
+  }
+
+  set clientLogLevel(level: LogLevel | undefined) {
+    this.logLevelForClient = level;
+    this.options.onLogLevelChange?.();
+  }
+
   /** Whether the client still has to pass the shared secret. */
   get awaitingAuth(): boolean {
     return this.options.secret !== undefined && this.state === 'new';
@@ -261,6 +277,8 @@ export class Session implements SessionControl {
 
   /** A request was answered (its response written). */
   private answered(id: string): void {
+    const r = this.requests.get(id);
+    if (r?.progressToken !== undefined) this.progressTokens.delete(r.progressToken);
     this.requests.delete(id);
     if (this.requests.size === 0) this.allAnswered?.resolve();
   }
@@ -340,6 +358,11 @@ export class Session implements SessionControl {
       // use (or `1` next to `"1"`) would silently replace the first, which would never be answered.
       if (this.requests.has(key)) return { id: m.id, error: invalidRequest(`id ${JSON.stringify(m.id)} is already used by a request in progress (ids must be unique)`) };
       this.requests.set(key, { method: m.method, cancelled: false });
+      const token = progressTokenOf(m);
+      if (token !== undefined) {
+        this.progressTokens.set(token, key);
+        this.requests.get(key)!.progressToken = token;
+      }
     }
     return undefined;
   }
@@ -428,13 +451,37 @@ export class Session implements SessionControl {
     if (fatal) void written.then(() => this.drop(error.message, true));
   }
 
-  private notification(method: string, _params: unknown): void {
+  private notification(method: string, params: unknown): void {
     if (method === 'exit') {
       this.options.onExit(this);
       return;
     }
     if (this.state !== 'initialized') return;
+    const p = (typeof params === 'object' && params !== null && !Array.isArray(params) ? params : {}) as Record<string, unknown>;
+    if (method === 'window/workDoneProgress/cancel') {
+      const key = typeof p.token === 'string' || typeof p.token === 'number' ? this.progressTokens.get(String(p.token)) : undefined;
+      if (key !== undefined) this.cancelRequest(key);
+      else this.log.debug('window/workDoneProgress/cancel for a token of no request in progress: ignored');
+      return;
+    }
+    if (method === '$/setTrace') {
+      const level = TRACE_LEVELS[String(p.value)];
+      if (level === undefined) this.log.warn(`$/setTrace with an unknown value ignored (off, messages or verbose)`);
+      else this.clientLogLevel = level === 'off' ? undefined : level;
+      return;
+    }
     this.log.debug(`notification ${method} ignored`);
+  }
+
+  /** Sends one of the daemon's log lines to the client (window/logMessage). */
+  sendLogMessage(level: LogLevel, message: string): void {
+    if (this.state === 'closed') return;
+    const type = { error: 1, warn: 2, info: 3, debug: 4 }[level];
+    try {
+      this.connection.sendNotification('window/logMessage', { type, message }).catch(() => undefined);
+    } catch {
+      /* the connection closed meanwhile */
+    }
   }
 
   private async dispatch(method: string, rawParams: unknown, token: CancellationToken): Promise<unknown> {
@@ -491,6 +538,17 @@ export class Session implements SessionControl {
     this.shutdownReceived = true;
     this.state = 'shutdown';
   }
+}
+
+const TRACE_LEVELS: Record<string, LogLevel | 'off'> = { off: 'off', messages: 'info', verbose: 'debug' };
+
+/** The progress token a request carries in the param its method declares for it. */
+function progressTokenOf(m: { method?: string; params?: unknown }): string | undefined {
+  if (m.method === undefined || !isMethodName(m.method)) return undefined;
+  const name = methods[m.method].progressParam;
+  const p = m.params as Record<string, unknown> | undefined;
+  const t = name && p && typeof p === 'object' && !Array.isArray(p) ? p[name] : undefined;
+  return typeof t === 'string' || typeof t === 'number' ? String(t) : undefined;
 }
 
 interface Batch {

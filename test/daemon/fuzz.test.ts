@@ -340,10 +340,16 @@ describe('fuzz (bounded, fixed seed)', function () {
     expect(goodCalls).to.be.above(10);
     expect(good.received.filter((m) => m.id === null || m.id === undefined)).to.deep.equal([]);
 
-    // Everything the fuzzed connections got back is a well-formed JSON-RPC message.
+    // Everything the fuzzed connections got back is a well-formed JSON-RPC message (or a
+    // batch answer: a non-empty array of them).
     let answers = 0;
     for (const f of fuzzers) {
-      for (const m of f.received) {
+      const all = f.received.flatMap((m) => {
+        if (!Array.isArray(m)) return [m];
+        expect(m.length, 'a batch answer is never empty').to.be.above(0);
+        return m as Record<string, unknown>[];
+      });
+      for (const m of all) {
         answers++;
         expect(m.jsonrpc).to.equal('2.0');
         if (m.method === '$/progress') continue;

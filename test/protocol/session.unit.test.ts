@@ -111,4 +111,32 @@ describe('session (in memory, no server)', function () {
     expect(status.inFlight).to.equal(0);
     expect(m.session.inFlightCount).to.equal(0);
   });
+
+  it("window/workDoneProgress/cancel with a wait's progress token cancels that wait (-32800)", async () => {
+    await init();
+    const info = (await m.client.sendRequest('workflow/getHandle', { workflowId: 'wf-wd' })) as { handle: string };
+    const wait = rejection(m.client.sendRequest('handle/result', { handle: info.handle, workDoneToken: 'wd-1' }));
+    await until(() => m.session.inFlightCount === 1, 5000, 'the wait in flight');
+    await m.client.sendNotification('window/workDoneProgress/cancel', { token: 'other' });
+    await m.client.sendNotification('window/workDoneProgress/cancel', { token: 'wd-1' });
+    expect((await wait).code).to.equal(ErrorCodes.RequestCancelled);
+  });
+
+  it('sends its log lines about the connection as window/logMessage once asked ($/setTrace, initializationOptions.logLevel), and stops on off', async () => {
+    const lines: { type: number; message: string }[] = [];
+    m.client.onNotification('window/logMessage', (p: unknown) => {
+      lines.push(p as { type: number; message: string });
+    });
+    await m.client.sendRequest('initialize', { initializationOptions: { logLevel: 'warn' } });
+    await m.client.sendRequest('daemon/status');
+    expect(lines, 'nothing at warn for a status call').to.deep.equal([]);
+    await m.client.sendNotification('$/setTrace', { value: 'verbose' });
+    await m.client.sendRequest('daemon/status');
+    await until(() => lines.some((l) => l.type === 4 && /daemon\/status/.test(l.message)), 5000, 'a debug line');
+    await m.client.sendNotification('$/setTrace', { value: 'off' });
+    await m.client.sendRequest('daemon/status');
+    const n = lines.length;
+    await m.client.sendRequest('daemon/status');
+    expect(lines.length).to.equal(n);
+  });
 });
