@@ -7,6 +7,7 @@ import * as winston from 'winston';
 export type Logger = winston.Logger;
 
 import { LOG_LEVELS } from './levels';
+import { FileLogTransport } from './file-transport';
 
 export { LOG_LEVELS };
 
@@ -24,16 +25,6 @@ export function createLogger(opts: { level?: string; file?: string } = {}): Logg
   );
   // The transport keeps this level even while the logger's is raised for a client that
   // asked for more (src/daemon/client-log.ts).
-  const transport = opts.file ? new winston.transports.File({ filename: opts.file, format, level }) : new winston.transports.Console({ format, level, stderrLevels: [...LOG_LEVELS] });
-  if (opts.file) {
-    // A log file that cannot be written (a full disk, a removed directory) is said once on
-    // stderr rather than every line lost in silence.
-    let told = false;
-    transport.on('error', (err: Error) => {
-      if (told) return;
-      told = true;
-      process.stderr.write(`temporal-handled: cannot write the log file ${opts.file}: ${err.message}; log lines are being lost\n`);
-    });
-  }
+  const transport = opts.file ? new FileLogTransport(opts.file, { format, level }) : new winston.transports.Console({ format, level, stderrLevels: [...LOG_LEVELS] });
   return winston.createLogger({ level, transports: [transport] });
 }

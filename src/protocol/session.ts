@@ -336,6 +336,8 @@ export class Session implements SessionControl {
     if (this.isClosed) return;
     this.cancelAll(true);
     await this.answeredAll();
+    // Every answer is written: end our side too (a half-open socket stays open otherwise).
+    if (!this.isClosed) this.options.end?.();
   }
 
   /**
