@@ -106,6 +106,8 @@ export const DaemonStatus = Type.Object({
   clientsByTransport: Type.Record(Type.String(), Type.Integer()),
   handles: Type.Integer(),
   inFlight: Type.Integer({ description: 'Requests being served, over all clients; this daemon/status request is not counted.' }),
+  queued: Type.Integer({ description: "Temporal calls waiting for their client's share (maxCallsPerClient), over all clients." }),
+  maxCallsPerClient: Type.Integer({ description: 'Short Temporal calls one client may have running at once; the rest wait in order, still cancellable.' }),
   grpcInFlight: Type.Integer(),
   connection: Type.Object({ state: Type.String(), address: Type.String(), namespace: Type.String() }),
   temporal: Type.Object({ serverVersion: NullableString }),

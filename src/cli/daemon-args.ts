@@ -53,6 +53,8 @@ Limits and logs:
   --max-output-buffer BYTES    answers queued for a client that does not read them before it is
                                dropped (the larger of 64 MiB and twice --max-message-size); its
                                input is paused from an eighth of this (at most 8 MiB)
+  --max-calls-per-client N     Temporal calls (not result waits) one client may have running at once;
+                               the rest wait in order, still cancellable (64)
   --log-file PATH              log there instead of stderr (never stdout)
   --log-level LEVEL            error, warn, info or debug (debug logs payloads); default info, but
                                warn on stderr when an editor's connection (--stdio, --pipe, --socket=PORT)
@@ -111,6 +113,7 @@ export function parseDaemonArgs(argv: string[]): DaemonArgs {
         'handle-idle-timeout': { type: 'string' },
         'max-message-size': { type: 'string' },
         'max-output-buffer': { type: 'string' },
+        'max-calls-per-client': { type: 'string' },
         clientProcessId: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
@@ -170,6 +173,7 @@ export function parseDaemonArgs(argv: string[]): DaemonArgs {
     handleIdleTimeoutMs: idle,
     maxMessageBytes: positiveInt(v['max-message-size'], '--max-message-size', 1024),
     maxOutputBytes: positiveInt(v['max-output-buffer'], '--max-output-buffer', 65536),
+    maxCallsPerClient: positiveInt(v['max-calls-per-client'], '--max-calls-per-client'),
     clientProcessId: positiveInt(v.clientProcessId, '--clientProcessId'),
     help: Boolean(v.help),
     version: Boolean(v.version),

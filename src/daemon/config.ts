@@ -27,6 +27,7 @@ export interface DaemonConfig {
   handleIdleTimeoutMs?: number;
   maxMessageBytes?: number;
   maxOutputBytes?: number;
+  maxCallsPerClient?: number;
   clientProcessId?: number;
   help: boolean;
   version: boolean;

@@ -34,7 +34,12 @@ export interface DaemonOptions {
   maxOutputBytes?: number;
   logger: Logger;
   version: string;
+  /** Short Temporal calls one client may have running at once; the rest wait in order. @default 64 */
+  maxCallsPerClient?: number;
 }
+
+/** 64: more than a single client needs to keep the server busy (a call takes about 1.5 ms), few enough to leave room for others. */
+const DEFAULT_MAX_CALLS_PER_CLIENT = 64;
 
 export class Daemon {
   readonly connection: Connection;
@@ -103,6 +108,8 @@ export class Daemon {
       },
       handles: this.table.size,
       inFlight: this.services.inFlight,
+      queued: [...this.sessions].reduce((n, s) => n + s.queuedCount, 0),
+      maxCallsPerClient: this.options.maxCallsPerClient ?? DEFAULT_MAX_CALLS_PER_CLIENT,
       grpcInFlight: this.connection.inFlight,
       connection: { state: this.connection.state, address: this.connection.address, namespace: this.options.namespace },
       temporal: { serverVersion: await this.serverVersion() },
@@ -132,6 +139,7 @@ export class Daemon {
       preAuth: opts.preAuth,
       maxMessageBytes: this.maxMessageBytes,
       maxOutputBytes: this.options.maxOutputBytes,
+      maxCallsPerClient: this.options.maxCallsPerClient ?? DEFAULT_MAX_CALLS_PER_CLIENT,
       destroy: opts.destroy,
       end: opts.end,
       onExit: opts.onExit,

@@ -70,6 +70,7 @@ export async function runDaemon(args: DaemonConfig): Promise<number> {
     handles: { maxHandles: args.maxHandles, idleTtlMs: args.handleIdleTimeoutMs },
     maxMessageBytes: args.maxMessageBytes,
     maxOutputBytes: args.maxOutputBytes,
+    maxCallsPerClient: args.maxCallsPerClient,
     logger,
     version: VERSION,
   });

@@ -43,6 +43,8 @@ export interface SessionOptions {
   onExit: (session: Session) => void;
   /** Called once when the session is gone. */
   onClosed: (session: Session) => void;
+  /** Short Temporal calls (not waits) one client may have running at once; the rest queue. @default unbounded */
+  maxCallsPerClient?: number;
   /** Called when the client changes the level of the log lines it is sent. */
   onLogLevelChange?: () => void;
   /** Closes the underlying transport at once (a client that is dropped). */
@@ -89,6 +91,9 @@ export class Session implements SessionControl {
   private readonly writer: FramedMessageWriter;
   private readonly log: Logger;
   private preAuthTimer: NodeJS.Timeout | undefined;
+  /** Short Temporal calls of this client running now, and those queued behind them (in order). */
+  private shortCalls = 0;
+  private readonly callQueue: (() => void)[] = [];
   /** Progress tokens of requests in progress, to their request's key (for window/workDoneProgress/cancel). */
   private readonly progressTokens = new Map<string, string>();
   private logLevelForClient: LogLevel | undefined;
@@ -201,6 +206,44 @@ export class Session implements SessionControl {
 
   get inFlightCount(): number {
     return this.inFlight.size;
+  }
+
+  /** Temporal calls of this client waiting for one of its slots (see `maxCallsPerClient`). */
+  get queuedCount(): number {
+    return this.callQueue.length;
+  }
+
+  /**
+   * Waits for one of this client's slots for a short Temporal call. One client that sends
+   * thousands of calls without reading their answers would otherwise take the shared gRPC
+   * connection from every other client: beyond its share, its calls wait here, in order,
+   * still cancellable. Long waits (result) are bounded by the long-poll budget instead.
+   */
+  private async acquireCallSlot(signal: AbortSignal): Promise<void> {
+    const max = this.options.maxCallsPerClient ?? Infinity;
+    if (this.shortCalls < max) {
+      this.shortCalls++;
+      return;
+    }
+    await new Promise<void>((resolve, reject) => {
+      const go = () => {
+        signal.removeEventListener('abort', onAbort);
+        this.shortCalls++;
+        resolve();
+      };
+      const onAbort = () => {
+        const i = this.callQueue.indexOf(go);
+        if (i >= 0) this.callQueue.splice(i, 1);
+        reject(requestCancelled());
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.callQueue.push(go);
+    });
+  }
+
+  private releaseCallSlot(): void {
+    this.shortCalls--;
+    this.callQueue.shift()?.();
   }
 
   /** Whether initialize has succeeded on this connection. */
@@ -503,13 +546,21 @@ export class Session implements SessionControl {
     this.inFlight.add(ac);
     this.services.inFlight++;
     const started = Date.now();
+    const decl = methods[known];
+    const short = decl.waits !== true && (decl.errors as readonly string[]).includes('RPCError');
+    let holding = false;
     try {
+      if (short) {
+        await this.acquireCallSlot(ac.signal);
+        holding = true;
+      }
       return await runHandler(known, { session: this, services: this.services, signal: ac.signal }, params);
     } catch (err) {
       const re = ac.signal.aborted ? requestCancelled() : toResponseError(err);
       if (re.data?.type === 'InternalError') this.log.error(`${method} failed: ${(err as Error)?.stack ?? String(err)}`);
       throw re;
     } finally {
+      if (holding) this.releaseCallSlot();
       sub.dispose();
       this.inFlight.delete(ac);
       this.services.inFlight--;

@@ -165,7 +165,10 @@ describe('robustness and client conventions (daemon process)', function () {
     const d = await spawnDaemon(['--port', '0', '--token-file', tokenFile]);
     expect(await d.exited).to.not.equal(0);
     const err = d.stderr.join('\n');
-    expect(err).to.include(tokenFile).and.match(/readable by others \(mode 0644\)/).and.include(`chmod 600 ${tokenFile}`);
+    expect(err)
+      .to.include(tokenFile)
+      .and.match(/readable by others \(mode 0644\)/)
+      .and.include(`chmod 600 ${tokenFile}`);
   });
 
   it('serving an editor on stdio, stderr carries only warnings and errors by default', async () => {

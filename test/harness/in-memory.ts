@@ -24,13 +24,14 @@ export interface InMemory {
 /** A port on loopback where nothing listens (1 is never bound by tests). */
 const NOWHERE = '127.0.0.1:1';
 
-export function inMemoryDaemon(opts: { maxMessageBytes?: number } = {}): InMemory {
+export function inMemoryDaemon(opts: { maxMessageBytes?: number; maxCallsPerClient?: number } = {}): InMemory {
   const daemon = new Daemon({
     connection: { address: NOWHERE },
     namespace: 'default',
     logger: createLogger({ level: process.env.TH_UNIT_LOG ?? 'error' }),
     version: '0.0.0-test',
     maxMessageBytes: opts.maxMessageBytes,
+    maxCallsPerClient: opts.maxCallsPerClient,
   });
   const toDaemon = new PassThrough();
   const fromDaemon = new PassThrough();

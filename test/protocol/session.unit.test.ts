@@ -139,4 +139,27 @@ describe('session (in memory, no server)', function () {
     await m.client.sendRequest('daemon/status');
     expect(lines.length).to.equal(n);
   });
+
+  it("bounds one client's Temporal calls: the rest queue in order, still cancellable, and daemon/status says so", async function () {
+    this.timeout(20_000);
+    await m.close();
+    m = inMemoryDaemon({ maxCallsPerClient: 2 });
+    await init();
+    const info = (await m.client.sendRequest('workflow/getHandle', { workflowId: 'wf-fair' })) as { handle: string };
+    const { CancellationTokenSource } = await import('vscode-jsonrpc/node');
+    const sources = Array.from({ length: 6 }, () => new CancellationTokenSource());
+    const calls = sources.map((src) => rejection(m.client.sendRequest('handle/describe', { handle: info.handle }, src.token)));
+    await until(() => m.session.queuedCount === 4, 5000, 'four queued');
+    const st = (await m.client.sendRequest('daemon/status')) as { queued: number; maxCallsPerClient: number; inFlight: number };
+    expect(st).to.deep.include({ queued: 4, maxCallsPerClient: 2 });
+    // A queued call is cancelled where it waits; a result wait is not held back by the bound.
+    sources[5]!.cancel();
+    expect((await calls[5]!).code).to.equal(ErrorCodes.RequestCancelled);
+    expect(m.session.queuedCount).to.equal(3);
+    const wait = rejection(m.client.sendRequest('handle/result', { handle: info.handle }, sources[0]!.token));
+    await until(() => m.session.inFlightCount === 6, 5000, 'the wait running beside the queued calls');
+    for (const s of sources) s.cancel();
+    for (const c of [...calls, wait]) expect((await c).code).to.equal(ErrorCodes.RequestCancelled);
+    expect(m.session.queuedCount).to.equal(0);
+  });
 });

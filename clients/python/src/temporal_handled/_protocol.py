@@ -137,6 +137,7 @@ METHOD_PARAMS: typing.Final[collections.abc.Mapping[str, tuple[str, ...]]] = {
         "clientInfo",
         "namespace",
         "authToken",
+        "initializationOptions",
     ),
     RPC_DISCOVER: (),
     SHUTDOWN: (),
@@ -199,14 +200,20 @@ METHOD_REQUIRED_PARAMS: typing.Final[collections.abc.Mapping[str, tuple[str, ...
 
 CANCEL_REQUEST: typing.Final = "$/cancelRequest"
 PROGRESS: typing.Final = "$/progress"
+SET_TRACE: typing.Final = "$/setTrace"
 EXIT: typing.Final = "exit"
 INITIALIZED: typing.Final = "initialized"
+WINDOW_LOG_MESSAGE: typing.Final = "window/logMessage"
+WINDOW_WORK_DONE_PROGRESS_CANCEL: typing.Final = "window/workDoneProgress/cancel"
 
 NOTIFICATIONS: typing.Final[tuple[str, ...]] = (
     CANCEL_REQUEST,
     PROGRESS,
+    SET_TRACE,
     EXIT,
     INITIALIZED,
+    WINDOW_LOG_MESSAGE,
+    WINDOW_WORK_DONE_PROGRESS_CANCEL,
 )
 
 NOTIFICATION_PARAMS: typing.Final[collections.abc.Mapping[str, tuple[str, ...]]] = {
@@ -215,8 +222,14 @@ NOTIFICATION_PARAMS: typing.Final[collections.abc.Mapping[str, tuple[str, ...]]]
         "token",
         "value",
     ),
+    SET_TRACE: ("value",),
     EXIT: (),
     INITIALIZED: (),
+    WINDOW_LOG_MESSAGE: (
+        "type",
+        "message",
+    ),
+    WINDOW_WORK_DONE_PROGRESS_CANCEL: ("token",),
 }
 NOTIFICATION_REQUIRED_PARAMS: typing.Final[collections.abc.Mapping[str, tuple[str, ...]]] = {
     CANCEL_REQUEST: ("id",),
@@ -224,8 +237,14 @@ NOTIFICATION_REQUIRED_PARAMS: typing.Final[collections.abc.Mapping[str, tuple[st
         "token",
         "value",
     ),
+    SET_TRACE: ("value",),
     EXIT: (),
     INITIALIZED: (),
+    WINDOW_LOG_MESSAGE: (
+        "type",
+        "message",
+    ),
+    WINDOW_WORK_DONE_PROGRESS_CANCEL: ("token",),
 }
 
 # --- string enums (in params and components.schemas) ----------------------------------------
@@ -282,6 +301,20 @@ ID_REUSE_POLICY_VALUES: typing.Final[tuple[IdReusePolicy, ...]] = (
     "TERMINATE_IF_RUNNING",
 )
 
+# initialize param initializationOptions.logLevel
+InitializationOptionsLogLevel = typing.Literal[
+    "error",
+    "warn",
+    "info",
+    "debug",
+]
+INITIALIZATION_OPTIONS_LOG_LEVEL_VALUES: typing.Final[tuple[InitializationOptionsLogLevel, ...]] = (
+    "error",
+    "warn",
+    "info",
+    "debug",
+)
+
 # handle/query param rejectCondition
 RejectCondition = typing.Literal[
     "NONE",
@@ -306,11 +339,25 @@ RESULT_PROGRESS_REASON_VALUES: typing.Final[tuple[ResultProgressReason, ...]] = 
     "CRON",
 )
 
+# $/setTrace param value
+Value = typing.Literal[
+    "off",
+    "messages",
+    "verbose",
+]
+VALUE_VALUES: typing.Final[tuple[Value, ...]] = (
+    "off",
+    "messages",
+    "verbose",
+)
+
 # Each enum's values by its alias's name.
 ENUMS: typing.Final[collections.abc.Mapping[str, tuple[str, ...]]] = {
     "FailureType": FAILURE_TYPE_VALUES,
     "IdConflictPolicy": ID_CONFLICT_POLICY_VALUES,
     "IdReusePolicy": ID_REUSE_POLICY_VALUES,
+    "InitializationOptionsLogLevel": INITIALIZATION_OPTIONS_LOG_LEVEL_VALUES,
     "RejectCondition": REJECT_CONDITION_VALUES,
     "ResultProgressReason": RESULT_PROGRESS_REASON_VALUES,
+    "Value": VALUE_VALUES,
 }
