@@ -1,19 +1,25 @@
 /**
- * The schema building blocks the contract needs beyond TypeBox's own: string enums kept
- * as JSON Schema's `enum` (readable in openrpc.json, checked by TypeBox's compiler), and
- * nullable values.
+ * The schema building blocks the contract needs beyond TypeBox's own: string enums and
+ * nullable values. A string enum is a union of string literals (which TypeBox's compiler
+ * turns into plain code: the validators are compiled at build time, see
+ * scripts/compile-validators.js); openrpc.json publishes it as `{"type": "string", "enum": [...]}`.
  */
-import { Kind, Type, TypeRegistry, type SchemaOptions, type TSchema, type TUnion, type TNull, type TUnsafe } from '@sinclair/typebox';
+import { Type, type SchemaOptions, type TSchema, type TUnion, type TNull, type TLiteral } from '@sinclair/typebox';
 
-export const STRING_ENUM = 'StringEnum';
+type Literals<T extends readonly string[]> = { [K in keyof T]: TLiteral<T[K] & string> };
 
-if (!TypeRegistry.Has(STRING_ENUM)) {
-  TypeRegistry.Set<{ enum: readonly string[] }>(STRING_ENUM, (schema, value) => typeof value === 'string' && schema.enum.includes(value));
+/** A string that is one of `values`. */
+export function StringEnum<const T extends readonly string[]>(values: T, options: SchemaOptions = {}): TUnion<Literals<T> & TSchema[]> {
+  return Type.Union(
+    values.map((v) => Type.Literal(v)),
+    { ...options, 'x-stringEnum': true },
+  ) as unknown as TUnion<Literals<T> & TSchema[]>;
 }
 
-/** A string that is one of `values`: `{type: "string", enum: [...]}` in JSON Schema. */
-export function StringEnum<const T extends readonly string[]>(values: T, options: SchemaOptions = {}): TUnsafe<T[number]> {
-  return Type.Unsafe<T[number]>({ ...options, [Kind]: STRING_ENUM, type: 'string', enum: [...values] });
+/** The values of a string enum schema, or undefined for any other schema. */
+export function stringEnumValues(schema: unknown): string[] | undefined {
+  const s = schema as { 'x-stringEnum'?: boolean; anyOf?: { const?: unknown }[] };
+  return s['x-stringEnum'] === true && Array.isArray(s.anyOf) ? s.anyOf.map((m) => String(m.const)) : undefined;
 }
 
 /** `schema` or null. */

@@ -8,6 +8,7 @@
  */
 import type { TObject, TSchema } from '@sinclair/typebox';
 import { ERRORS } from './error-codes';
+import { stringEnumValues } from './kinds';
 import { methods, notifications, PROTOCOL_VERSION } from './methods';
 import { Failure } from './values';
 
@@ -23,6 +24,11 @@ function publish(schema: unknown, components: Record<string, Json>, top = true):
   if (Array.isArray(schema)) return schema.map((s) => publish(s, components, false));
   if (typeof schema !== 'object' || schema === null) return schema as Json;
   const s = schema as Record<string, unknown>;
+  const values = stringEnumValues(s);
+  if (values) {
+    const { anyOf: _members, 'x-stringEnum': _marker, ...rest } = s;
+    return publish({ ...rest, type: 'string', enum: values }, components, top);
+  }
   if (typeof s.$id === 'string' && !top) {
     const { $id, description, ...rest } = s;
     const base = (TYPE_REGISTRY_DESCRIPTIONS.get($id) ?? undefined) as string | undefined;

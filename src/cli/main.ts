@@ -3,11 +3,12 @@
  * command-line client for shell scripts.
  */
 import { parseDaemonArgs, DAEMON_USAGE, UsageError } from './daemon-args';
-import { isClientCommand } from './client/args';
 import { VERSION } from '../version';
 
 export async function main(argv: string[]): Promise<number> {
-  if (isClientCommand(argv[0])) {
+  // The daemon takes flags only: a first word that is not a flag is a client command (the
+  // client names an unknown one), so the daemon's start-up never loads the client's modules.
+  if (argv[0] !== undefined && !argv[0].startsWith('-')) {
     // Loaded only for client commands, as the daemon's modules are only for the daemon.
     const { runClient } = require('./client') as typeof import('./client');
     return runClient(argv);

@@ -4,8 +4,9 @@
  */
 import * as fs from 'node:fs';
 import type * as net from 'node:net';
-import { Connection, type ConnectionOptions } from '../temporal/connection';
-import { TemporalClient } from '../temporal/client';
+import type { Connection, ConnectionOptions } from '../temporal/connection';
+import type { TemporalClient } from '../temporal/client';
+import { normalizeAddress } from '../temporal/address';
 import { HandleTable, type HandleTableOptions } from '../handles/handle-table';
 import { Session, type SessionOptions, type TransportKind } from '../protocol/session';
 
@@ -17,7 +18,7 @@ import { Session, type SessionOptions, type TransportKind } from '../protocol/se
 const PRE_AUTH = { maxMessageBytes: 64 * 1024, timeoutMs: 10_000 };
 const MAX_UNAUTHENTICATED = 32;
 import type { Services } from '../protocol/handlers';
-import { buildOpenRpcDocument, type DaemonStatus } from '@temporal-handled/protocol';
+import type { DaemonStatus } from '@temporal-handled/protocol';
 import { listenSocket, listenTcp, isWindowsPipe } from '../transport/listeners';
 import type { Logger } from '../log/logger';
 import type { LogLevel } from '../log/levels';
@@ -42,8 +43,10 @@ export interface DaemonOptions {
 const DEFAULT_MAX_CALLS_PER_CLIENT = 64;
 
 export class Daemon {
-  readonly connection: Connection;
-  readonly client: TemporalClient;
+  /** The gRPC stack, made on first use (loading it costs tens of milliseconds of start-up). */
+  private temporal: { connection: Connection; client: TemporalClient } | undefined;
+  /** The Temporal address, host:port. */
+  readonly address: string;
   readonly table: HandleTable;
   readonly services: Services;
   private readonly sessions = new Set<Session>();
@@ -61,22 +64,50 @@ export class Daemon {
     this.log = options.logger;
     this.baseLogLevel = options.logger.level as LogLevel;
     options.logger.add(new ClientLogTransport((id) => this.sessionById.get(id)));
-    this.connection = new Connection({ ...options.connection, clientName: 'temporal-handled', clientVersion: options.version });
-    this.client = new TemporalClient(this.connection, { namespace: options.namespace, identity: options.identity });
+    this.address = normalizeAddress(options.connection.address);
     this.table = new HandleTable(options.handles);
     this.maxMessageBytes = options.maxMessageBytes ?? 64 * 1024 * 1024;
+    const self = this;
     this.services = {
-      client: this.client,
+      get client() {
+        return self.client;
+      },
       table: this.table,
       logger: options.logger,
       namespace: options.namespace,
-      address: this.connection.address,
+      address: this.address,
       version: options.version,
       inFlight: 0,
       serverVersion: () => this.serverVersion(),
+      knownServerVersion: () => this.cachedServerVersion,
       status: () => this.status(),
-      openrpc: () => buildOpenRpcDocument(options.version),
+      // The whole contract (TypeBox) is loaded only when a client asks for the document.
+      openrpc: () => (require('@temporal-handled/protocol') as typeof import('@temporal-handled/protocol')).buildOpenRpcDocument(options.version),
     };
+  }
+
+  /** The gRPC connection to Temporal (made, with the client, on first use). */
+  get connection(): Connection {
+    return this.loadTemporal().connection;
+  }
+
+  get client(): TemporalClient {
+    return this.loadTemporal().client;
+  }
+
+  /** Whether the gRPC stack has been made (status does not make it just to report on it). */
+  get temporalLoaded(): boolean {
+    return this.temporal !== undefined;
+  }
+
+  private loadTemporal(): { connection: Connection; client: TemporalClient } {
+    if (!this.temporal) {
+      const { Connection } = require('../temporal/connection') as typeof import('../temporal/connection');
+      const { TemporalClient } = require('../temporal/client') as typeof import('../temporal/client');
+      const connection = new Connection({ ...this.options.connection, clientName: 'temporal-handled', clientVersion: this.options.version });
+      this.temporal = { connection, client: new TemporalClient(connection, { namespace: this.options.namespace, identity: this.options.identity }) };
+    }
+    return this.temporal;
   }
 
   /** The Temporal server's version, asked once and cached; null while it cannot be reached. */
@@ -110,8 +141,8 @@ export class Daemon {
       inFlight: this.services.inFlight,
       queued: [...this.sessions].reduce((n, s) => n + s.queuedCount, 0),
       maxCallsPerClient: this.options.maxCallsPerClient ?? DEFAULT_MAX_CALLS_PER_CLIENT,
-      grpcInFlight: this.connection.inFlight,
-      connection: { state: this.connection.state, address: this.connection.address, namespace: this.options.namespace },
+      grpcInFlight: this.temporal?.connection.inFlight ?? 0,
+      connection: { state: this.temporal?.connection.state ?? 'IDLE', address: this.address, namespace: this.options.namespace },
       temporal: { serverVersion: await this.serverVersion() },
       memory: { rss: mem.rss, heapUsed: mem.heapUsed },
     };
@@ -212,7 +243,7 @@ export class Daemon {
         }
       }
       this.table.close();
-      this.connection.close();
+      this.temporal?.connection.close();
     })();
     return this.stopping;
   }

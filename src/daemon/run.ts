@@ -6,7 +6,7 @@
 import * as net from 'node:net';
 import { createLogger, type Logger } from '../log/logger';
 import { resolveSettings } from '../config/settings';
-import { DevServer } from '../devserver/dev-server';
+import type { DevServer } from '../devserver/dev-server';
 import { Daemon } from './daemon';
 import { UsageError, type DaemonConfig } from './config';
 import { defaultTokenFile, loadOrCreateSecret } from '../transport/listeners';
@@ -54,6 +54,7 @@ export async function runDaemon(args: DaemonConfig): Promise<number> {
   if (useDev) {
     if (settings.addressConfigured && args.connection.address !== undefined) throw new UsageError('--dev and --address contradict each other');
     logger.info(args.dev ? 'starting the embedded dev server (--dev)' : 'no Temporal server configured or answering at localhost:7233: starting the embedded dev server');
+    const { DevServer } = require('../devserver/dev-server') as typeof import('../devserver/dev-server');
     dev = await DevServer.start({
       executable: args.temporalCli,
       dbFilename: args.devDb,
@@ -74,10 +75,10 @@ export async function runDaemon(args: DaemonConfig): Promise<number> {
     logger,
     version: VERSION,
   });
-  logger.info(`temporal-handled ${VERSION} (pid ${process.pid}): Temporal at ${daemon.connection.address}, namespace ${settings.namespace}`);
-  // Connect and learn the server version now, while the transports come up, so that the
-  // first initialize does not wait for a fresh channel.
-  void daemon.serverVersion();
+  logger.info(`temporal-handled ${VERSION} (pid ${process.pid}): Temporal at ${daemon.address}, namespace ${settings.namespace}`);
+  // The gRPC stack is loaded and connected once start-up is done (an editor's initialize is
+  // answered first: it does not need Temporal), so that the first call finds a warm channel.
+  const warmUp = () => void daemon.serverVersion();
 
   let exitCode = 0;
   let resolveDone!: () => void;
@@ -164,6 +165,8 @@ export async function runDaemon(args: DaemonConfig): Promise<number> {
     timer.unref();
   }
   logger.info('ready');
+  // An editor's connection warms it up after its initialize is answered (see handlers.ts).
+  if (!editor) setImmediate(warmUp);
   await done;
   return exitCode;
 }

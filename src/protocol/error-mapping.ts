@@ -4,7 +4,7 @@
  * else is a bug inside the daemon: InternalError, whose stack the caller logs.
  */
 import { ResponseError } from 'vscode-jsonrpc/node';
-import { ERRORS, type ErrorType } from '@temporal-handled/protocol';
+import { ERRORS, type ErrorType } from '@temporal-handled/protocol/runtime';
 import { TemporalError, CallCancelledError } from '../temporal/errors';
 import { InvalidArgumentError } from '../temporal/invalid-argument';
 import { InvalidHandleError } from '../handles/handle-table';

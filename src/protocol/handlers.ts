@@ -3,10 +3,11 @@
  * (params in, result out). Handlers are thin adapters from validated params to the
  * handle table and the Temporal client; lifecycle methods move the session's state.
  */
-import { METHOD_NAMES, PROTOCOL_VERSION, type DaemonStatus, type HandleInfo, type MethodName, type ParamsOf, type ProgressToken, type ResultOf, type ResultProgress } from '@temporal-handled/protocol';
+import type { DaemonStatus, HandleInfo, MethodName, ParamsOf, ProgressToken, ResultOf, ResultProgress } from '@temporal-handled/protocol';
+import { METHOD_NAMES, PROTOCOL_VERSION } from '@temporal-handled/protocol/runtime';
 import type { TemporalClient } from '../temporal/client';
 import type { WorkflowHandle } from '../temporal/workflow-handle';
-import { closeStatusOf } from '../temporal/workflow-handle';
+import { closeStatusOf } from '../temporal/errors';
 import type { HandleTable } from '../handles/handle-table';
 import type { Logger } from '../log/logger';
 import type { LogLevel } from '../log/levels';
@@ -23,6 +24,8 @@ export interface Services {
   /** Requests in flight across all sessions. */
   inFlight: number;
   serverVersion(): Promise<string | null>;
+  /** The server version if already known, else null. */
+  knownServerVersion(): string | null;
   status(): Promise<DaemonStatus>;
   openrpc(): Record<string, unknown>;
 }
@@ -64,7 +67,10 @@ export const handlers: Handlers = {
     if (p.namespace !== undefined) session.namespace = p.namespace;
     session.clientName = p.clientInfo?.name;
     if (p.initializationOptions?.logLevel !== undefined) session.clientLogLevel = p.initializationOptions.logLevel;
-    const temporal = { address: services.address, namespace: session.namespace, serverVersion: await services.serverVersion() };
+    // Not waited for: a cold start answers at once; daemon/status always has the version.
+    const temporal = { address: services.address, namespace: session.namespace, serverVersion: services.knownServerVersion() };
+    // Asked after this answer is written: loading the gRPC stack does not delay it.
+    setImmediate(() => void services.serverVersion());
     const own = { methods: METHOD_NAMES, resultProgress: true, cancellation: true, values: ['json', '$bytes', '$payload'] };
     return {
       serverInfo: { name: 'temporal-handled', version: services.version },

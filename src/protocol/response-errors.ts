@@ -3,7 +3,7 @@
  * `data.type` (the error's name in the contract) and its code from the contract.
  */
 import { ResponseError } from 'vscode-jsonrpc/node';
-import { ErrorCodes, type ErrorType } from '@temporal-handled/protocol';
+import { ErrorCodes, type ErrorType } from '@temporal-handled/protocol/runtime';
 
 export type ErrorData = { type: string } & Record<string, unknown>;
 export type RpcError = ResponseError<ErrorData>;

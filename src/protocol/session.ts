@@ -10,7 +10,8 @@
 import { createMessageConnection, type CancellationToken, type MessageConnection, type AbstractCancellationTokenSource } from 'vscode-jsonrpc/node';
 import { CancellationTokenSource } from 'vscode-jsonrpc/node';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { isMethodName, methods, type MethodName, type ProgressToken, type ResultProgress } from '@temporal-handled/protocol';
+import type { MethodName, ProgressToken, ResultProgress } from '@temporal-handled/protocol';
+import { isMethodName, methodFacts as methods } from '@temporal-handled/protocol/runtime';
 import { FramedMessageReader, type InvalidInput } from '../transport/framed-reader';
 import { FramedMessageWriter } from '../transport/framed-writer';
 import { checkEnvelope, type EnvelopeProblem } from './envelope';
@@ -272,7 +273,7 @@ export class Session implements SessionControl {
   /** Cancels every in-flight request (or only the long waits); each answers -32800. */
   cancelAll(onlyWaits = false): void {
     for (const [, r] of this.requests) {
-      if (onlyWaits && !(isMethodName(r.method) && methods[r.method].waits === true)) continue;
+      if (onlyWaits && !(isMethodName(r.method) && methods[r.method].waits)) continue;
       r.cancelled = true;
       r.source?.cancel();
     }
@@ -547,7 +548,7 @@ export class Session implements SessionControl {
     this.services.inFlight++;
     const started = Date.now();
     const decl = methods[known];
-    const short = decl.waits !== true && (decl.errors as readonly string[]).includes('RPCError');
+    const short = !decl.waits && decl.errors.includes('RPCError');
     let holding = false;
     try {
       if (short) {

@@ -1,22 +1,33 @@
 /**
- * Validates a request's params against the contract's declaration of its method, with
- * TypeBox's compiled checkers; an error names the param and what it must be.
+ * Validates a request's params against the contract's declaration of its method. The
+ * check itself is TypeBox's, compiled at build time (the contract's runtime entry); only
+ * when params fail, or hold numbers a double would change, is the declaration itself
+ * loaded (TypeBox: tens of milliseconds, once) to word the error or read the schema.
  */
-import { Kind, type TObject, type TSchema } from '@sinclair/typebox';
-import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
-import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors';
-import { methods, type MethodName, type ParamsOf } from '@temporal-handled/protocol';
+import type { TObject, TSchema } from '@sinclair/typebox';
+import type { ValueError } from '@sinclair/typebox/errors';
+import type { MethodName, ParamsOf } from '@temporal-handled/protocol';
+import { methodFacts } from '@temporal-handled/protocol/runtime';
 import { ExactNumber, exactNumbersSeen, isJsonObject } from '../json/exact-json';
 import { invalidParams } from './response-errors';
 
-const checkers = new Map<MethodName, TypeCheck<TObject>>();
-
 const LSP_TOKENS = ['workDoneToken', 'partialResultToken'] as const;
 
-function checkerOf(method: MethodName): TypeCheck<TObject> {
-  let c = checkers.get(method);
-  if (!c) checkers.set(method, (c = TypeCompiler.Compile(methods[method].params as TObject)));
-  return c;
+/** The slow path's modules, loaded on first use. */
+let slow: { contract: typeof import('@temporal-handled/protocol'); errors: typeof import('@sinclair/typebox/errors') } | undefined;
+function slowPath() {
+  slow ??= { contract: require('@temporal-handled/protocol'), errors: require('@sinclair/typebox/errors') };
+  return slow;
+}
+
+/** TypeBox's kind of a schema (its symbol is `Symbol.for('TypeBox.Kind')`, read without loading TypeBox). */
+const KIND = Symbol.for('TypeBox.Kind');
+function kindOf(schema: unknown): string | undefined {
+  return (schema as Record<symbol, string | undefined>)[KIND];
+}
+
+function schemaOf(method: MethodName): TObject {
+  return slowPath().contract.methods[method].params as TObject;
 }
 
 /** The params as the method's typed params object, or a thrown InvalidParams naming what is wrong. */
@@ -30,20 +41,22 @@ export function validateParams<M extends MethodName>(method: M, params: unknown)
     else throw invalidParams(`${method} takes its params by name (an object), not by position`);
   }
   if (!isJsonObject(params)) throw invalidParams(`${method} takes its params as an object`);
-  const schema = methods[method].params as TObject;
+  const facts = methodFacts[method];
   let obj = params as Record<string, unknown>;
   // LSP clients send progress tokens with any request; a method that reports no such
   // progress accepts and ignores them, as LSP servers do.
   for (const t of LSP_TOKENS) {
-    if (t in obj && !Object.hasOwn(schema.properties, t)) {
+    if (t in obj && !facts.params.includes(t)) {
       const { [t]: _ignored, ...rest } = obj;
       obj = rest;
     }
   }
   // Only once a number a double would change has ever been read is there anything to convert.
-  if (exactNumbersSeen()) obj = plainWhereNumeric(obj, schema) as Record<string, unknown>;
-  const checker = checkerOf(method);
-  if (!checker.Check(obj)) throw invalidParams(describe(method, checker.Errors(obj).First()!));
+  if (exactNumbersSeen()) obj = plainWhereNumeric(obj, schemaOf(method)) as Record<string, unknown>;
+  if (!facts.check(obj)) {
+    const first = slowPath().errors.Errors(schemaOf(method), [], obj).First();
+    throw invalidParams(first ? describe(method, first) : `${method}: the params do not match the contract`);
+  }
   return obj as ParamsOf<M>;
 }
 
@@ -63,7 +76,9 @@ function article(word: string): string {
 
 /** What a value of `schema` must be, in words: "a string", "a string or null". */
 function expected(schema: TSchema): string {
-  switch (schema[Kind]) {
+  const values = slowPath().contract.stringEnumValues(schema);
+  if (values) return `one of ${values.join(', ')}`;
+  switch (kindOf(schema)) {
     case 'Union':
       return (schema.anyOf as TSchema[]).map(expected).join(' or ');
     case 'Null':
@@ -71,10 +86,8 @@ function expected(schema: TSchema): string {
     case 'Record':
     case 'Object':
       return 'an object';
-    case 'StringEnum':
-      return `one of ${(schema.enum as string[]).join(', ')}`;
     default:
-      return article(String(schema.type ?? schema[Kind]).toLowerCase());
+      return article(String(schema.type ?? kindOf(schema)).toLowerCase());
   }
 }
 
@@ -87,6 +100,7 @@ function jsonType(v: unknown): string {
 }
 
 function describe(method: string, e: ValueError): string {
+  const { ValueErrorType } = slowPath().errors;
   const name = nameOf(e.path);
   if (e.type === ValueErrorType.ObjectRequiredProperty) return `"${name}" is required`;
   if (e.type === ValueErrorType.ObjectAdditionalProperties) {
@@ -95,14 +109,15 @@ function describe(method: string, e: ValueError): string {
     return segs.length === 1 ? `unknown param "${key}" for ${method}` : `"${nameOf(segs.join('/'))}" has an unknown field "${key}"`;
   }
   const s = e.schema;
-  if (s[Kind] === 'StringEnum') return `"${name}" must be one of ${(s.enum as string[]).join(', ')}; got ${JSON.stringify(e.value)}`;
+  const values = slowPath().contract.stringEnumValues(s);
+  if (values) return `"${name}" must be one of ${values.join(', ')}; got ${JSON.stringify(e.value)}`;
   if (e.type === ValueErrorType.StringMinLength) return s.minLength === 1 ? `"${name}" must not be empty` : `"${name}" must be at least ${s.minLength} characters`;
   if (e.type === ValueErrorType.NumberMinimum || e.type === ValueErrorType.IntegerMinimum) return `"${name}" must be at least ${s.minimum}`;
   return `"${name}" must be ${expected(s)}, got ${jsonType(e.value)}`;
 }
 
 function kindsOf(schema: TSchema): string[] {
-  return schema[Kind] === 'Union' ? (schema.anyOf as TSchema[]).flatMap(kindsOf) : [schema[Kind] as string];
+  return kindOf(schema) === 'Union' ? (schema.anyOf as TSchema[]).flatMap(kindsOf) : [kindOf(schema) as string];
 }
 
 /**
@@ -116,11 +131,11 @@ export function plainWhereNumeric(value: unknown, schema: TSchema): unknown {
   }
   if (typeof value !== 'object' || value === null) return value;
   const shape = Array.isArray(value) ? 'Array' : 'Object';
-  const s = schema[Kind] === 'Union' ? (schema.anyOf as TSchema[]).find((m) => m[Kind] === shape || (shape === 'Object' && m[Kind] === 'Record')) : schema;
+  const s = kindOf(schema) === 'Union' ? (schema.anyOf as TSchema[]).find((m) => kindOf(m) === shape || (shape === 'Object' && kindOf(m) === 'Record')) : schema;
   if (!s) return value;
-  if (Array.isArray(value)) return s[Kind] === 'Array' ? value.map((v) => plainWhereNumeric(v, s.items as TSchema)) : value;
-  const props = s[Kind] === 'Object' ? (s.properties as Record<string, TSchema>) : undefined;
-  const rest = s[Kind] === 'Record' ? (Object.values(s.patternProperties as Record<string, TSchema>)[0] as TSchema) : undefined;
+  if (Array.isArray(value)) return kindOf(s) === 'Array' ? value.map((v) => plainWhereNumeric(v, s.items as TSchema)) : value;
+  const props = kindOf(s) === 'Object' ? (s.properties as Record<string, TSchema>) : undefined;
+  const rest = kindOf(s) === 'Record' ? (Object.values(s.patternProperties as Record<string, TSchema>)[0] as TSchema) : undefined;
   if (!props && !rest) return value;
   // fromEntries makes own properties, so a key named "__proto__" stays a key.
   return Object.fromEntries(

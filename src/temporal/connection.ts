@@ -7,6 +7,7 @@
  * grpc-js reconnects the channel by itself after the server restarts, so the
  * connection heals without restarting the process.
  */
+import { DEFAULT_PORT, normalizeAddress } from './address';
 import * as grpc from '@grpc/grpc-js';
 import * as os from 'node:os';
 import { backoffMs, defaultRetryOptions, isRetryable, type RetryOptions } from './grpc-retry';
@@ -71,33 +72,8 @@ export interface DecodeType<T> {
   decode(data: Uint8Array): T;
 }
 
-export const DEFAULT_PORT = 7233;
+export { DEFAULT_PORT, normalizeAddress };
 export const SERVICE = 'temporal.api.workflowservice.v1.WorkflowService';
-
-/** `host[:port]` with the default port added; throws `TypeError` for anything else. */
-export function normalizeAddress(address: string): string {
-  const a = address.trim();
-  if (a === '') throw new TypeError('address must not be empty');
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(a)) throw new TypeError(`address "${address}" must be host:port, without a scheme`);
-  if (a.startsWith('[')) {
-    const end = a.indexOf(']');
-    if (end < 0) throw new TypeError(`address "${address}" has an unclosed IPv6 bracket`);
-    if (a.length === end + 1) return `${a}:${DEFAULT_PORT}`;
-    if (a[end + 1] !== ':') throw new TypeError(`address "${address}": expected :port after the IPv6 address`);
-    checkPort(a.slice(end + 2), address);
-    return a;
-  }
-  const parts = a.split(':');
-  if (parts.length === 1) return `${a}:${DEFAULT_PORT}`;
-  if (parts.length > 2) throw new TypeError(`address "${address}": write IPv6 addresses as [addr]:port`);
-  checkPort(parts[1]!, address);
-  return a;
-}
-
-function checkPort(text: string, address: string): void {
-  const port = Number(text);
-  if (!/^[0-9]+$/.test(text) || !Number.isInteger(port) || port <= 0 || port > 65535) throw new TypeError(`address "${address}" has an invalid port`);
-}
 
 /** Waits `ms`, rejecting with CallCancelledError as soon as `signal` fires. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {

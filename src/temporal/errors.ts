@@ -98,3 +98,10 @@ export class CallCancelledError extends Error {
     super(message);
   }
 }
+
+/** The status the chain ended on, for an error `result` threw (progress `end`). */
+export function closeStatusOf(err: unknown): string | null {
+  if (err instanceof WorkflowContinuedAsNewError) return 'CONTINUED_AS_NEW';
+  if (err instanceof WorkflowFailureError) return err.closeStatus;
+  return null;
+}

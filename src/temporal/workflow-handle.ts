@@ -325,9 +325,4 @@ function retryOrCron(retryState: number | null | undefined): RunStep['reason'] {
   return retryState === enums.RetryState.RETRY_STATE_IN_PROGRESS ? 'RETRY' : 'CRON';
 }
 
-/** The status the chain ended on, for an error `result` threw (progress `end`). */
-export function closeStatusOf(err: unknown): string | null {
-  if (err instanceof WorkflowContinuedAsNewError) return 'CONTINUED_AS_NEW';
-  if (err instanceof WorkflowFailureError) return err.closeStatus;
-  return null;
-}
+export { closeStatusOf } from './errors';
