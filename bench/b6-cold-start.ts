@@ -36,9 +36,10 @@ export async function b6(ctx: Ctx): Promise<ScenarioResult> {
     bare.push(b);
   }
   const p50 = median(startMs);
-  const checks: TargetCheck[] = [{ scenario: 'B6', what: 'spawn → initialize answered (median)', measured: round(p50), unit: 'ms', target: '≤ 300 ms', met: p50 <= 300 }];
+  // The previous value: 278 ms (the full run of stop 7, before initialize stopped loading TypeBox and gRPC).
+  const checks: TargetCheck[] = [{ scenario: 'B6', what: 'spawn → initialize answered (median)', measured: round(p50), unit: 'ms', target: '≤ 150 ms', met: p50 <= 150, note: 'was 278 ms' }];
   const md = [
-    `${size.reps} spawns of \`node bin/temporal-handled.js --stdio --address …\` through TemporalHandledClient.spawn (after ${size.warmup} warm-up); the daemon's initialize answer includes the server version (GetSystemInfo over a new gRPC channel). RSS: daemon/status memory.rss 0.5 s after initialize.`,
+    `${size.reps} spawns of \`node bin/temporal-handled.js --stdio --address …\` through TemporalHandledClient.spawn (after ${size.warmup} warm-up); the daemon answers initialize before loading gRPC (the server version is there once known; daemon/status always has it). RSS: daemon/status memory.rss 0.5 s after initialize.`,
     '',
     mdTable(
       ['measure', 'median', 'p90', 'min', 'max'],

@@ -16,6 +16,7 @@ import { b3 } from './b3-cli';
 import { b4 } from './b4-waits';
 import { b5 } from './b5-chain';
 import { b6 } from './b6-cold-start';
+import { b8 } from './b8-fairness';
 import { round } from './stats';
 
 const RESULTS = path.join(ROOT, 'bench', 'results');
@@ -78,6 +79,7 @@ async function main(): Promise<number> {
       ['B2', () => b2(ctx)],
       ['B3', () => b3(ctx)],
       ['B5', () => b5(ctx)],
+      ['B8', () => b8(ctx)],
       [
         'B4',
         async () => {

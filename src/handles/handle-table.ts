@@ -16,21 +16,23 @@ export interface HandleTableOptions {
   idleTtlMs?: number;
 }
 
-/** An unknown, released or expired handle token. */
+/** An unknown, released or expired token (of a workflow handle, or of an update handle: `noun`). */
 export class InvalidHandleError extends Error {
   readonly type = 'InvalidHandleError';
   constructor(
     readonly handle: string,
     readonly reason: 'unknown' | 'released' | 'expired' | 'evicted',
+    noun = 'handle',
   ) {
+    const Noun = noun[0]!.toUpperCase() + noun.slice(1);
     super(
       reason === 'unknown'
-        ? `Unknown handle "${handle}"`
+        ? `Unknown ${noun} "${handle}"`
         : reason === 'released'
-          ? `Handle "${handle}" was released`
+          ? `${Noun} "${handle}" was released`
           : reason === 'expired'
-            ? `Handle "${handle}" expired after being idle`
-            : `Handle "${handle}" was evicted (the handle table was full)`,
+            ? `${Noun} "${handle}" expired after being idle`
+            : `${Noun} "${handle}" was evicted (the ${noun} table was full)`,
     );
   }
   data() {
@@ -38,23 +40,31 @@ export class InvalidHandleError extends Error {
   }
 }
 
-interface Entry {
-  handle: WorkflowHandle;
+interface Entry<T> {
+  handle: T;
   lastUsed: number;
   busy: number;
 }
 
 const TOMBSTONES = 10_000;
 
-export class HandleTable {
+/**
+ * Tokens (`prefix` + 192 random bits) standing for objects every session shares, bounded
+ * (least recently used evicted) and expiring when idle; in-flight use pins an entry.
+ */
+export class TokenTable<T> {
   // A Map iterates in insertion order; touching an entry re-inserts it, so the first is least recently used.
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries = new Map<string, Entry<T>>();
   private readonly gone = new Map<string, InvalidHandleError['reason']>();
   private readonly maxHandles: number;
   readonly idleTtlMs: number;
   private sweeper: NodeJS.Timeout | undefined;
 
-  constructor(options: HandleTableOptions = {}) {
+  constructor(
+    options: HandleTableOptions = {},
+    private readonly prefix = 'wh_',
+    private readonly noun = 'handle',
+  ) {
     this.maxHandles = options.maxHandles ?? 100_000;
     this.idleTtlMs = options.idleTtlMs ?? 3_600_000;
     if (!(this.maxHandles >= 1)) throw new TypeError('maxHandles must be at least 1');
@@ -68,20 +78,20 @@ export class HandleTable {
   }
 
   /** Adds a handle and returns its new token. */
-  add(handle: WorkflowHandle): string {
-    const token = `wh_${randomBytes(24).toString('base64url')}`;
+  add(handle: T): string {
+    const token = `${this.prefix}${randomBytes(24).toString('base64url')}`;
     this.entries.set(token, { handle, lastUsed: Date.now(), busy: 0 });
     this.evictOverflow();
     return token;
   }
 
   /** The handle for a token; throws InvalidHandleError naming it. */
-  get(token: string): WorkflowHandle {
+  get(token: string): T {
     return this.touch(token).handle;
   }
 
   /** Runs `fn` with the handle, keeping it from expiring or being evicted meanwhile. */
-  async use<T>(token: string, fn: (h: WorkflowHandle) => Promise<T>): Promise<T> {
+  async use<R>(token: string, fn: (h: T) => Promise<R>): Promise<R> {
     const entry = this.touch(token);
     entry.busy++;
     try {
@@ -116,13 +126,13 @@ export class HandleTable {
     this.sweeper = undefined;
   }
 
-  private touch(token: string): Entry {
+  private touch(token: string): Entry<T> {
     const e = this.entries.get(token);
-    if (!e) throw new InvalidHandleError(token, this.gone.get(token) ?? 'unknown');
+    if (!e) throw new InvalidHandleError(token, this.gone.get(token) ?? 'unknown', this.noun);
     if (e.busy === 0 && Date.now() - e.lastUsed > this.idleTtlMs) {
       this.entries.delete(token);
       this.bury(token, 'expired');
-      throw new InvalidHandleError(token, 'expired');
+      throw new InvalidHandleError(token, 'expired', this.noun);
     }
     e.lastUsed = Date.now();
     this.entries.delete(token);
@@ -145,3 +155,6 @@ export class HandleTable {
     if (this.gone.size > TOMBSTONES) this.gone.delete(this.gone.keys().next().value!);
   }
 }
+
+/** The workflow handles: tokens `wh_…`. */
+export class HandleTable extends TokenTable<WorkflowHandle> {}
