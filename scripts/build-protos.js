@@ -26,8 +26,11 @@ const METHODS = [
   'GetWorkflowExecutionHistory',
   'GetSystemInfo',
   'DescribeNamespace',
+  'UpdateWorkflowExecution',
+  'PollWorkflowExecutionUpdate',
+  'ExecuteMultiOperation',
 ];
-const EXTRA = ['google.rpc.Status', 'temporal.api.errordetails.v1'];
+const EXTRA = ['google.rpc.Status', 'temporal.api.errordetails.v1', 'temporal.api.failure.v1.MultiOperationExecutionAborted'];
 
 const keep = new Set();
 function visit(obj) {

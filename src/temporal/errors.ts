@@ -91,6 +91,29 @@ export class WorkflowQueryFailedError extends TemporalError {
   }
 }
 
+/** An update's handler raised, or its validator rejected it; `cause` is the Failure. */
+export class WorkflowUpdateFailedError extends TemporalError {
+  readonly type = 'WorkflowUpdateFailedError';
+  constructor(override readonly cause: FailureInfo) {
+    super('Workflow update failed');
+  }
+  override data() {
+    return { cause: this.cause };
+  }
+}
+
+/**
+ * The client's call about an update ran out of time (DEADLINE_EXCEEDED) or was cancelled
+ * (CANCELLED, or the caller's AbortSignal); says nothing about the update itself.
+ * `cause` is the RPCError or CallCancelledError.
+ */
+export class WorkflowUpdateRPCTimeoutOrCancelledError extends TemporalError {
+  readonly type = 'WorkflowUpdateRPCTimeoutOrCancelledError';
+  constructor(override readonly cause?: Error) {
+    super('Timeout or cancellation waiting for update');
+  }
+}
+
 /** The caller's AbortSignal fired; the in-flight gRPC call was cancelled. */
 export class CallCancelledError extends Error {
   override name = 'CallCancelledError';

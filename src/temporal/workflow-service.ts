@@ -34,6 +34,15 @@ export class WorkflowService {
   getWorkflowExecutionHistory(req: W.IGetWorkflowExecutionHistoryRequest, o?: CallOptions): Promise<W.GetWorkflowExecutionHistoryResponse> {
     return this.connection.unary('GetWorkflowExecutionHistory', ws.GetWorkflowExecutionHistoryRequest, ws.GetWorkflowExecutionHistoryResponse, req, o);
   }
+  updateWorkflowExecution(req: W.IUpdateWorkflowExecutionRequest, o?: CallOptions): Promise<W.UpdateWorkflowExecutionResponse> {
+    return this.connection.unary('UpdateWorkflowExecution', ws.UpdateWorkflowExecutionRequest, ws.UpdateWorkflowExecutionResponse, req, o);
+  }
+  pollWorkflowExecutionUpdate(req: W.IPollWorkflowExecutionUpdateRequest, o?: CallOptions): Promise<W.PollWorkflowExecutionUpdateResponse> {
+    return this.connection.unary('PollWorkflowExecutionUpdate', ws.PollWorkflowExecutionUpdateRequest, ws.PollWorkflowExecutionUpdateResponse, req, o);
+  }
+  executeMultiOperation(req: W.IExecuteMultiOperationRequest, o?: CallOptions): Promise<W.ExecuteMultiOperationResponse> {
+    return this.connection.unary('ExecuteMultiOperation', ws.ExecuteMultiOperationRequest, ws.ExecuteMultiOperationResponse, req, o);
+  }
   getSystemInfo(o?: CallOptions): Promise<W.GetSystemInfoResponse> {
     return this.connection.unary('GetSystemInfo', ws.GetSystemInfoRequest, ws.GetSystemInfoResponse, {}, o);
   }
