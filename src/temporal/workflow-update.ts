@@ -26,6 +26,7 @@ import { decodeFailure, type FailureInfo } from './failure-converter';
 import { CallCancelledError, RPCError, WorkflowAlreadyStartedError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from './errors';
 import { findDetail, statusName } from './rpc-errors';
 import type { LongPollBudget } from './long-poll-budget';
+import { InvalidArgumentError } from './invalid-argument';
 
 export const UPDATE_STAGES = ['ADMITTED', 'ACCEPTED', 'COMPLETED'] as const;
 export type UpdateStage = (typeof UPDATE_STAGES)[number];
@@ -94,12 +95,7 @@ export class WorkflowUpdateHandle {
 
   /** The update's stage and, once completed, its outcome, without waiting. */
   async describe(o: UpdateCallOptions = {}): Promise<UpdateDescription> {
-    const res = await guard(() =>
-      this.client.service.pollWorkflowExecutionUpdate(
-        { namespace: this.namespace, updateRef: this.ref(), identity: this.client.identity },
-        callOptions(o, false),
-      ),
-    );
+    const res = await guard(() => this.client.service.pollWorkflowExecutionUpdate({ namespace: this.namespace, updateRef: this.ref(), identity: this.client.identity }, callOptions(o, false)));
     if (res.outcome) this.knownOutcome = res.outcome;
     const d: UpdateDescription = { updateId: this.updateId, stage: stageName(res.stage) };
     if (res.outcome) d.outcome = res.outcome.failure ? { failure: decodeFailure(res.outcome.failure) } : { value: firstValue(res.outcome.success) };
@@ -180,10 +176,7 @@ export class WorkflowUpdateHandle {
   /** The outcome if the server has it now, without waiting; undefined when not yet (or on a transient error). */
   private async peek(o: UpdateCallOptions): Promise<IUpdateOutcome | undefined> {
     try {
-      const res = await this.client.service.pollWorkflowExecutionUpdate(
-        { namespace: this.namespace, updateRef: this.ref(), identity: this.client.identity },
-        callOptions(o, false),
-      );
+      const res = await this.client.service.pollWorkflowExecutionUpdate({ namespace: this.namespace, updateRef: this.ref(), identity: this.client.identity }, callOptions(o, false));
       return res.outcome ?? undefined;
     } catch (err) {
       if (err instanceof CallCancelledError) throw new WorkflowUpdateRPCTimeoutOrCancelledError(err);
@@ -206,14 +199,7 @@ export async function startUpdate(client: TemporalClient, handle: HandleIds, upd
     // Not yet durable (the server's wait ended with the update only admitted): send it again.
     if (Date.now() - t0 < 200) await sleep(200, o.signal).catch(rethrowCancelled);
   }
-  const uh = new WorkflowUpdateHandle(
-    client,
-    handle.namespace,
-    req.request.meta.updateId,
-    handle.workflowId,
-    res.updateRef?.workflowExecution?.runId || null,
-    res.outcome ?? undefined,
-  );
+  const uh = new WorkflowUpdateHandle(client, handle.namespace, req.request.meta.updateId, handle.workflowId, res.updateRef?.workflowExecution?.runId || null, res.outcome ?? undefined);
   if (stage === COMPLETED) await uh.outcome(o);
   return uh;
 }
@@ -226,8 +212,8 @@ export async function executeUpdate(client: TemporalClient, handle: HandleIds, u
 
 /** A handle on an existing update; no server call. The run is `workflowRunId`, else the handle's `runId`. */
 export function getUpdateHandle(client: TemporalClient, handle: HandleIds, updateId: string, workflowRunId?: string | null): WorkflowUpdateHandle {
-  if (typeof updateId !== 'string' || updateId === '') throw new TypeError('updateId must be a non-empty string');
-  if (workflowRunId !== undefined && workflowRunId !== null && typeof workflowRunId !== 'string') throw new TypeError('workflowRunId must be a string');
+  if (typeof updateId !== 'string' || updateId === '') throw new InvalidArgumentError('updateId must be a non-empty string');
+  if (workflowRunId !== undefined && workflowRunId !== null && typeof workflowRunId !== 'string') throw new InvalidArgumentError('workflowRunId must be a string');
   return new WorkflowUpdateHandle(client, handle.namespace, updateId, handle.workflowId, workflowRunId || handle.runId || null);
 }
 
@@ -244,12 +230,12 @@ export async function startUpdateWithStart(
   o: StartUpdateOptions,
 ): Promise<{ workflow: WorkflowHandle; update: WorkflowUpdateHandle }> {
   const stage = waitStage(o?.waitForStage);
-  if (typeof start !== 'object' || start === null) throw new TypeError('start options must be an object');
+  if (typeof start !== 'object' || start === null) throw new InvalidArgumentError('start options must be an object');
   const s = start as StartWorkflowOptions;
-  if (s.startSignal !== undefined && s.startSignal !== null) throw new TypeError('update-with-start cannot take startSignal');
-  if (s.startSignalArgs !== undefined && s.startSignalArgs !== null) throw new TypeError('update-with-start cannot take startSignalArgs');
+  if (s.startSignal !== undefined && s.startSignal !== null) throw new InvalidArgumentError('update-with-start cannot take startSignal');
+  if (s.startSignalArgs !== undefined && s.startSignalArgs !== null) throw new InvalidArgumentError('update-with-start cannot take startSignalArgs');
   if (s.idConflictPolicy === undefined || s.idConflictPolicy === null || s.idConflictPolicy === 'UNSPECIFIED') {
-    throw new TypeError('idConflictPolicy is required for update-with-start (FAIL, USE_EXISTING or TERMINATE_EXISTING)');
+    throw new InvalidArgumentError('idConflictPolicy is required for update-with-start (FAIL, USE_EXISTING or TERMINATE_EXISTING)');
   }
   const namespace = s.namespace ?? client.namespace;
   // Built once: the re-sends carry the same start request ID and update ID.
@@ -262,9 +248,7 @@ export async function startUpdateWithStart(
     const t0 = Date.now();
     let res;
     try {
-      res = await guard(() =>
-        client.service.executeMultiOperation({ namespace, operations: [{ startWorkflow: startReq }, { updateWorkflow: updateReq }] }, call),
-      );
+      res = await guard(() => client.service.executeMultiOperation({ namespace, operations: [{ startWorkflow: startReq }, { updateWorkflow: updateReq }] }, call));
     } catch (err) {
       throw multiOperationError(err, s);
     }
@@ -293,10 +277,10 @@ export async function executeUpdateWithStart(
 }
 
 function waitStage(v: unknown): number {
-  if (v === 'ADMITTED') throw new TypeError('ADMITTED wait stage not supported');
+  if (v === 'ADMITTED') throw new InvalidArgumentError('ADMITTED wait stage not supported');
   if (v === 'ACCEPTED') return ACCEPTED;
   if (v === 'COMPLETED') return COMPLETED;
-  throw new TypeError(`waitForStage must be ACCEPTED or COMPLETED; got ${JSON.stringify(v)}`);
+  throw new InvalidArgumentError(`waitForStage must be ACCEPTED or COMPLETED; got ${JSON.stringify(v)}`);
 }
 
 function updateRequest(
@@ -309,9 +293,9 @@ function updateRequest(
   o: ExecuteUpdateOptions,
   stage: number,
 ) {
-  if (typeof update !== 'string' || update === '') throw new TypeError('update must be a non-empty string');
-  if (o.updateId !== undefined && o.updateId !== null && typeof o.updateId !== 'string') throw new TypeError('updateId must be a string');
-  if (o.args !== undefined && o.args !== null && !Array.isArray(o.args)) throw new TypeError('args must be an array');
+  if (typeof update !== 'string' || update === '') throw new InvalidArgumentError('update must be a non-empty string');
+  if (o.updateId !== undefined && o.updateId !== null && typeof o.updateId !== 'string') throw new InvalidArgumentError('updateId must be a string');
+  if (o.args !== undefined && o.args !== null && !Array.isArray(o.args)) throw new InvalidArgumentError('args must be an array');
   return {
     namespace,
     workflowExecution: { workflowId, runId: runId ?? '' },
@@ -369,13 +353,12 @@ function outcomeValue(outcome: IUpdateOutcome): JsonValue {
  */
 function multiOperationError(err: unknown, start: StartWorkflowOptions): unknown {
   if (!(err instanceof RPCError)) return err;
-  const failure = err.details[0]?.typeUrl === 'temporal.api.errordetails.v1.MultiOperationExecutionFailure'
-    ? findDetail(err, 'temporal.api.errordetails.v1.MultiOperationExecutionFailure', errordetails.MultiOperationExecutionFailure)
-    : undefined;
+  const failure =
+    err.details[0]?.typeUrl === 'temporal.api.errordetails.v1.MultiOperationExecutionFailure'
+      ? findDetail(err, 'temporal.api.errordetails.v1.MultiOperationExecutionFailure', errordetails.MultiOperationExecutionFailure)
+      : undefined;
   if (!failure) return err;
-  const status = (failure.statuses ?? []).find(
-    (st) => (st.code ?? 0) !== 0 && !(st.details?.[0]?.type_url ?? '').endsWith('temporal.api.failure.v1.MultiOperationExecutionAborted'),
-  );
+  const status = (failure.statuses ?? []).find((st) => (st.code ?? 0) !== 0 && !(st.details?.[0]?.type_url ?? '').endsWith('temporal.api.failure.v1.MultiOperationExecutionAborted'));
   if (!status) return err;
   const code = status.code ?? 0;
   const details = (status.details ?? []).map((d) => ({

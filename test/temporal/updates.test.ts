@@ -4,6 +4,7 @@
  * update IDs, describe, failures, NOT_FOUND, run-ID pinning, update-with-start in each
  * conflict policy, cancellation, the server's 20 s long-poll window and a server restart.
  */
+import { InvalidArgumentError } from '../../src/temporal/invalid-argument';
 import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -15,23 +16,9 @@ import { DevServer, freePort } from '../../src/devserver/dev-server';
 import { Connection } from '../../src/temporal/connection';
 import { TemporalClient } from '../../src/temporal/client';
 import type { WorkflowHandle } from '../../src/temporal/workflow-handle';
-import {
-  CallCancelledError,
-  RPCError,
-  WorkflowAlreadyStartedError,
-  WorkflowFailureError,
-  WorkflowUpdateFailedError,
-  WorkflowUpdateRPCTimeoutOrCancelledError,
-} from '../../src/temporal/errors';
+import { CallCancelledError, RPCError, WorkflowAlreadyStartedError, WorkflowFailureError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '../../src/temporal/errors';
 import { enums } from '../../src/temporal/proto';
-import {
-  executeUpdate,
-  executeUpdateWithStart,
-  getUpdateHandle,
-  startUpdate,
-  startUpdateWithStart,
-  type WithStartWorkflowOptions,
-} from '../../src/temporal/workflow-update';
+import { executeUpdate, executeUpdateWithStart, getUpdateHandle, startUpdate, startUpdateWithStart, type WithStartWorkflowOptions } from '../../src/temporal/workflow-update';
 import { historyEvents, rejectsWith, RUN_ID, sleep, useTemporal, type TestContext } from './helpers';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -138,8 +125,7 @@ describe('updates', function () {
 
   describe('on a TypeScript worker', function () {
     const t = useTemporal();
-    const start = (args: unknown[] = [], extra: Record<string, unknown> = {}) =>
-      t.client.startWorkflow({ workflowType: 'updatable', taskQueue: t.taskQueue, workflowId: uniqueId(), args, ...extra });
+    const start = (args: unknown[] = [], extra: Record<string, unknown> = {}) => t.client.startWorkflow({ workflowType: 'updatable', taskQueue: t.taskQueue, workflowId: uniqueId(), args, ...extra });
 
     sameOnEveryWorker(t, { type: 'ApplicationError', message: 'add rejects -1' });
 
@@ -159,10 +145,13 @@ describe('updates', function () {
           ['STARTED', /waitForStage must be ACCEPTED or COMPLETED/],
           [undefined, /waitForStage must be ACCEPTED or COMPLETED/],
         ] as const) {
-          const err = await rejectsWith(startUpdate(t.client, h, 'add', { args: [1], waitForStage: stage as never }), TypeError);
+          const err = await rejectsWith(startUpdate(t.client, h, 'add', { args: [1], waitForStage: stage as never }), InvalidArgumentError);
           expect(err.message).to.match(msg);
         }
-        const err = await rejectsWith(startUpdateWithStart(t.client, { workflowType: 'updatable', taskQueue: t.taskQueue, workflowId: uniqueId(), idConflictPolicy: 'FAIL' }, 'add', { waitForStage: 'ADMITTED' as never }), TypeError);
+        const err = await rejectsWith(
+          startUpdateWithStart(t.client, { workflowType: 'updatable', taskQueue: t.taskQueue, workflowId: uniqueId(), idConflictPolicy: 'FAIL' }, 'add', { waitForStage: 'ADMITTED' as never }),
+          InvalidArgumentError,
+        );
         expect(err.message).to.equal('ADMITTED wait stage not supported');
       });
       expect(calls).to.deep.equal([]);
@@ -225,7 +214,7 @@ describe('updates', function () {
       }
     });
 
-    it('getUpdateHandle makes no call; its run is the one given, else the handle\'s runId', async () => {
+    it("getUpdateHandle makes no call; its run is the one given, else the handle's runId", async () => {
       const h = await start();
       const u = await startUpdate(t.client, h, 'waitForRelease', { args: ['x'], waitForStage: 'ACCEPTED' });
       const { value: handles, calls } = await callsDuring(t.client, async () => [
@@ -235,7 +224,7 @@ describe('updates', function () {
       ]);
       expect(calls).to.deep.equal([]);
       expect(handles.map((x) => x.workflowRunId)).to.deep.equal([null, h.resultRunId, h.resultRunId]);
-      expect(() => getUpdateHandle(t.client, h, '')).to.throw(TypeError, /updateId/);
+      expect(() => getUpdateHandle(t.client, h, '')).to.throw(InvalidArgumentError, /updateId/);
       await h.signal('release');
       expect(await Promise.all(handles.map((x) => x.result()))).to.deep.equal(['x', 'x', 'x']);
     });
@@ -271,7 +260,7 @@ describe('updates', function () {
         idConflictPolicy,
       });
 
-      it('starts a new workflow and updates it; the handles are the Python SDK\'s (runId null, resultRunId = firstExecutionRunId = the new run)', async () => {
+      it("starts a new workflow and updates it; the handles are the Python SDK's (runId null, resultRunId = firstExecutionRunId = the new run)", async () => {
         const id = uniqueId();
         const r = await executeUpdateWithStart(t.client, withStart(id, 'FAIL'), 'add', { args: [3] });
         expect(r.value).to.equal(10);
@@ -319,7 +308,7 @@ describe('updates', function () {
         expect(await updateEvents(t.client, r.workflow, EV.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED)).to.have.length(1);
       });
 
-      it('a rejected update still starts the workflow; a bad start is the start\'s own error; idConflictPolicy is required', async () => {
+      it("a rejected update still starts the workflow; a bad start is the start's own error; idConflictPolicy is required", async () => {
         const id = uniqueId();
         const err = await rejectsWith(executeUpdateWithStart(t.client, withStart(id, 'FAIL'), 'add', { args: [-5] }), WorkflowUpdateFailedError);
         expect(err.cause.message).to.equal('add rejects -5');
@@ -330,10 +319,10 @@ describe('updates', function () {
         expect(bad.message).to.match(/CronSchedule/i);
 
         for (const p of [undefined, 'UNSPECIFIED']) {
-          const e = await rejectsWith(executeUpdateWithStart(t.client, { ...withStart(uniqueId(), 'FAIL'), idConflictPolicy: p as never }, 'add', { args: [1] }), TypeError);
+          const e = await rejectsWith(executeUpdateWithStart(t.client, { ...withStart(uniqueId(), 'FAIL'), idConflictPolicy: p as never }, 'add', { args: [1] }), InvalidArgumentError);
           expect(e.message).to.match(/idConflictPolicy is required/);
         }
-        await rejectsWith(executeUpdateWithStart(t.client, { ...withStart(uniqueId(), 'FAIL'), startSignal: 'x' } as never, 'add', {}), TypeError);
+        await rejectsWith(executeUpdateWithStart(t.client, { ...withStart(uniqueId(), 'FAIL'), startSignal: 'x' } as never, 'add', {}), InvalidArgumentError);
       });
     });
 
@@ -373,7 +362,7 @@ describe('updates', function () {
       await idle.terminate();
     });
 
-    it('an update that completes after the server\'s 20-second window: result re-polls, and a COMPLETED start re-polls too', async function () {
+    it("an update that completes after the server's 20-second window: result re-polls, and a COMPLETED start re-polls too", async function () {
       this.timeout(60_000);
       const h = await start();
       const slow = await startUpdate(t.client, h, 'delayed', { args: [23_000, 'late'], waitForStage: 'ACCEPTED' });
@@ -474,7 +463,10 @@ describe('updates', function () {
       const pending = u.result();
       await sleep(300);
       await server.stop();
-      const e = await u.describe().then(() => undefined, (err: unknown) => err);
+      const e = await u.describe().then(
+        () => undefined,
+        (err: unknown) => err,
+      );
       expect(e).to.be.instanceOf(RPCError);
       expect((e as RPCError).status).to.equal('UNAVAILABLE');
       await sleep(1500);
