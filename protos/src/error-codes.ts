@@ -23,6 +23,8 @@ export const ERRORS = {
   InvalidHandleError: { code: 1007, message: 'The handle token is unknown, released, expired or evicted; data.handle names it.' },
   UnauthorizedError: { code: 1008, message: 'The TCP shared secret was missing or wrong; the connection is closed.' },
   MessageTooLarge: { code: 1009, message: 'A message over the size limit; the connection is closed.' },
+  WorkflowUpdateFailedError: { code: 1010, message: 'The update failed: its validator rejected it or its handler raised; data.cause is a Failure.' },
+  WorkflowUpdateRPCTimeoutOrCancelledError: { code: 1011, message: "The update call's deadline passed or it was cancelled before the update reached the stage asked for." },
 } as const;
 
 export type ErrorType = keyof typeof ERRORS;

@@ -8,10 +8,24 @@ import { Type, type Static } from '@sinclair/typebox';
 import { method, notification, param, type MethodDeclaration } from './declare';
 import { Nullable, StringEnum } from './kinds';
 import { Duration, IdConflictPolicy, IdReusePolicy, QueryRejectCondition, RetryPolicy, Value, Values } from './values';
-import { DaemonStatus, HandleInfo, HandleToken, InitializeResult, ProgressToken, QueryResult, ResultProgress, WorkflowExecutionDescription, WorkflowResult } from './shapes';
+import {
+  DaemonStatus,
+  HandleInfo,
+  HandleToken,
+  InitializeResult,
+  ProgressToken,
+  QueryResult,
+  ResultProgress,
+  UpdateDescription,
+  UpdateHandleInfo,
+  UpdateToken,
+  WorkflowExecutionDescription,
+  WorkflowResult,
+} from './shapes';
 import type { ErrorType } from './error-codes';
 
-export const PROTOCOL_VERSION = 1;
+/** 2: updates (and the rest of version 2 as it lands); a version-1 client keeps working. */
+export const PROTOCOL_VERSION = 2;
 
 const { Optional } = Type;
 const NonEmpty = (description: string) => Type.String({ minLength: 1, description });
@@ -43,6 +57,22 @@ export const StartWorkflowParams = {
   staticSummary: Optional(Type.String({ description: 'Static summary shown in the UI.' })),
   staticDetails: Optional(Type.String({ description: 'Static details shown in the UI.' })),
 };
+
+const updateToken = param(UpdateToken, 'The update handle token.');
+const updateErrors: readonly ErrorType[] = ['RPCError', 'InvalidHandleError', 'WorkflowUpdateFailedError', 'WorkflowUpdateRPCTimeoutOrCancelledError'];
+const updateCall = {
+  update: NonEmpty('Update name.'),
+  args: args('update'),
+  updateId: Optional(NonEmpty('Update ID; a new UUID when unset (a retried call with the same ID is applied once).')),
+};
+const waitForStage = param(StringEnum(['ADMITTED', 'ACCEPTED', 'COMPLETED'] as const), 'The stage to wait for: ACCEPTED or COMPLETED (ADMITTED is refused, as the Python SDK refuses it).');
+/** update-with-start's start: workflow/start's params without signal-with-start, idConflictPolicy required. */
+const { startSignal: _s, startSignalArgs: _a, idConflictPolicy: _c, ...startFields } = StartWorkflowParams;
+const WithStart = Type.Object(
+  { ...startFields, idConflictPolicy: param(StringEnum(['FAIL', 'USE_EXISTING', 'TERMINATE_EXISTING'] as const), 'Required: what to do when the workflow is running.') },
+  { additionalProperties: false, description: 'The params of workflow/start (no startSignal); idConflictPolicy required.' },
+);
+const WithStartResult = Type.Object({ handle: HandleInfo, update: UpdateHandleInfo });
 
 export const methods = {
   initialize: method({
@@ -148,6 +178,67 @@ export const methods = {
     resultName: 'null',
     result: NullResult,
     errors: ['InvalidHandleError'],
+  }),
+  'handle/executeUpdate': method({
+    summary: "Sends an update to the workflow (the handle's runId, within the chain of its firstExecutionRunId) and waits for its outcome.",
+    params: { handle, ...updateCall },
+    waits: true,
+    resultName: 'UpdateResult',
+    result: Type.Object({ value: Value, updateId: Type.String() }),
+    errors: updateErrors,
+  }),
+  'handle/startUpdate': method({
+    summary: 'Sends an update and returns its handle once it reaches waitForStage.',
+    params: { handle, ...updateCall, waitForStage },
+    waits: true,
+    resultName: 'UpdateHandleInfo',
+    result: UpdateHandleInfo,
+    errors: updateErrors,
+  }),
+  'handle/getUpdateHandle': method({
+    summary: 'A handle for an update already sent; no call to Temporal.',
+    params: { handle, updateId: NonEmpty('Update ID.'), workflowRunId: Optional(Nullable(Type.String(), { description: "The run the update went to (default: the handle's runId)." })) },
+    resultName: 'UpdateHandleInfo',
+    result: UpdateHandleInfo,
+    errors: ['InvalidHandleError'],
+  }),
+  'update/result': method({
+    summary: "Waits for the update's outcome (re-polling past the server's long-poll window).",
+    params: { update: updateToken },
+    waits: true,
+    resultName: 'UpdateValue',
+    result: Type.Object({ value: Value }),
+    errors: updateErrors,
+  }),
+  'update/describe': method({
+    summary: "The update's stage and, once completed, its outcome; without waiting.",
+    params: { update: updateToken },
+    resultName: 'UpdateDescription',
+    result: UpdateDescription,
+    errors: ['RPCError', 'InvalidHandleError'],
+  }),
+  'update/release': method({
+    summary: 'Forgets an update handle; its token becomes invalid on every connection.',
+    params: { update: updateToken },
+    resultName: 'null',
+    result: NullResult,
+    errors: ['InvalidHandleError'],
+  }),
+  'workflow/startUpdateWithStart': method({
+    summary: 'Starts the workflow unless it runs (per idConflictPolicy) and sends it an update; returns both handles once the update reaches waitForStage.',
+    params: { start: WithStart, ...updateCall, waitForStage },
+    waits: true,
+    resultName: 'UpdateWithStartResult',
+    result: WithStartResult,
+    errors: [...updateErrors, 'WorkflowAlreadyStartedError'],
+  }),
+  'workflow/executeUpdateWithStart': method({
+    summary: 'Starts the workflow unless it runs (per idConflictPolicy), sends it an update and waits for its outcome.',
+    params: { start: WithStart, ...updateCall },
+    waits: true,
+    resultName: 'ExecuteUpdateWithStartResult',
+    result: Type.Object({ handle: HandleInfo, update: UpdateHandleInfo, value: Value }),
+    errors: [...updateErrors, 'WorkflowAlreadyStartedError'],
   }),
   'daemon/status': method({
     summary: 'Uptime, clients, handles, in-flight calls, gRPC connection state, Temporal server version.',

@@ -3,7 +3,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { Nullable, StringEnum } from './kinds';
-import { RUN_STEP_REASONS, Value } from './values';
+import { Failure, RUN_STEP_REASONS, Value } from './values';
 
 export const HandleToken = Type.String({ $id: 'HandleToken', minLength: 1, description: 'An opaque handle token returned by workflow/start or workflow/getHandle.' });
 
@@ -105,6 +105,7 @@ export const DaemonStatus = Type.Object({
   clients: Type.Integer(),
   clientsByTransport: Type.Record(Type.String(), Type.Integer()),
   handles: Type.Integer(),
+  updateHandles: Type.Integer({ description: 'Live update handles (update/release forgets one).' }),
   inFlight: Type.Integer({ description: 'Requests being served, over all clients; this daemon/status request is not counted.' }),
   queued: Type.Integer({ description: "Temporal calls waiting for their client's share (maxCallsPerClient), over all clients." }),
   maxCallsPerClient: Type.Integer({ description: 'Short Temporal calls one client may have running at once; the rest wait in order, still cancellable.' }),
@@ -114,3 +115,27 @@ export const DaemonStatus = Type.Object({
   memory: Type.Object({ rss: Type.Integer(), heapUsed: Type.Integer() }),
 });
 export type DaemonStatus = Static<typeof DaemonStatus>;
+
+export const UpdateToken = Type.String({ $id: 'UpdateToken', minLength: 1, description: 'An opaque update handle token, valid on every connection until update/release.' });
+
+export const UpdateHandleInfo = Type.Object(
+  {
+    update: UpdateToken,
+    updateId: Type.String(),
+    workflowId: Type.String(),
+    workflowRunId: Nullable(Type.String(), { description: 'The run the update went to; null: the latest run.' }),
+  },
+  { $id: 'UpdateHandleInfo' },
+);
+export type UpdateHandleInfo = Static<typeof UpdateHandleInfo>;
+
+export const UpdateStage = StringEnum(['ADMITTED', 'ACCEPTED', 'COMPLETED'] as const, { description: 'ADMITTED, ACCEPTED or COMPLETED.' });
+
+export const UpdateDescription = Type.Object(
+  {
+    updateId: Type.String(),
+    stage: UpdateStage,
+    outcome: Type.Optional(Type.Union([Type.Object({ value: Value }), Type.Object({ failure: Failure })], { description: 'Once completed: the value, or the Failure.' })),
+  },
+  { $id: 'UpdateDescription' },
+);

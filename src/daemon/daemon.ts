@@ -7,7 +7,8 @@ import type * as net from 'node:net';
 import type { Connection, ConnectionOptions } from '../temporal/connection';
 import type { TemporalClient } from '../temporal/client';
 import { normalizeAddress } from '../temporal/address';
-import { HandleTable, type HandleTableOptions } from '../handles/handle-table';
+import { HandleTable, TokenTable, type HandleTableOptions } from '../handles/handle-table';
+import type { WorkflowUpdateHandle } from '../temporal/workflow-update';
 import { Session, type SessionOptions, type TransportKind } from '../protocol/session';
 
 /**
@@ -48,6 +49,7 @@ export class Daemon {
   /** The Temporal address, host:port. */
   readonly address: string;
   readonly table: HandleTable;
+  readonly updates: TokenTable<WorkflowUpdateHandle>;
   readonly services: Services;
   private readonly sessions = new Set<Session>();
   private readonly servers: { server: net.Server; socketPath?: string }[] = [];
@@ -66,6 +68,7 @@ export class Daemon {
     options.logger.add(new ClientLogTransport((id) => this.sessionById.get(id)));
     this.address = normalizeAddress(options.connection.address);
     this.table = new HandleTable(options.handles);
+    this.updates = new TokenTable<WorkflowUpdateHandle>(options.handles, 'wu_', 'update handle');
     this.maxMessageBytes = options.maxMessageBytes ?? 64 * 1024 * 1024;
     const self = this;
     this.services = {
@@ -73,6 +76,7 @@ export class Daemon {
         return self.client;
       },
       table: this.table,
+      updates: this.updates,
       logger: options.logger,
       namespace: options.namespace,
       address: this.address,
@@ -138,6 +142,7 @@ export class Daemon {
         tcp: [...this.sessions].filter((s) => s.transport === 'tcp').length,
       },
       handles: this.table.size,
+      updateHandles: this.updates.size,
       inFlight: this.services.inFlight,
       queued: [...this.sessions].reduce((n, s) => n + s.queuedCount, 0),
       maxCallsPerClient: this.options.maxCallsPerClient ?? DEFAULT_MAX_CALLS_PER_CLIENT,
@@ -243,6 +248,7 @@ export class Daemon {
         }
       }
       this.table.close();
+      this.updates.close();
       this.temporal?.connection.close();
     })();
     return this.stopping;

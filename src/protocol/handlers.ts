@@ -3,12 +3,13 @@
  * (params in, result out). Handlers are thin adapters from validated params to the
  * handle table and the Temporal client; lifecycle methods move the session's state.
  */
-import type { DaemonStatus, HandleInfo, MethodName, ParamsOf, ProgressToken, ResultOf, ResultProgress } from '@temporal-handled/protocol';
+import type { DaemonStatus, HandleInfo, MethodName, ParamsOf, ProgressToken, ResultOf, ResultProgress, UpdateHandleInfo } from '@temporal-handled/protocol';
 import { METHOD_NAMES, PROTOCOL_VERSION } from '@temporal-handled/protocol/runtime';
 import type { TemporalClient } from '../temporal/client';
 import type { WorkflowHandle } from '../temporal/workflow-handle';
 import { closeStatusOf } from '../temporal/errors';
-import type { HandleTable } from '../handles/handle-table';
+import type { HandleTable, TokenTable } from '../handles/handle-table';
+import { executeUpdate, executeUpdateWithStart, getUpdateHandle, startUpdate, startUpdateWithStart, type WorkflowUpdateHandle } from '../temporal/workflow-update';
 import type { Logger } from '../log/logger';
 import type { LogLevel } from '../log/levels';
 import { invalidRequest } from './response-errors';
@@ -17,6 +18,8 @@ import { invalidRequest } from './response-errors';
 export interface Services {
   client: TemporalClient;
   table: HandleTable;
+  /** Update handles: tokens `wu_…`, shared by every session like workflow handles. */
+  updates: TokenTable<WorkflowUpdateHandle>;
   logger: Logger;
   namespace: string;
   address: string;
@@ -58,6 +61,10 @@ function handleInfo(token: string, h: WorkflowHandle): HandleInfo {
     resultRunId: h.resultRunId,
     firstExecutionRunId: h.firstExecutionRunId,
   };
+}
+
+function updateInfo(token: string, u: WorkflowUpdateHandle): UpdateHandleInfo {
+  return { update: token, updateId: u.updateId, workflowId: u.workflowId, workflowRunId: u.workflowRunId };
 }
 
 export const handlers: Handlers = {
@@ -157,6 +164,47 @@ export const handlers: Handlers = {
   async 'handle/release'({ services }, p) {
     services.table.release(p.handle);
     return null;
+  },
+
+  async 'handle/executeUpdate'({ services, signal }, p) {
+    const r = await services.table.use(p.handle, (h) => executeUpdate(services.client, h.ids, p.update, { args: p.args, updateId: p.updateId, signal }));
+    return { value: r.value, updateId: r.update.updateId };
+  },
+
+  async 'handle/startUpdate'({ services, signal }, p) {
+    const u = await services.table.use(p.handle, (h) => startUpdate(services.client, h.ids, p.update, { args: p.args, updateId: p.updateId, waitForStage: p.waitForStage as never, signal }));
+    return updateInfo(services.updates.add(u), u);
+  },
+
+  async 'handle/getUpdateHandle'({ services }, p) {
+    const h = services.table.get(p.handle);
+    const u = getUpdateHandle(services.client, h.ids, p.updateId, p.workflowRunId);
+    return updateInfo(services.updates.add(u), u);
+  },
+
+  async 'update/result'({ services, signal }, p) {
+    return { value: await services.updates.use(p.update, (u) => u.result({ signal })) };
+  },
+
+  async 'update/describe'({ services, signal }, p) {
+    return services.updates.use(p.update, (u) => u.describe({ signal }));
+  },
+
+  async 'update/release'({ services }, p) {
+    services.updates.release(p.update);
+    return null;
+  },
+
+  async 'workflow/startUpdateWithStart'({ session, services, signal }, p) {
+    const start = { ...p.start, namespace: p.start.namespace ?? session.namespace };
+    const r = await startUpdateWithStart(services.client, start, p.update, { args: p.args, updateId: p.updateId, waitForStage: p.waitForStage as never, signal });
+    return { handle: handleInfo(services.table.add(r.workflow), r.workflow), update: updateInfo(services.updates.add(r.update), r.update) };
+  },
+
+  async 'workflow/executeUpdateWithStart'({ session, services, signal }, p) {
+    const start = { ...p.start, namespace: p.start.namespace ?? session.namespace };
+    const r = await executeUpdateWithStart(services.client, start, p.update, { args: p.args, updateId: p.updateId, signal });
+    return { handle: handleInfo(services.table.add(r.workflow), r.workflow), update: updateInfo(services.updates.add(r.update), r.update), value: r.value };
   },
 
   async 'daemon/status'({ services }) {

@@ -4,12 +4,14 @@
  * `{type, message, stackTrace?, details?, cause?}` plus the per-type fields the
  * Python SDK exposes (applicationType, nonRetryable, timeoutType, ...).
  */
+import type { Failure } from '@temporal-handled/protocol';
 import { enumName, toNumber, type IFailure } from './proto';
 import { fromPayload, fromPayloads, type JsonValue } from './payload-converter';
 import { protoDurationToMs } from './durations';
 
 export interface FailureInfo {
-  type: string;
+  /** One of the contract's failure types. */
+  type: Failure['type'];
   message: string;
   stackTrace?: string;
   source?: string;

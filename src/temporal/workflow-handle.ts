@@ -289,7 +289,7 @@ export class WorkflowHandle implements HandleIds {
     if (ev.workflowExecutionFailedEventAttributes) {
       const a = ev.workflowExecutionFailedEventAttributes;
       if (followRuns && a.newExecutionRunId) return { next: a.newExecutionRunId, reason: retryOrCron(a.retryState) };
-      const cause = a.failure ? decodeFailure(a.failure) : { type: 'FailureError', message: 'Failure error' };
+      const cause = a.failure ? decodeFailure(a.failure) : { type: 'FailureError' as const, message: 'Failure error' };
       throw new WorkflowFailureError(cause, runId, retryStateName(a.retryState), 'FAILED');
     }
     if (ev.workflowExecutionCanceledEventAttributes) {

@@ -59,7 +59,7 @@ for (const transport of ['stdio', 'socket', 'tcp'] as const) {
       const serverInfo = initResult.serverInfo as { name: string; version: string };
       expect(serverInfo.name).to.equal('temporal-handled');
       expect(serverInfo.version).to.be.a('string').and.not.empty;
-      expect(initResult.protocolVersion).to.equal(1);
+      expect(initResult.protocolVersion).to.equal(2);
       expect(initResult.capabilities).to.be.an('object');
       const temporal = initResult.temporal as { address: string; namespace: string; serverVersion: string | null };
       expect(temporal.address).to.equal(address);

@@ -67,7 +67,7 @@ describe('TypeScript client', function () {
   describe('spawned over stdio', () => {
     it('initializes and reports the daemon status', async () => {
       expect(client.initializeResult.serverInfo.name).to.equal('temporal-handled');
-      expect(client.initializeResult.protocolVersion).to.equal(1);
+      expect(client.initializeResult.protocolVersion).to.equal(2);
       expect(client.initializeResult.temporal.address).to.equal(address);
       expect(client.namespace).to.equal('default');
       const s = await client.status();

@@ -8,7 +8,7 @@ while this module and protos/openrpc.json disagree.
 import collections.abc
 import typing
 
-PROTOCOL_VERSION: typing.Final = 1
+PROTOCOL_VERSION: typing.Final = 2
 """The protocol version ``initialize`` answers with (``info['x-protocolVersion']``)."""
 
 # --- errors (components.errors): each data.type, and its JSON-RPC error code -------------------
@@ -30,6 +30,8 @@ ErrorType = typing.Literal[
     "InvalidHandleError",
     "UnauthorizedError",
     "MessageTooLarge",
+    "WorkflowUpdateFailedError",
+    "WorkflowUpdateRPCTimeoutOrCancelledError",
 ]
 ERROR_TYPES: typing.Final[tuple[ErrorType, ...]] = (
     "RequestCancelled",
@@ -48,6 +50,8 @@ ERROR_TYPES: typing.Final[tuple[ErrorType, ...]] = (
     "InvalidHandleError",
     "UnauthorizedError",
     "MessageTooLarge",
+    "WorkflowUpdateFailedError",
+    "WorkflowUpdateRPCTimeoutOrCancelledError",
 )
 ERROR_CODES: typing.Final[collections.abc.Mapping[ErrorType, int]] = {
     "RequestCancelled": -32800,
@@ -66,6 +70,8 @@ ERROR_CODES: typing.Final[collections.abc.Mapping[ErrorType, int]] = {
     "InvalidHandleError": 1007,
     "UnauthorizedError": 1008,
     "MessageTooLarge": 1009,
+    "WorkflowUpdateFailedError": 1010,
+    "WorkflowUpdateRPCTimeoutOrCancelledError": 1011,
 }
 
 # --- methods (requests) ---------------------------------------------------------------------
@@ -73,33 +79,49 @@ ERROR_CODES: typing.Final[collections.abc.Mapping[ErrorType, int]] = {
 DAEMON_STATUS: typing.Final = "daemon/status"
 HANDLE_CANCEL: typing.Final = "handle/cancel"
 HANDLE_DESCRIBE: typing.Final = "handle/describe"
+HANDLE_EXECUTE_UPDATE: typing.Final = "handle/executeUpdate"
+HANDLE_GET_UPDATE_HANDLE: typing.Final = "handle/getUpdateHandle"
 HANDLE_INFO: typing.Final = "handle/info"
 HANDLE_QUERY: typing.Final = "handle/query"
 HANDLE_RELEASE: typing.Final = "handle/release"
 HANDLE_RESULT: typing.Final = "handle/result"
 HANDLE_SIGNAL: typing.Final = "handle/signal"
+HANDLE_START_UPDATE: typing.Final = "handle/startUpdate"
 HANDLE_TERMINATE: typing.Final = "handle/terminate"
 INITIALIZE: typing.Final = "initialize"
 RPC_DISCOVER: typing.Final = "rpc.discover"
 SHUTDOWN: typing.Final = "shutdown"
+UPDATE_DESCRIBE: typing.Final = "update/describe"
+UPDATE_RELEASE: typing.Final = "update/release"
+UPDATE_RESULT: typing.Final = "update/result"
+WORKFLOW_EXECUTE_UPDATE_WITH_START: typing.Final = "workflow/executeUpdateWithStart"
 WORKFLOW_GET_HANDLE: typing.Final = "workflow/getHandle"
 WORKFLOW_START: typing.Final = "workflow/start"
+WORKFLOW_START_UPDATE_WITH_START: typing.Final = "workflow/startUpdateWithStart"
 
 METHODS: typing.Final[tuple[str, ...]] = (
     DAEMON_STATUS,
     HANDLE_CANCEL,
     HANDLE_DESCRIBE,
+    HANDLE_EXECUTE_UPDATE,
+    HANDLE_GET_UPDATE_HANDLE,
     HANDLE_INFO,
     HANDLE_QUERY,
     HANDLE_RELEASE,
     HANDLE_RESULT,
     HANDLE_SIGNAL,
+    HANDLE_START_UPDATE,
     HANDLE_TERMINATE,
     INITIALIZE,
     RPC_DISCOVER,
     SHUTDOWN,
+    UPDATE_DESCRIBE,
+    UPDATE_RELEASE,
+    UPDATE_RESULT,
+    WORKFLOW_EXECUTE_UPDATE_WITH_START,
     WORKFLOW_GET_HANDLE,
     WORKFLOW_START,
+    WORKFLOW_START_UPDATE_WITH_START,
 )
 
 # Each method's param names, in the contract's order, and the required ones among them.
@@ -110,6 +132,17 @@ METHOD_PARAMS: typing.Final[collections.abc.Mapping[str, tuple[str, ...]]] = {
         "reason",
     ),
     HANDLE_DESCRIBE: ("handle",),
+    HANDLE_EXECUTE_UPDATE: (
+        "handle",
+        "update",
+        "args",
+        "updateId",
+    ),
+    HANDLE_GET_UPDATE_HANDLE: (
+        "handle",
+        "updateId",
+        "workflowRunId",
+    ),
     HANDLE_INFO: ("handle",),
     HANDLE_QUERY: (
         "handle",
@@ -128,6 +161,13 @@ METHOD_PARAMS: typing.Final[collections.abc.Mapping[str, tuple[str, ...]]] = {
         "signal",
         "args",
     ),
+    HANDLE_START_UPDATE: (
+        "handle",
+        "update",
+        "args",
+        "updateId",
+        "waitForStage",
+    ),
     HANDLE_TERMINATE: (
         "handle",
         "reason",
@@ -141,6 +181,15 @@ METHOD_PARAMS: typing.Final[collections.abc.Mapping[str, tuple[str, ...]]] = {
     ),
     RPC_DISCOVER: (),
     SHUTDOWN: (),
+    UPDATE_DESCRIBE: ("update",),
+    UPDATE_RELEASE: ("update",),
+    UPDATE_RESULT: ("update",),
+    WORKFLOW_EXECUTE_UPDATE_WITH_START: (
+        "start",
+        "update",
+        "args",
+        "updateId",
+    ),
     WORKFLOW_GET_HANDLE: (
         "workflowId",
         "runId",
@@ -168,11 +217,26 @@ METHOD_PARAMS: typing.Final[collections.abc.Mapping[str, tuple[str, ...]]] = {
         "staticSummary",
         "staticDetails",
     ),
+    WORKFLOW_START_UPDATE_WITH_START: (
+        "start",
+        "update",
+        "args",
+        "updateId",
+        "waitForStage",
+    ),
 }
 METHOD_REQUIRED_PARAMS: typing.Final[collections.abc.Mapping[str, tuple[str, ...]]] = {
     DAEMON_STATUS: (),
     HANDLE_CANCEL: ("handle",),
     HANDLE_DESCRIBE: ("handle",),
+    HANDLE_EXECUTE_UPDATE: (
+        "handle",
+        "update",
+    ),
+    HANDLE_GET_UPDATE_HANDLE: (
+        "handle",
+        "updateId",
+    ),
     HANDLE_INFO: ("handle",),
     HANDLE_QUERY: (
         "handle",
@@ -184,15 +248,32 @@ METHOD_REQUIRED_PARAMS: typing.Final[collections.abc.Mapping[str, tuple[str, ...
         "handle",
         "signal",
     ),
+    HANDLE_START_UPDATE: (
+        "handle",
+        "update",
+        "waitForStage",
+    ),
     HANDLE_TERMINATE: ("handle",),
     INITIALIZE: (),
     RPC_DISCOVER: (),
     SHUTDOWN: (),
+    UPDATE_DESCRIBE: ("update",),
+    UPDATE_RELEASE: ("update",),
+    UPDATE_RESULT: ("update",),
+    WORKFLOW_EXECUTE_UPDATE_WITH_START: (
+        "start",
+        "update",
+    ),
     WORKFLOW_GET_HANDLE: ("workflowId",),
     WORKFLOW_START: (
         "workflowType",
         "taskQueue",
         "workflowId",
+    ),
+    WORKFLOW_START_UPDATE_WITH_START: (
+        "start",
+        "update",
+        "waitForStage",
     ),
 }
 
@@ -339,6 +420,46 @@ RESULT_PROGRESS_REASON_VALUES: typing.Final[tuple[ResultProgressReason, ...]] = 
     "CRON",
 )
 
+# workflow/executeUpdateWithStart param start.idConflictPolicy
+# workflow/startUpdateWithStart param start.idConflictPolicy
+StartIdConflictPolicy = typing.Literal[
+    "FAIL",
+    "USE_EXISTING",
+    "TERMINATE_EXISTING",
+]
+START_ID_CONFLICT_POLICY_VALUES: typing.Final[tuple[StartIdConflictPolicy, ...]] = (
+    "FAIL",
+    "USE_EXISTING",
+    "TERMINATE_EXISTING",
+)
+
+# workflow/executeUpdateWithStart param start.idReusePolicy
+# workflow/startUpdateWithStart param start.idReusePolicy
+StartIdReusePolicy = typing.Literal[
+    "ALLOW_DUPLICATE",
+    "ALLOW_DUPLICATE_FAILED_ONLY",
+    "REJECT_DUPLICATE",
+    "TERMINATE_IF_RUNNING",
+]
+START_ID_REUSE_POLICY_VALUES: typing.Final[tuple[StartIdReusePolicy, ...]] = (
+    "ALLOW_DUPLICATE",
+    "ALLOW_DUPLICATE_FAILED_ONLY",
+    "REJECT_DUPLICATE",
+    "TERMINATE_IF_RUNNING",
+)
+
+# components.schemas.UpdateDescription.stage
+UpdateDescriptionStage = typing.Literal[
+    "ADMITTED",
+    "ACCEPTED",
+    "COMPLETED",
+]
+UPDATE_DESCRIPTION_STAGE_VALUES: typing.Final[tuple[UpdateDescriptionStage, ...]] = (
+    "ADMITTED",
+    "ACCEPTED",
+    "COMPLETED",
+)
+
 # $/setTrace param value
 Value = typing.Literal[
     "off",
@@ -351,6 +472,19 @@ VALUE_VALUES: typing.Final[tuple[Value, ...]] = (
     "verbose",
 )
 
+# handle/startUpdate param waitForStage
+# workflow/startUpdateWithStart param waitForStage
+WaitForStage = typing.Literal[
+    "ADMITTED",
+    "ACCEPTED",
+    "COMPLETED",
+]
+WAIT_FOR_STAGE_VALUES: typing.Final[tuple[WaitForStage, ...]] = (
+    "ADMITTED",
+    "ACCEPTED",
+    "COMPLETED",
+)
+
 # Each enum's values by its alias's name.
 ENUMS: typing.Final[collections.abc.Mapping[str, tuple[str, ...]]] = {
     "FailureType": FAILURE_TYPE_VALUES,
@@ -359,5 +493,9 @@ ENUMS: typing.Final[collections.abc.Mapping[str, tuple[str, ...]]] = {
     "InitializationOptionsLogLevel": INITIALIZATION_OPTIONS_LOG_LEVEL_VALUES,
     "RejectCondition": REJECT_CONDITION_VALUES,
     "ResultProgressReason": RESULT_PROGRESS_REASON_VALUES,
+    "StartIdConflictPolicy": START_ID_CONFLICT_POLICY_VALUES,
+    "StartIdReusePolicy": START_ID_REUSE_POLICY_VALUES,
+    "UpdateDescriptionStage": UPDATE_DESCRIPTION_STAGE_VALUES,
     "Value": VALUE_VALUES,
+    "WaitForStage": WAIT_FOR_STAGE_VALUES,
 }
