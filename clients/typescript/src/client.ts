@@ -10,7 +10,8 @@ import { RpcConnection, type JsonCodec, type RequestOptions } from './connection
 import { spawnDaemonProcess, type SpawnOptions, type SpawnedDaemon } from './daemon-process';
 import { DaemonConnectionError } from './errors';
 import { WorkflowHandle } from './handle';
-import type { CallOptions, DaemonStatus, InitializeResult, ParamsOf, StartWorkflowOptions } from './types';
+import type { CallOptions, DaemonStatus, InitializeResult, ParamsOf, StartWorkflowOptions, UpdateOptions, WithStartWorkflowOperation } from './types';
+import { WorkflowUpdateHandle, type WaitForStage } from './update-handle';
 
 type InitializeParams = ParamsOf<'initialize'>;
 
@@ -161,6 +162,35 @@ export class TemporalHandledClient {
     const { signal, ...params } = opts;
     const info = await this.rpc.call('workflow/start', params, { signal });
     return new WorkflowHandle(this.rpc, info, info.handle);
+  }
+
+  /**
+   * Update-with-start: starts the workflow unless it runs (per `startWorkflowOperation.idConflictPolicy`)
+   * and sends it an update; returns both handles once the update reaches `waitForStage`.
+   */
+  async startUpdateWithStart<T = unknown>(
+    name: string,
+    opts: UpdateOptions & { waitForStage: WaitForStage; startWorkflowOperation: WithStartWorkflowOperation },
+  ): Promise<{ workflow: WorkflowHandle; update: WorkflowUpdateHandle<T> }> {
+    const r = await this.rpc.call(
+      'workflow/startUpdateWithStart',
+      { start: opts.startWorkflowOperation, update: name, waitForStage: opts.waitForStage, ...(opts.args ? { args: opts.args } : {}), ...(opts.updateId ? { updateId: opts.updateId } : {}) },
+      { signal: opts.signal },
+    );
+    return { workflow: new WorkflowHandle(this.rpc, r.handle, r.handle.handle), update: new WorkflowUpdateHandle<T>(this.rpc, r.update) };
+  }
+
+  /** Update-with-start, waiting for the update's outcome: its value and both handles. */
+  async executeUpdateWithStart<T = unknown>(
+    name: string,
+    opts: UpdateOptions & { startWorkflowOperation: WithStartWorkflowOperation },
+  ): Promise<{ value: T; workflow: WorkflowHandle; update: WorkflowUpdateHandle<T> }> {
+    const r = await this.rpc.call(
+      'workflow/executeUpdateWithStart',
+      { start: opts.startWorkflowOperation, update: name, ...(opts.args ? { args: opts.args } : {}), ...(opts.updateId ? { updateId: opts.updateId } : {}) },
+      { signal: opts.signal },
+    );
+    return { value: r.value as T, workflow: new WorkflowHandle(this.rpc, r.handle, r.handle.handle), update: new WorkflowUpdateHandle<T>(this.rpc, r.update) };
   }
 
   /** A handle for an existing workflow. No call is made until the handle is first used. */

@@ -105,6 +105,27 @@ export class WorkflowQueryFailedError extends DaemonError {
   }
 }
 
+/** The update failed: its validator rejected it or its handler raised; `cause` is the failure. */
+export class WorkflowUpdateFailedError extends DaemonError {
+  override name = 'WorkflowUpdateFailedError';
+  declare readonly cause: FailureError;
+  /** The cause as it came over the wire. */
+  readonly failure: Failure;
+  constructor(message: string, code: number, data: Record<string, unknown>) {
+    const failure = (data.cause as Failure | undefined) ?? { type: 'FailureError', message: 'unknown failure' };
+    super(message, code, 'WorkflowUpdateFailedError', data, { cause: failureToError(failure) });
+    this.failure = failure;
+  }
+}
+
+/** The update call's deadline passed, or it was cancelled, before the update reached the stage asked for. */
+export class WorkflowUpdateRPCTimeoutOrCancelledError extends DaemonError {
+  override name = 'WorkflowUpdateRPCTimeoutOrCancelledError';
+  constructor(message: string, code: number, data: Record<string, unknown>) {
+    super(message, code, 'WorkflowUpdateRPCTimeoutOrCancelledError', data);
+  }
+}
+
 /** The handle token is unknown, released, expired or evicted. */
 export class InvalidHandleError extends DaemonError {
   override name = 'InvalidHandleError';
@@ -128,6 +149,8 @@ const byType: Record<string, Typed> = {
   WorkflowQueryRejectedError,
   WorkflowQueryFailedError,
   InvalidHandleError,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
 };
 
 /** The typed error for a JSON-RPC error answer. */

@@ -6,7 +6,8 @@
  */
 import { abortReason, type RpcConnection } from './connection';
 import { DaemonError, InvalidHandleError } from './errors';
-import type { CallOptions, MethodName, ParamsOf, QueryRejectCondition, ResultOf, ResultOptions, ResultProgress, Value, WorkflowExecutionDescription, WorkflowResult } from './types';
+import type { CallOptions, MethodName, ParamsOf, QueryRejectCondition, ResultOf, ResultOptions, ResultProgress, UpdateOptions, Value, WorkflowExecutionDescription, WorkflowResult } from './types';
+import { WorkflowUpdateHandle, type WaitForStage } from './update-handle';
 import { ErrorCodesByType } from './error-codes';
 
 export interface QueryOptions extends CallOptions {
@@ -160,6 +161,24 @@ export class WorkflowHandle {
       onProgress: onProgress ? (v) => onProgress(v as ResultProgress) : undefined,
     });
     return r as WorkflowResult<T>;
+  }
+
+  /** Sends an update and waits for its outcome (its value, or WorkflowUpdateFailedError). */
+  async executeUpdate<T = unknown>(name: string, opts: UpdateOptions = {}): Promise<T> {
+    const r = await this.call('handle/executeUpdate', defined({ update: name, args: opts.args, updateId: opts.updateId }), opts);
+    return r.value as T;
+  }
+
+  /** Sends an update and returns its handle once it reaches `waitForStage` (ACCEPTED or COMPLETED). */
+  async startUpdate<T = unknown>(name: string, opts: UpdateOptions & { waitForStage: WaitForStage }): Promise<WorkflowUpdateHandle<T>> {
+    const info = await this.call('handle/startUpdate', defined({ update: name, args: opts.args, updateId: opts.updateId, waitForStage: opts.waitForStage }), opts);
+    return new WorkflowUpdateHandle<T>(this.rpc, info);
+  }
+
+  /** A handle for an update already sent (no call to Temporal). */
+  async getUpdateHandle<T = unknown>(updateId: string, opts: CallOptions & { workflowRunId?: string | null } = {}): Promise<WorkflowUpdateHandle<T>> {
+    const info = await this.call('handle/getUpdateHandle', defined({ updateId, workflowRunId: opts.workflowRunId }), opts);
+    return new WorkflowUpdateHandle<T>(this.rpc, info);
   }
 
   /** Forgets the daemon handle. Later calls on this handle fail with InvalidHandleError. */

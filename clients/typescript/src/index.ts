@@ -4,6 +4,7 @@
  */
 export { TemporalHandledClient, CLIENT_VERSION, type AttachOptions, type SessionOptions, type GetWorkflowHandleOptions } from './client';
 export { WorkflowHandle, type QueryOptions, type CancelOptions, type TerminateOptions } from './handle';
+export { WorkflowUpdateHandle, type UpdateDescription, type WaitForStage } from './update-handle';
 export { type SpawnOptions, defaultDaemonScript } from './daemon-process';
 export type { JsonCodec, RequestOptions } from './connection';
 export {
@@ -16,6 +17,8 @@ export {
   WorkflowQueryRejectedError,
   WorkflowQueryFailedError,
   InvalidHandleError,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
 } from './errors';
 export {
   FailureError,

@@ -11,6 +11,7 @@ export type {
   QueryRejectCondition,
   RetryPolicy,
   HandleInfo,
+  UpdateHandleInfo,
   WorkflowExecutionDescription,
   WorkflowResult as WorkflowResultWire,
   ResultProgress,
@@ -49,3 +50,13 @@ export interface WorkflowResult<T = Value> {
   value: T;
   runId: string;
 }
+
+/** Options of an update call. */
+export interface UpdateOptions extends CallOptions {
+  args?: Value[];
+  /** Default: a new UUID (a retried call with the same ID is applied once). */
+  updateId?: string;
+}
+
+/** The start of update-with-start: workflow/start's params, idConflictPolicy required, plus an AbortSignal. */
+export type WithStartWorkflowOperation = ParamsOf<'workflow/executeUpdateWithStart'>['start'];
