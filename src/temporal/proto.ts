@@ -69,3 +69,8 @@ export function toNumber(v: unknown): number {
   if (typeof (v as { toNumber?: unknown }).toNumber === 'function') return (v as { toNumber(): number }).toNumber();
   return Number(v);
 }
+
+/** The reflected message type of a full protobuf name, e.g. `temporal.api.history.v1.History` (for proto3 JSON). */
+export function messageType(fullName: string): protobuf.Type {
+  return root.lookupType(fullName);
+}

@@ -17,6 +17,7 @@ import { enumName } from './proto';
 import type { WorkflowService } from './workflow-service';
 import type { LongPollBudget, LongPollBudgets } from './long-poll-budget';
 import type { QueryRejectCondition } from '@temporal-handled/protocol';
+import { nextRunOf, troublePauseMs, waitCanOutlast } from './run-chain';
 
 type HistoryPage = Awaited<ReturnType<WorkflowService['getWorkflowExecutionHistory']>>;
 
@@ -194,7 +195,7 @@ export class WorkflowHandle implements HandleIds {
         res = await this.peekClose(runId, opts.signal);
         if (!res) {
           overBudget++;
-          await sleep(Math.min(5000, 500 * overBudget) * (0.8 + Math.random() * 0.4), opts.signal);
+          await sleep(troublePauseMs(overBudget, 500), opts.signal);
           continue;
         }
       } else {
@@ -233,7 +234,7 @@ export class WorkflowHandle implements HandleIds {
           outage++;
           res = exhausted ? await this.peekClose(runId, opts.signal) : undefined;
           if (!res) {
-            await sleep(Math.min(5000, 250 * outage) * (0.8 + Math.random() * 0.4), opts.signal);
+            await sleep(troublePauseMs(outage, 250), opts.signal);
             continue;
           }
         }
@@ -274,21 +275,19 @@ export class WorkflowHandle implements HandleIds {
   }
 
   private waitCanOutlast(err: unknown): boolean {
-    if (!(err instanceof RPCError)) return false;
-    if (err.status === 'UNAVAILABLE') return this.service.connection.everAnswered;
-    return err.status === 'RESOURCE_EXHAUSTED' && !/larger than max/i.test(err.message);
+    return waitCanOutlast(err, this.service.connection);
   }
 
   /** What one close event means: a result, a step to the next run, or an error (thrown). */
   private closeStep(ev: IHistoryEvent, runId: string, followRuns: boolean): WorkflowResult | { next: string; reason: RunStep['reason'] } {
+    const nextRun = followRuns ? nextRunOf(ev) : undefined;
+    if (nextRun) return { next: nextRun.runId, reason: nextRun.reason };
     if (ev.workflowExecutionCompletedEventAttributes) {
       const a = ev.workflowExecutionCompletedEventAttributes;
-      if (followRuns && a.newExecutionRunId) return { next: a.newExecutionRunId, reason: 'CRON' };
       return { value: firstValue(a.result), runId };
     }
     if (ev.workflowExecutionFailedEventAttributes) {
       const a = ev.workflowExecutionFailedEventAttributes;
-      if (followRuns && a.newExecutionRunId) return { next: a.newExecutionRunId, reason: retryOrCron(a.retryState) };
       const cause = a.failure ? decodeFailure(a.failure) : { type: 'FailureError' as const, message: 'Failure error' };
       throw new WorkflowFailureError(cause, runId, retryStateName(a.retryState), 'FAILED');
     }
@@ -303,14 +302,12 @@ export class WorkflowHandle implements HandleIds {
     }
     if (ev.workflowExecutionTimedOutEventAttributes) {
       const a = ev.workflowExecutionTimedOutEventAttributes;
-      if (followRuns && a.newExecutionRunId) return { next: a.newExecutionRunId, reason: retryOrCron(a.retryState) };
       const cause: FailureInfo = { type: 'TimeoutError', message: 'Workflow timed out', timeoutType: 'START_TO_CLOSE', lastHeartbeatDetails: [] };
       throw new WorkflowFailureError(cause, runId, retryStateName(a.retryState), 'TIMED_OUT');
     }
     if (ev.workflowExecutionContinuedAsNewEventAttributes) {
       const a = ev.workflowExecutionContinuedAsNewEventAttributes;
       if (!a.newExecutionRunId) throw new Error('Unexpectedly missing new run ID from continue as new');
-      if (followRuns) return { next: a.newExecutionRunId, reason: 'CONTINUED_AS_NEW' };
       throw new WorkflowContinuedAsNewError(a.newExecutionRunId, runId);
     }
     throw new Error(`Unexpected close event type ${ev.eventType}`);
@@ -319,10 +316,6 @@ export class WorkflowHandle implements HandleIds {
 
 function retryStateName(v: number | null | undefined): string | null {
   return v ? enumName('RetryState', v, 'RETRY_STATE_') : null;
-}
-
-function retryOrCron(retryState: number | null | undefined): RunStep['reason'] {
-  return retryState === enums.RetryState.RETRY_STATE_IN_PROGRESS ? 'RETRY' : 'CRON';
 }
 
 export { closeStatusOf } from './errors';
