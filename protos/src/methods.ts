@@ -74,6 +74,18 @@ const WithStart = Type.Object(
 );
 const WithStartResult = Type.Object({ handle: HandleInfo, update: UpdateHandleInfo });
 
+const HistoryEvent = Type.Record(Type.String(), Type.Unknown(), {
+  $id: 'HistoryEvent',
+  description:
+    "One event in the JSON form of Temporal's API (proto3 JSON, as `temporal workflow show -o json` prints it and as the SDKs' replayers read it); payloads untouched unless decode was asked.",
+});
+const historyRead = {
+  eventFilterType: Optional(param(StringEnum(['ALL_EVENT', 'CLOSE_EVENT'] as const), 'ALL_EVENT (default) or CLOSE_EVENT (only the close event).')),
+  skipArchival: Optional(Type.Boolean({ description: 'Do not look in the archive for a run the server no longer keeps (default false).' })),
+  decode: Optional(Type.Boolean({ description: "Payloads as the protocol's values, for display; the events then no longer replay (default false)." })),
+};
+const partialResultToken = param(ProgressToken, 'With it, each batch is sent as it arrives as $/progress {token, value: batch}, and the answer carries only what was not streamed.');
+
 export const methods = {
   initialize: method({
     summary: 'Starts the session (LSP lifecycle). On TCP, authToken must be the shared secret.',
@@ -240,6 +252,48 @@ export const methods = {
     result: Type.Object({ handle: HandleInfo, update: UpdateHandleInfo, value: Value }),
     errors: [...updateErrors, 'WorkflowAlreadyStartedError'],
   }),
+  'handle/fetchHistory': method({
+    summary: "The run's whole history (the handle's runId, or the latest run), replay-ready; with partialResultToken, page by page.",
+    params: { handle, ...historyRead, partialResultToken: Optional(partialResultToken) },
+    progressParam: 'partialResultToken',
+    resultName: 'WorkflowHistory',
+    result: Type.Object({ workflowId: Type.String(), runId: Type.String(), events: Type.Array(HistoryEvent, { description: 'Every event; empty when they were streamed.' }) }),
+    errors: temporalErrors,
+  }),
+  'handle/fetchHistoryEvents': method({
+    summary: "One page of the run's history, from nextPageToken; with waitNewEvent, a long poll for events not yet written.",
+    params: {
+      handle,
+      pageSize: Optional(Type.Integer({ description: "Events per page asked of the server (0 or unset: the server's default; the server caps it)." })),
+      nextPageToken: Optional(Nullable(Type.String(), { description: 'Where the previous page ended (base64, as returned).' })),
+      waitNewEvent: Optional(Type.Boolean({ description: "On an open run at its end, wait (up to the server's ~20 s) for new events (default false)." })),
+      ...historyRead,
+      partialResultToken: Optional(partialResultToken),
+    },
+    progressParam: 'partialResultToken',
+    resultName: 'HistoryEventsPage',
+    result: Type.Object({ events: Type.Array(HistoryEvent), nextPageToken: Nullable(Type.String(), { description: 'null on the last page.' }) }),
+    errors: temporalErrors,
+  }),
+  'handle/watch': method({
+    summary:
+      'Streams each batch of new events as the run writes them ({runId, events, reason?, previousRunId?}), going on into each next run of the chain; answers {runId, status} when the last run closes.',
+    params: {
+      handle,
+      fromEventId: Optional(param(Type.Union([Type.Integer({ minimum: 1 }), Type.String({ pattern: '^[1-9][0-9]*$' })]), "Skip the first run's events below this ID (default 1).")),
+      followRuns: Optional(Type.Boolean({ description: 'Go on into each next run: continue-as-new, retry, cron (default true).' })),
+      decode: historyRead.decode,
+      partialResultToken,
+    },
+    progressParam: 'partialResultToken',
+    waits: true,
+    resultName: 'WatchEnd',
+    result: Type.Object({
+      runId: Type.String(),
+      status: Type.String({ description: 'How the last run closed: COMPLETED, FAILED, CANCELED, TERMINATED, TIMED_OUT, or CONTINUED_AS_NEW with followRuns false.' }),
+    }),
+    errors: temporalErrors,
+  }),
   'daemon/status': method({
     summary: 'Uptime, clients, handles, in-flight calls, gRPC connection state, Temporal server version.',
     params: {},
@@ -284,9 +338,12 @@ export const notifications = {
     },
   }),
   '$/progress': notification({
-    summary: 'Work-done progress of handle/result along the run chain.',
+    summary: 'Work-done progress of handle/result along the run chain, and the batches of streamed results (partialResultToken).',
     direction: 'serverToClient',
-    params: { token: param(ProgressToken, 'The workDoneToken of the request.'), value: param(ResultProgress, 'The progress value.') },
+    params: {
+      token: param(ProgressToken, 'The workDoneToken or partialResultToken of the request.'),
+      value: param(Type.Union([ResultProgress, Type.Record(Type.String(), Type.Unknown())]), 'A work-done progress value (handle/result), or a batch of a streamed result (history events).'),
+    },
   }),
 };
 

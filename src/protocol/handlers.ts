@@ -9,6 +9,8 @@ import type { TemporalClient } from '../temporal/client';
 import type { WorkflowHandle } from '../temporal/workflow-handle';
 import { closeStatusOf } from '../temporal/errors';
 import type { HandleTable, TokenTable } from '../handles/handle-table';
+import { fetchHistory, fetchHistoryEvents } from '../temporal/history';
+import { watch } from '../temporal/history-watch';
 import { executeUpdate, executeUpdateWithStart, getUpdateHandle, startUpdate, startUpdateWithStart, type WorkflowUpdateHandle } from '../temporal/workflow-update';
 import type { Logger } from '../log/logger';
 import type { LogLevel } from '../log/levels';
@@ -41,7 +43,8 @@ export interface SessionControl {
   clientLogLevel: LogLevel | undefined;
   markInitialized(): void;
   markShutdown(): void;
-  sendProgress(token: ProgressToken, value: ResultProgress): void;
+  /** Sends `$/progress`: a work-done value, or a batch of a streamed result. */
+  sendProgress(token: ProgressToken, value: ResultProgress | Record<string, unknown>): void;
 }
 
 export interface CallContext {
@@ -205,6 +208,50 @@ export const handlers: Handlers = {
     const start = { ...p.start, namespace: p.start.namespace ?? session.namespace };
     const r = await executeUpdateWithStart(services.client, start, p.update, { args: p.args, updateId: p.updateId, signal });
     return { handle: handleInfo(services.table.add(r.workflow), r.workflow), update: updateInfo(services.updates.add(r.update), r.update), value: r.value };
+  },
+
+  async 'handle/fetchHistory'({ session, services, signal }, p) {
+    const token = p.partialResultToken;
+    return services.table.use(p.handle, (h) =>
+      fetchHistory(services.client, h.ids, {
+        eventFilterType: p.eventFilterType,
+        skipArchival: p.skipArchival,
+        decode: p.decode,
+        call: { signal },
+        // Streamed: each page goes out as it arrives, and the daemon never holds the whole history.
+        onPage: token === undefined ? undefined : (events) => session.sendProgress(token, { events }),
+      }),
+    );
+  },
+
+  async 'handle/fetchHistoryEvents'({ session, services, signal }, p) {
+    const page = await services.table.use(p.handle, (h) =>
+      fetchHistoryEvents(services.client, h.ids, {
+        pageSize: p.pageSize,
+        nextPageToken: p.nextPageToken,
+        waitNewEvent: p.waitNewEvent,
+        eventFilterType: p.eventFilterType,
+        skipArchival: p.skipArchival,
+        decode: p.decode,
+        call: { signal },
+      }),
+    );
+    if (p.partialResultToken === undefined) return page;
+    session.sendProgress(p.partialResultToken, { events: page.events });
+    return { events: [], nextPageToken: page.nextPageToken };
+  },
+
+  async 'handle/watch'({ session, services, signal }, p) {
+    const token = p.partialResultToken;
+    return services.table.use(p.handle, (h) =>
+      watch(services.client, h.ids, {
+        fromEventId: p.fromEventId,
+        followRuns: p.followRuns,
+        decode: p.decode,
+        signal,
+        onBatch: (batch) => session.sendProgress(token, { ...batch }),
+      }),
+    );
   },
 
   async 'daemon/status'({ services }) {

@@ -261,7 +261,7 @@ export class Session implements SessionControl {
   }
 
   /** Sends `$/progress`; a client that went away is ignored. */
-  sendProgress(token: ProgressToken, value: ResultProgress): void {
+  sendProgress(token: ProgressToken, value: ResultProgress | Record<string, unknown>): void {
     if (this.state === 'closed') return;
     try {
       this.connection.sendNotification('$/progress', { token, value }).catch(() => undefined);

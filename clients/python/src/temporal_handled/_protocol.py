@@ -80,6 +80,8 @@ DAEMON_STATUS: typing.Final = "daemon/status"
 HANDLE_CANCEL: typing.Final = "handle/cancel"
 HANDLE_DESCRIBE: typing.Final = "handle/describe"
 HANDLE_EXECUTE_UPDATE: typing.Final = "handle/executeUpdate"
+HANDLE_FETCH_HISTORY: typing.Final = "handle/fetchHistory"
+HANDLE_FETCH_HISTORY_EVENTS: typing.Final = "handle/fetchHistoryEvents"
 HANDLE_GET_UPDATE_HANDLE: typing.Final = "handle/getUpdateHandle"
 HANDLE_INFO: typing.Final = "handle/info"
 HANDLE_QUERY: typing.Final = "handle/query"
@@ -88,6 +90,7 @@ HANDLE_RESULT: typing.Final = "handle/result"
 HANDLE_SIGNAL: typing.Final = "handle/signal"
 HANDLE_START_UPDATE: typing.Final = "handle/startUpdate"
 HANDLE_TERMINATE: typing.Final = "handle/terminate"
+HANDLE_WATCH: typing.Final = "handle/watch"
 INITIALIZE: typing.Final = "initialize"
 RPC_DISCOVER: typing.Final = "rpc.discover"
 SHUTDOWN: typing.Final = "shutdown"
@@ -104,6 +107,8 @@ METHODS: typing.Final[tuple[str, ...]] = (
     HANDLE_CANCEL,
     HANDLE_DESCRIBE,
     HANDLE_EXECUTE_UPDATE,
+    HANDLE_FETCH_HISTORY,
+    HANDLE_FETCH_HISTORY_EVENTS,
     HANDLE_GET_UPDATE_HANDLE,
     HANDLE_INFO,
     HANDLE_QUERY,
@@ -112,6 +117,7 @@ METHODS: typing.Final[tuple[str, ...]] = (
     HANDLE_SIGNAL,
     HANDLE_START_UPDATE,
     HANDLE_TERMINATE,
+    HANDLE_WATCH,
     INITIALIZE,
     RPC_DISCOVER,
     SHUTDOWN,
@@ -137,6 +143,23 @@ METHOD_PARAMS: typing.Final[collections.abc.Mapping[str, tuple[str, ...]]] = {
         "update",
         "args",
         "updateId",
+    ),
+    HANDLE_FETCH_HISTORY: (
+        "handle",
+        "eventFilterType",
+        "skipArchival",
+        "decode",
+        "partialResultToken",
+    ),
+    HANDLE_FETCH_HISTORY_EVENTS: (
+        "handle",
+        "pageSize",
+        "nextPageToken",
+        "waitNewEvent",
+        "eventFilterType",
+        "skipArchival",
+        "decode",
+        "partialResultToken",
     ),
     HANDLE_GET_UPDATE_HANDLE: (
         "handle",
@@ -172,6 +195,13 @@ METHOD_PARAMS: typing.Final[collections.abc.Mapping[str, tuple[str, ...]]] = {
         "handle",
         "reason",
         "details",
+    ),
+    HANDLE_WATCH: (
+        "handle",
+        "fromEventId",
+        "followRuns",
+        "decode",
+        "partialResultToken",
     ),
     INITIALIZE: (
         "clientInfo",
@@ -233,6 +263,8 @@ METHOD_REQUIRED_PARAMS: typing.Final[collections.abc.Mapping[str, tuple[str, ...
         "handle",
         "update",
     ),
+    HANDLE_FETCH_HISTORY: ("handle",),
+    HANDLE_FETCH_HISTORY_EVENTS: ("handle",),
     HANDLE_GET_UPDATE_HANDLE: (
         "handle",
         "updateId",
@@ -254,6 +286,10 @@ METHOD_REQUIRED_PARAMS: typing.Final[collections.abc.Mapping[str, tuple[str, ...
         "waitForStage",
     ),
     HANDLE_TERMINATE: ("handle",),
+    HANDLE_WATCH: (
+        "handle",
+        "partialResultToken",
+    ),
     INITIALIZE: (),
     RPC_DISCOVER: (),
     SHUTDOWN: (),
@@ -329,6 +365,17 @@ NOTIFICATION_REQUIRED_PARAMS: typing.Final[collections.abc.Mapping[str, tuple[st
 }
 
 # --- string enums (in params and components.schemas) ----------------------------------------
+
+# handle/fetchHistory param eventFilterType
+# handle/fetchHistoryEvents param eventFilterType
+EventFilterType = typing.Literal[
+    "ALL_EVENT",
+    "CLOSE_EVENT",
+]
+EVENT_FILTER_TYPE_VALUES: typing.Final[tuple[EventFilterType, ...]] = (
+    "ALL_EVENT",
+    "CLOSE_EVENT",
+)
 
 # components.schemas.Failure.type
 FailureType = typing.Literal[
@@ -487,6 +534,7 @@ WAIT_FOR_STAGE_VALUES: typing.Final[tuple[WaitForStage, ...]] = (
 
 # Each enum's values by its alias's name.
 ENUMS: typing.Final[collections.abc.Mapping[str, tuple[str, ...]]] = {
+    "EventFilterType": EVENT_FILTER_TYPE_VALUES,
     "FailureType": FAILURE_TYPE_VALUES,
     "IdConflictPolicy": ID_CONFLICT_POLICY_VALUES,
     "IdReusePolicy": ID_REUSE_POLICY_VALUES,

@@ -1,0 +1,115 @@
+/**
+ * History through the daemon, end to end (real daemon process, dev server and TS worker):
+ * handle/fetchHistory (whole and streamed), handle/fetchHistoryEvents (pages), handle/watch
+ * across a continue-as-new chain, cancellation, and the errors Temporal gives.
+ */
+import { expect } from 'chai';
+import { startDaemon, connectClient, initialized, type StartedDaemon } from '../harness/daemon';
+import { type RawRpcClient, rpcError } from '../harness/rpc-client';
+import { startWorker, uniqueId, type RunningWorker } from '../harness/env';
+
+type Msg = Record<string, any>;
+
+describe('history through the daemon', function () {
+  this.timeout(60_000);
+  let s: StartedDaemon;
+  let c: RawRpcClient;
+  let worker: RunningWorker;
+
+  before(async function () {
+    this.timeout(120_000);
+    worker = await startWorker();
+    s = await startDaemon({ socket: true });
+    c = await connectClient(s.socketPath!);
+    await initialized(c);
+  });
+  after(async () => {
+    c?.destroy();
+    await s?.stop();
+    await worker?.stop();
+  });
+
+  const run = async (workflowType: string, args: unknown[]) => {
+    const h = await c.request<Msg>('workflow/start', { workflowType, taskQueue: worker.taskQueue, workflowId: uniqueId(workflowType), args });
+    await c.request('handle/result', { handle: h.handle });
+    return h;
+  };
+
+  it('handle/fetchHistory: every event in proto3 JSON (enums by name, payloads untouched); streamed page by page with partialResultToken', async () => {
+    const h = await run('echo', ['hi']);
+    const whole = await c.request<Msg>('handle/fetchHistory', { handle: h.handle });
+    expect(whole.workflowId).to.equal(h.workflowId);
+    expect(whole.runId).to.equal(h.resultRunId);
+    expect(whole.events[0].eventType).to.equal('EVENT_TYPE_WORKFLOW_EXECUTION_STARTED');
+    expect(whole.events[0].eventId).to.equal('1');
+    expect(whole.events.at(-1).eventType).to.equal('EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED');
+    const input = whole.events[0].workflowExecutionStartedEventAttributes.input.payloads[0];
+    expect(Buffer.from(input.metadata.encoding, 'base64').toString()).to.equal('json/plain');
+    const n = c.progress.length;
+    const streamed = await c.request<Msg>('handle/fetchHistory', { handle: h.handle, partialResultToken: 'hist-1' });
+    expect(streamed.events).to.deep.equal([]);
+    const batches = c.progress.slice(n).filter((p) => p.token === 'hist-1');
+    expect(batches.flatMap((b) => b.value.events as unknown[])).to.deep.equal(whole.events);
+    const decoded = await c.request<Msg>('handle/fetchHistory', { handle: h.handle, decode: true, eventFilterType: 'CLOSE_EVENT' });
+    expect(decoded.events).to.have.length(1);
+    expect(decoded.events[0].workflowExecutionCompletedEventAttributes.result).to.deep.equal(['hi']);
+  });
+
+  it('handle/fetchHistoryEvents pages with nextPageToken until null', async () => {
+    const h = await run('echo', ['paged']);
+    const all: unknown[] = [];
+    let token: string | null | undefined;
+    let pages = 0;
+    do {
+      const page = await c.request<Msg>('handle/fetchHistoryEvents', { handle: h.handle, pageSize: 1, nextPageToken: token });
+      all.push(...page.events);
+      token = page.nextPageToken;
+      pages++;
+    } while (token && pages < 50);
+    expect(pages).to.be.above(1);
+    expect(all).to.deep.equal((await c.request<Msg>('handle/fetchHistory', { handle: h.handle })).events);
+  });
+
+  it('handle/watch follows a chain of 3 runs, each batch as the run writes it, and answers the last run and its status', async () => {
+    const h = await c.request<Msg>('workflow/start', { workflowType: 'chain', taskQueue: worker.taskQueue, workflowId: uniqueId('watch'), args: [2] });
+    const n = c.progress.length;
+    const end = await c.request<Msg>('handle/watch', { handle: h.handle, partialResultToken: 'w-1' });
+    expect(end.status).to.equal('COMPLETED');
+    const batches = c.progress
+      .slice(n)
+      .filter((p) => p.token === 'w-1')
+      .map((p) => p.value);
+    const runs = [...new Set(batches.map((b) => b.runId))];
+    expect(runs).to.have.length(3);
+    expect(runs[0]).to.equal(h.resultRunId);
+    expect(end.runId).to.equal(runs[2]);
+    expect(batches.filter((b) => b.reason === 'CONTINUED_AS_NEW')).to.have.length(2);
+    for (const runId of runs) {
+      const g = await c.request<Msg>('workflow/getHandle', { workflowId: h.workflowId, runId });
+      const events = batches.filter((b) => b.runId === runId).flatMap((b) => b.events as Msg[]);
+      expect(events.map((e) => e.eventId)).to.deep.equal((await c.request<Msg>('handle/fetchHistory', { handle: g.handle })).events.map((e: Msg) => e.eventId));
+    }
+  });
+
+  it('a watch is cancelled by $/cancelRequest (-32800) with nothing left in flight', async () => {
+    const h = await c.request<Msg>('workflow/start', { workflowType: 'forever', taskQueue: worker.taskQueue, workflowId: uniqueId('watchc') });
+    const { id, promise } = c.requestWithId('handle/watch', { handle: h.handle, partialResultToken: 'w-2' });
+    await c.waitFor((m) => m.method === '$/progress' && (m.params as Msg).token === 'w-2');
+    c.cancel(id);
+    expect((await rpcError(promise)).code).to.equal(-32800);
+    const st = await c.request<Msg>('daemon/status');
+    expect(st.inFlight).to.equal(0);
+    expect(st.grpcInFlight).to.equal(0);
+    await c.request('handle/terminate', { handle: h.handle });
+  });
+
+  it('errors: an unknown workflow is NOT_FOUND, a garbage page token INVALID_ARGUMENT, a bad fromEventId and a missing partialResultToken InvalidParams', async () => {
+    const g = await c.request<Msg>('workflow/getHandle', { workflowId: uniqueId('none') });
+    expect((await rpcError(c.request('handle/fetchHistory', { handle: g.handle }))).data).to.deep.include({ type: 'RPCError', status: 'NOT_FOUND' });
+    const h = await run('echo', [1]);
+    const bad = await rpcError(c.request('handle/fetchHistoryEvents', { handle: h.handle, nextPageToken: 'AAAA' }));
+    expect(bad.data).to.deep.include({ type: 'RPCError', status: 'INVALID_ARGUMENT' });
+    expect((await rpcError(c.request('handle/watch', { handle: h.handle, partialResultToken: 't', fromEventId: 0 }))).message).to.match(/fromEventId/);
+    expect((await rpcError(c.request('handle/watch', { handle: h.handle }))).message).to.match(/"partialResultToken" is required/);
+  });
+});
