@@ -71,7 +71,7 @@
     (let* ((info (th-call "start" :workflow/start (list :workflowType "signals" :taskQueue tq :workflowId (concat prefix "-signals"))))
            (h (plist-get info :handle)))
       (th-call "describe" :handle/describe (list :handle h))
-      (th-call "query" :handle/query (list :handle h :query "greet" :args (vector "Hello" client)))
+      (th-call "query" :handle/query (list :handle h :query "greet" :args (vector "Grüße" (concat client " 🌍"))))
       (th-call "signal" :handle/signal (list :handle h :signal "add" :args (vector "x")))
       (th-call "signalFinish" :handle/signal (list :handle h :signal "finish"))
       (th-call "result" :handle/result (list :handle h)))

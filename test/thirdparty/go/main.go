@@ -173,7 +173,7 @@ func session(t *transcript) error {
 	}
 	h := handleOf(call("start", "workflow/start", obj{"workflowType": "signals", "taskQueue": tq, "workflowId": prefix + "-signals"}))
 	call("describe", "handle/describe", obj{"handle": h})
-	call("query", "handle/query", obj{"handle": h, "query": "greet", "args": []any{"Hello", client}})
+	call("query", "handle/query", obj{"handle": h, "query": "greet", "args": []any{"Grüße", client + " 🌍"}})
 	call("signal", "handle/signal", obj{"handle": h, "signal": "add", "args": []any{"x"}})
 	call("signalFinish", "handle/signal", obj{"handle": h, "signal": "finish"})
 	call("result", "handle/result", obj{"handle": h})

@@ -102,7 +102,9 @@ local function session()
   local info = call('start', 'workflow/start', { workflowType = 'signals', taskQueue = tq, workflowId = prefix .. '-signals' })
   local h = info.handle
   call('describe', 'handle/describe', { handle = h })
-  call('query', 'handle/query', { handle = h, query = 'greet', args = { 'Hello', client_name } })
+  call('query', 'handle/query', { handle = h, query = 'greet', args = { 'Grüße', client_name .. ' 🌍' } })
+  -- Neovim 0.7 encodes an empty Lua table as [] (vim.empty_dict() is {}): what a plain {} does.
+  call('statusEmptyTable', 'daemon/status', {})
   call('signal', 'handle/signal', { handle = h, signal = 'add', args = { 'x' } })
   call('signalFinish', 'handle/signal', { handle = h, signal = 'finish' })
   call('result', 'handle/result', { handle = h })

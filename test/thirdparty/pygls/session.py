@@ -111,7 +111,7 @@ async def session(flavour: str, t: dict[str, Any]) -> None:
     info = await call("start", "workflow/start", {"workflowType": "signals", "taskQueue": tq, "workflowId": f"{prefix}-signals"})
     h = info.handle  # pygls hands untyped results over as namedtuples
     await call("describe", "handle/describe", {"handle": h})
-    await call("query", "handle/query", {"handle": h, "query": "greet", "args": ["Hello", name]})
+    await call("query", "handle/query", {"handle": h, "query": "greet", "args": ["Grüße", f"{name} 🌍"]})
     await call("signal", "handle/signal", {"handle": h, "signal": "add", "args": ["x"]})
     await call("signalFinish", "handle/signal", {"handle": h, "signal": "finish"})
     await call("result", "handle/result", {"handle": h})
