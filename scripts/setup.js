@@ -61,7 +61,9 @@ process.stderr.write(`setup: ${version} at ${path.relative(root, temporal)}\n`);
 // Go driver are installed by .ci/run (apt-get, go build). Said here, so a missing one is not a surprise.
 function probe(cmd, args) {
   try {
-    return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n')[0].trim();
+    return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+      .split('\n')[0]
+      .trim();
   } catch {
     return undefined;
   }
@@ -74,7 +76,13 @@ const thirdParty = {
   'go driver': probe(goDriver, ['--version']),
 };
 const missing = Object.keys(thirdParty).filter((k) => !thirdParty[k]);
-process.stderr.write(`setup: third-party clients: ${Object.entries(thirdParty).map(([k, v]) => `${k}: ${v ?? 'MISSING'}`).join('; ')}\n`);
+process.stderr.write(
+  `setup: third-party clients: ${Object.entries(thirdParty)
+    .map(([k, v]) => `${k}: ${v ?? 'MISSING'}`)
+    .join('; ')}\n`,
+);
 if (missing.length) {
-  process.stderr.write(`setup: test/thirdparty will fail without ${missing.join(', ')}: run the set-up steps of .ci/run (apt-get install neovim emacs-nox; cd test/thirdparty/go && go mod download && go build -o bin/session .), or set TH_THIRDPARTY=0\n`);
+  process.stderr.write(
+    `setup: test/thirdparty will fail without ${missing.join(', ')}: run the set-up steps of .ci/run (apt-get install neovim emacs-nox; cd test/thirdparty/go && go mod download && go build -o bin/session .), or set TH_THIRDPARTY=0\n`,
+  );
 }

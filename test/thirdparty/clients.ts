@@ -27,7 +27,7 @@ function run(cmd: string, args: string[]): string {
   return r.stdout;
 }
 
-const SETUP = 'install it with `bash .ci/run`\'s set-up steps (apt-get install neovim emacs-nox; npm run setup; go build in test/thirdparty/go), or set TH_THIRDPARTY=0 to skip the third-party clients';
+const SETUP = "install it with `bash .ci/run`'s set-up steps (apt-get install neovim emacs-nox; npm run setup; go build in test/thirdparty/go), or set TH_THIRDPARTY=0 to skip the third-party clients";
 
 export const CLIENTS: ClientSpec[] = [
   {

@@ -49,7 +49,8 @@ async function session(connected: Promise<[MessageReader, MessageWriter]>, d: Re
     await talk(conn, d);
   } catch (err) {
     await Promise.race([d.exited, new Promise((r) => setTimeout(r, 2000))]);
-    (err as Error).message = `${PENDING} something connected to the client's endpoint, then: ${(err as Error).message} (daemon exit code: ${d.child.exitCode})\ndaemon stderr:\n${d.stderr.join('').slice(-3000)}`;
+    (err as Error).message =
+      `${PENDING} something connected to the client's endpoint, then: ${(err as Error).message} (daemon exit code: ${d.child.exitCode})\ndaemon stderr:\n${d.stderr.join('').slice(-3000)}`;
     throw err;
   } finally {
     conn.dispose();
