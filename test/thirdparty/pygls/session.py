@@ -35,7 +35,9 @@ def ms(t0: float) -> int:
 
 
 async def session(flavour: str, t: dict[str, Any]) -> None:
-    client: JsonRPCClient = LanguageClient("pygls-lsp", "1") if flavour == "lsp" else JsonRPCClient()
+    client: JsonRPCClient = (
+        LanguageClient("pygls-lsp", "1") if flavour == "lsp" else JsonRPCClient()
+    )
     proto = client.protocol
     report_errors(client, t)
     conv = proto._converter  # the converter pygls itself (un)structures with
@@ -68,7 +70,10 @@ async def session(flavour: str, t: dict[str, Any]) -> None:
             steps[step] = {"ms": ms(t0), "result": plain(r)}
             return r
         except JsonRpcException as e:
-            steps[step] = {"ms": ms(t0), "error": {"code": e.code, "message": e.message, "data": plain(e.data)}}
+            steps[step] = {
+                "ms": ms(t0),
+                "error": {"code": e.code, "message": e.message, "data": plain(e.data)},
+            }
             return None
 
     sock = env.get("TH_SOCKET")
@@ -76,9 +81,13 @@ async def session(flavour: str, t: dict[str, Any]) -> None:
     if sock:
         reader, writer = await asyncio.open_unix_connection(sock)
         proto.set_writer(writer)
-        reader_task = asyncio.create_task(run_async(stop_event=client._stop_event, reader=reader, protocol=proto))
+        reader_task = asyncio.create_task(
+            run_async(stop_event=client._stop_event, reader=reader, protocol=proto)
+        )
     else:
-        await client.start_io(env["TH_NODE"], env["TH_BIN"], "--stdio", "--address", env["TH_ADDRESS"])
+        await client.start_io(
+            env["TH_NODE"], env["TH_BIN"], "--stdio", "--address", env["TH_ADDRESS"]
+        )
         server = client._server
         assert server is not None and server.stderr is not None
         # start_io pipes the server's stderr and never reads it: drain it, or a daemon that
@@ -105,21 +114,53 @@ async def session(flavour: str, t: dict[str, Any]) -> None:
         t["initializeTyped"] = True
         client.initialized(types.InitializedParams())
     else:
-        await call("initialize", "initialize", {"clientInfo": {"name": name, "version": version("pygls")}, "processId": os.getpid()})
+        await call(
+            "initialize",
+            "initialize",
+            {
+                "clientInfo": {"name": name, "version": version("pygls")},
+                "processId": os.getpid(),
+            },
+        )
         proto.notify("initialized", {})
 
-    info = await call("start", "workflow/start", {"workflowType": "signals", "taskQueue": tq, "workflowId": f"{prefix}-signals"})
+    info = await call(
+        "start",
+        "workflow/start",
+        {"workflowType": "signals", "taskQueue": tq, "workflowId": f"{prefix}-signals"},
+    )
     h = info.handle  # pygls hands untyped results over as namedtuples
     await call("describe", "handle/describe", {"handle": h})
-    await call("query", "handle/query", {"handle": h, "query": "greet", "args": ["Grüße", f"{name} 🌍"]})
+    await call(
+        "query",
+        "handle/query",
+        {"handle": h, "query": "greet", "args": ["Grüße", f"{name} 🌍"]},
+    )
     await call("signal", "handle/signal", {"handle": h, "signal": "add", "args": ["x"]})
     await call("signalFinish", "handle/signal", {"handle": h, "signal": "finish"})
     await call("result", "handle/result", {"handle": h})
 
-    chain = await call("startChain", "workflow/start", {"workflowType": "chain", "taskQueue": tq, "workflowId": f"{prefix}-chain", "args": [2]})
-    await call("resultWithProgress", "handle/result", {"handle": chain.handle, "workDoneToken": "tp-progress"})
+    chain = await call(
+        "startChain",
+        "workflow/start",
+        {
+            "workflowType": "chain",
+            "taskQueue": tq,
+            "workflowId": f"{prefix}-chain",
+            "args": [2],
+        },
+    )
+    await call(
+        "resultWithProgress",
+        "handle/result",
+        {"handle": chain.handle, "workDoneToken": "tp-progress"},
+    )
 
-    fv = await call("startForever", "workflow/start", {"workflowType": "forever", "taskQueue": tq, "workflowId": f"{prefix}-forever"})
+    fv = await call(
+        "startForever",
+        "workflow/start",
+        {"workflowType": "forever", "taskQueue": tq, "workflowId": f"{prefix}-forever"},
+    )
     # A cancelled wait: pygls sends no $/cancelRequest by itself; the id is ours to pick.
     t0 = time.monotonic()
     mid = f"cancel-{prefix}"
@@ -127,32 +168,67 @@ async def session(flavour: str, t: dict[str, Any]) -> None:
     await asyncio.sleep(0.5)
     # LanguageClient types the notifications LSP defines: a plain dict as CancelParams fails to
     # serialise and pygls only logs it (nothing is sent).
-    proto.notify("$/cancelRequest", types.CancelParams(id=mid) if flavour == "lsp" else {"id": mid})
+    proto.notify(
+        "$/cancelRequest",
+        types.CancelParams(id=mid) if flavour == "lsp" else {"id": mid},
+    )
     try:
         r = await asyncio.wait_for(fut, 10)
         steps["cancelledResult"] = {"ms": ms(t0), "id": mid, "result": plain(r)}
     except JsonRpcException as e:
-        steps["cancelledResult"] = {"ms": ms(t0), "id": mid, "error": {"code": e.code, "message": e.message, "data": plain(e.data)}, "exception": type(e).__name__}
-    except asyncio.TimeoutError:
-        steps["cancelledResult"] = {"ms": ms(t0), "id": mid, "error": {"code": "timeout", "message": "no answer in 10 s"}}
+        steps["cancelledResult"] = {
+            "ms": ms(t0),
+            "id": mid,
+            "error": {"code": e.code, "message": e.message, "data": plain(e.data)},
+            "exception": type(e).__name__,
+        }
+    except TimeoutError:
+        steps["cancelledResult"] = {
+            "ms": ms(t0),
+            "id": mid,
+            "error": {"code": "timeout", "message": "no answer in 10 s"},
+        }
 
-    await call("terminate", "handle/terminate", {"handle": fv.handle, "reason": "third-party test"})
+    await call(
+        "terminate",
+        "handle/terminate",
+        {"handle": fv.handle, "reason": "third-party test"},
+    )
     await call("describeTerminated", "handle/describe", {"handle": fv.handle})
     await call("release", "handle/release", {"handle": fv.handle})
     await call("describeReleased", "handle/describe", {"handle": fv.handle})
-    unknown = await call("getHandleUnknown", "workflow/getHandle", {"workflowId": f"{prefix}-does-not-exist"})
+    unknown = await call(
+        "getHandleUnknown",
+        "workflow/getHandle",
+        {"workflowId": f"{prefix}-does-not-exist"},
+    )
     await call("describeUnknown", "handle/describe", {"handle": unknown.handle})
 
     # The daemon's value conventions through pygls' namedtuples: {"$bytes": ...} as a result value.
-    echo = await call("startEcho", "workflow/start", {"workflowType": "echo", "taskQueue": tq, "workflowId": f"{prefix}-echo", "args": [{"$bytes": "aGk=", "plain": 1}]})
+    echo = await call(
+        "startEcho",
+        "workflow/start",
+        {
+            "workflowType": "echo",
+            "taskQueue": tq,
+            "workflowId": f"{prefix}-echo",
+            "args": [{"$bytes": "aGk=", "plain": 1}],
+        },
+    )
     await call("echoBytes", "handle/result", {"handle": echo.handle})
 
     if flavour == "lsp":
         t0 = time.monotonic()
         try:
-            steps["shutdown"] = {"ms": ms(t0), "result": plain(await client.shutdown_async(None))}
+            steps["shutdown"] = {
+                "ms": ms(t0),
+                "result": plain(await client.shutdown_async(None)),
+            }
         except JsonRpcException as e:
-            steps["shutdown"] = {"ms": ms(t0), "error": {"code": e.code, "message": e.message, "data": plain(e.data)}}
+            steps["shutdown"] = {
+                "ms": ms(t0),
+                "error": {"code": e.code, "message": e.message, "data": plain(e.data)},
+            }
         t1 = time.monotonic()
         client.exit(None)
     else:
@@ -165,14 +241,14 @@ async def session(flavour: str, t: dict[str, Any]) -> None:
         try:
             await asyncio.wait_for(reader_task, 15)
             t["exit"] = {"closed": True, "ms": ms(t1)}
-        except asyncio.TimeoutError:
+        except TimeoutError:
             t["exit"] = {"closed": False, "ms": ms(t1)}
     else:
         server = client._server
         assert server is not None
         try:
             code = await asyncio.wait_for(server.wait(), 15)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             code = None
         t["exit"] = {"code": code, "ms": ms(t1)}
     client._stop_event.set()
@@ -182,7 +258,9 @@ def report_errors(client: JsonRPCClient, t: dict[str, Any]) -> None:
     """pygls reports what it could not send or read through report_server_error: keep it."""
 
     def report(error: Exception, source: Any) -> None:
-        t["notes"].append(f"pygls reported {getattr(source, '__name__', source)}: {type(error).__name__}: {error}")
+        t["notes"].append(
+            f"pygls reported {getattr(source, '__name__', source)}: {type(error).__name__}: {error}"
+        )
 
     client.report_server_error = report  # type: ignore[method-assign]
 
