@@ -56,3 +56,33 @@ if (fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === fingerprint && fs
 const temporal = path.join(bin, process.platform === 'win32' ? 'temporal.exe' : 'temporal');
 const version = execFileSync(temporal, ['--version'], { encoding: 'utf8' }).trim();
 process.stderr.write(`setup: ${version} at ${path.relative(root, temporal)}\n`);
+
+// The third-party clients of test/thirdparty: pygls is in requirements-dev.txt; Neovim, Emacs and the
+// Go driver are installed by .ci/run (apt-get, go build). Said here, so a missing one is not a surprise.
+function probe(cmd, args) {
+  try {
+    return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+      .split('\n')[0]
+      .trim();
+  } catch {
+    return undefined;
+  }
+}
+const goDriver = path.join(root, 'test', 'thirdparty', 'go', 'bin', 'session');
+const thirdParty = {
+  pygls: probe(python, ['-c', 'import importlib.metadata as m; print("pygls", m.version("pygls"))']),
+  neovim: probe('nvim', ['--version']),
+  emacs: probe('emacs', ['--version']),
+  'go driver': probe(goDriver, ['--version']),
+};
+const missing = Object.keys(thirdParty).filter((k) => !thirdParty[k]);
+process.stderr.write(
+  `setup: third-party clients: ${Object.entries(thirdParty)
+    .map(([k, v]) => `${k}: ${v ?? 'MISSING'}`)
+    .join('; ')}\n`,
+);
+if (missing.length) {
+  process.stderr.write(
+    `setup: test/thirdparty will fail without ${missing.join(', ')}: run the set-up steps of .ci/run (apt-get install neovim emacs-nox; cd test/thirdparty/go && go mod download && go build -o bin/session .), or set TH_THIRDPARTY=0\n`,
+  );
+}
