@@ -6,9 +6,9 @@
  * createClientSocketTransport (client/src/node/main.ts); vscode-languageclient itself needs
  * VS Code to run, so these tests use those same vscode-jsonrpc functions.
  *
- * NOT YET SUPPORTED BY THE DAEMON: these are expected to fail until it is. Today `--pipe NAME`
- * is an alias of `--socket PATH` (the daemon listens there) and `--socket=PORT` is taken as a
- * Unix socket path named after the port, in the daemon's working directory.
+ * Before the daemon supported them, `--pipe NAME` was an alias of `--socket PATH` (the daemon
+ * listened there, found the editor's listener live, and exited) and `--socket=PORT` was taken
+ * as a Unix socket path named after the port.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -18,8 +18,6 @@ import { expect } from 'chai';
 import { createClientPipeTransport, createClientSocketTransport, createMessageConnection, generateRandomPipeName, type MessageReader, type MessageWriter } from 'vscode-jsonrpc/node';
 import { BIN } from '../harness/daemon';
 import { testEnv } from '../harness/env';
-
-const PENDING = '[NOT YET SUPPORTED BY THE DAEMON: expected to fail]';
 
 function spawnLikeVscode(arg: string, cwd: string): { child: ChildProcess; stderr: string[]; exited: Promise<number | null> } {
   const child = spawn(process.execPath, [BIN, '--address', addressOf.value, arg, `--clientProcessId=${process.pid}`], { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -39,7 +37,7 @@ async function session(connected: Promise<[MessageReader, MessageWriter]>, d: Re
   if (!('rw' in outcome)) {
     const files = fs.readdirSync(cwd);
     throw new Error(
-      `${PENDING} the daemon never connected to the client's endpoint (${'exited' in outcome ? `it exited ${outcome.exited}` : 'nothing in 15 s'}; files it left in its working directory: ${JSON.stringify(files)})\ndaemon stderr:\n${d.stderr.join('').slice(-3000)}`,
+      `the daemon never connected to the client's endpoint (${'exited' in outcome ? `it exited ${outcome.exited}` : 'nothing in 15 s'}; files it left in its working directory: ${JSON.stringify(files)})\ndaemon stderr:\n${d.stderr.join('').slice(-3000)}`,
     );
   }
   const [reader, writer] = outcome.rw;
@@ -49,8 +47,7 @@ async function session(connected: Promise<[MessageReader, MessageWriter]>, d: Re
     await talk(conn, d);
   } catch (err) {
     await Promise.race([d.exited, new Promise((r) => setTimeout(r, 2000))]);
-    (err as Error).message =
-      `${PENDING} something connected to the client's endpoint, then: ${(err as Error).message} (daemon exit code: ${d.child.exitCode})\ndaemon stderr:\n${d.stderr.join('').slice(-3000)}`;
+    (err as Error).message = `something connected to the client's endpoint, then: ${(err as Error).message} (daemon exit code: ${d.child.exitCode})\ndaemon stderr:\n${d.stderr.join('').slice(-3000)}`;
     throw err;
   } finally {
     conn.dispose();
@@ -89,7 +86,7 @@ describe('vscode-languageclient transports: the daemon dials the editor', functi
     fs.rmSync(cwd, { recursive: true, force: true });
   });
 
-  it(`TransportKind.pipe: --pipe=NAME connects to the pipe the client listens on ${PENDING}`, async () => {
+  it(`TransportKind.pipe: --pipe=NAME connects to the pipe the client listens on`, async () => {
     const name = generateRandomPipeName();
     const transport = await createClientPipeTransport(name);
     try {
@@ -100,7 +97,7 @@ describe('vscode-languageclient transports: the daemon dials the editor', functi
     }
   });
 
-  it(`TransportKind.socket: --socket=PORT connects to 127.0.0.1:PORT where the client listens ${PENDING}`, async () => {
+  it(`TransportKind.socket: --socket=PORT connects to 127.0.0.1:PORT where the client listens`, async () => {
     const transport = await createClientSocketTransport(0);
     try {
       d = spawnLikeVscode(`--socket=${transport.port()}`, cwd);
