@@ -17,6 +17,8 @@ import { b4 } from './b4-waits';
 import { b5 } from './b5-chain';
 import { b6 } from './b6-cold-start';
 import { b8 } from './b8-fairness';
+import { b9 } from './b9-updates';
+import { b10 } from './b10-history';
 import { round } from './stats';
 
 const RESULTS = path.join(ROOT, 'bench', 'results');
@@ -80,6 +82,8 @@ async function main(): Promise<number> {
       ['B3', () => b3(ctx)],
       ['B5', () => b5(ctx)],
       ['B8', () => b8(ctx)],
+      ['B9', () => b9(ctx)],
+      ['B10', () => b10(ctx)],
       [
         'B4',
         async () => {

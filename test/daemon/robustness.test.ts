@@ -173,7 +173,7 @@ describe('robustness and client conventions (daemon process)', function () {
 
   it('serving an editor on stdio, stderr carries only warnings and errors by default', async () => {
     const { server } = await testEnv();
-    const d = await spawnDaemon(['--stdio', '--address', server.address], { noAddress: true });
+    const d = await spawnDaemon(['--stdio', '--address', server.address], { noAddress: true, defaultLogLevel: true });
     const c = new RawRpcClient(d.child.stdout!, d.child.stdin!);
     await initialized(c);
     await c.request('daemon/status');

@@ -25,12 +25,12 @@ export function tmpPath(name: string): string {
 }
 
 /** Spawns the daemon with `args`; `--address` of the shared dev server is added unless given. */
-export async function spawnDaemon(args: string[], opts: { env?: NodeJS.ProcessEnv; noAddress?: boolean } = {}): Promise<DaemonProcess> {
+export async function spawnDaemon(args: string[], opts: { env?: NodeJS.ProcessEnv; noAddress?: boolean; defaultLogLevel?: boolean } = {}): Promise<DaemonProcess> {
   const { server } = await testEnv();
   const withAddress = opts.noAddress || args.includes('--address') || args.includes('--dev') ? args : ['--address', server.address, ...args];
   // The tests read the daemon's info lines ("ready", "listening on ..."); with an editor's
-  // connection (stdio) the default would be warn.
-  const full = args.some((a) => a.startsWith('--log-level')) || opts.noAddress ? withAddress : [...withAddress, '--log-level', 'info'];
+  // connection (stdio) the default would be warn (defaultLogLevel: leave the daemon's default).
+  const full = args.some((a) => a.startsWith('--log-level')) || opts.defaultLogLevel ? withAddress : [...withAddress, '--log-level', 'info'];
   const child = spawn(process.execPath, [BIN, ...full], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } });
   const stderr: string[] = [];
   child.stderr!.on('data', (c: Buffer) => {

@@ -89,7 +89,14 @@ describe('protocol contract (protos/openrpc.json)', function () {
           // A value of a type the contract does not allow must be refused, naming the param.
           const wrong = types.includes('string') || types.includes('integer') ? { nested: true } : 'not-a-' + types[0];
           const params: Record<string, unknown> = {};
-          for (const q of m.params) if (q.required) params[q.name] = q.name === 'handle' ? 'wh_x' : 'x';
+          // A valid value of each required param, so that the one made wrong is the one refused.
+          const examples: Record<string, unknown> = {
+            handle: 'wh_x',
+            update: 'wu_x',
+            start: { workflowType: 'w', taskQueue: 'q', workflowId: 'x', idConflictPolicy: 'FAIL' },
+            partialResultToken: 't',
+          };
+          for (const q of m.params) if (q.required) params[q.name] = q.name in examples ? examples[q.name] : 'x';
           params[p.name] = wrong;
           const e = await rpcError(c.request(m.name, params));
           expect(e.code, `${m.name} ${p.name}`).to.equal(ErrorCodes.InvalidParams);

@@ -30,8 +30,10 @@ const LOCAL_CODES: number[] = [ErrorCodes.PendingResponseRejected, ErrorCodes.Me
 
 export interface RequestOptions {
   signal?: AbortSignal;
-  /** Adds a fresh `workDoneToken` to the params and routes its `$/progress` values here. */
+  /** Adds a fresh progress token to the params and routes its `$/progress` values here. */
   onProgress?: (value: unknown) => void;
+  /** The param the token goes in: `workDoneToken` (default) or `partialResultToken` (streamed results). */
+  progressParam?: 'workDoneToken' | 'partialResultToken';
 }
 
 /**
@@ -156,7 +158,7 @@ export class RpcConnection {
     if (onProgress) {
       token = randomUUID();
       this.progress.set(token, onProgress);
-      body = { ...params, workDoneToken: token };
+      body = { ...params, [opts.progressParam ?? 'workDoneToken']: token };
     }
     let onAbort: (() => void) | undefined;
     let onClosed: ((e: unknown) => void) | undefined;

@@ -6,6 +6,7 @@
  */
 import { abortReason, type RpcConnection } from './connection';
 import { DaemonError, InvalidHandleError } from './errors';
+import type { HistoryEvent, HistoryOptions, WatchBatch } from './types';
 import type { CallOptions, MethodName, ParamsOf, QueryRejectCondition, ResultOf, ResultOptions, ResultProgress, UpdateOptions, Value, WorkflowExecutionDescription, WorkflowResult } from './types';
 import { WorkflowUpdateHandle, type WaitForStage } from './update-handle';
 import { ErrorCodesByType } from './error-codes';
@@ -92,18 +93,22 @@ export class WorkflowHandle {
   }
 
   /** Calls `method` with this handle; a daemon handle that expired or was evicted is made again once. */
-  private async call<M extends HandleMethod>(method: M, params: Omit<ParamsOf<M>, 'handle'>, opts: CallOptions & { onProgress?: (v: unknown) => void }): Promise<ResultOf<M>> {
-    const { signal, onProgress } = opts;
+  private async call<M extends HandleMethod>(
+    method: M,
+    params: Omit<ParamsOf<M>, 'handle'>,
+    opts: CallOptions & { onProgress?: (v: unknown) => void; progressParam?: 'workDoneToken' | 'partialResultToken' },
+  ): Promise<ResultOf<M>> {
+    const { signal, onProgress, progressParam } = opts;
     const withHandle = (handle: string) => ({ handle, ...params }) as ParamsOf<M>;
     const token = await this.handleToken({ signal });
     try {
-      return await this.rpc.call(method, withHandle(token), { signal, onProgress });
+      return await this.rpc.call(method, withHandle(token), { signal, onProgress, progressParam });
     } catch (err) {
       if (!(err instanceof InvalidHandleError) || this.released || !this.recreatable || err.reason === 'released') throw err;
       const stale = await this.token;
       if (stale === token) this.token = undefined;
       const fresh = await this.handleToken({ signal });
-      return this.rpc.call(method, withHandle(fresh), { signal, onProgress });
+      return this.rpc.call(method, withHandle(fresh), { signal, onProgress, progressParam });
     }
   }
 
@@ -161,6 +166,70 @@ export class WorkflowHandle {
       onProgress: onProgress ? (v) => onProgress(v as ResultProgress) : undefined,
     });
     return r as WorkflowResult<T>;
+  }
+
+  /**
+   * The run's whole history (runId, or the latest run), replay-ready: `{events}` is the document
+   * `Worker.runReplayHistory` and temporalio's `WorkflowHistory.from_json` read. Pages are streamed
+   * from the daemon (`partialResultToken`) and collected here.
+   */
+  async fetchHistory(opts: HistoryOptions = {}): Promise<{ workflowId: string; runId: string; events: HistoryEvent[] }> {
+    const events: HistoryEvent[] = [];
+    const r = await this.call('handle/fetchHistory', defined({ eventFilterType: opts.eventFilterType, skipArchival: opts.skipArchival, decode: opts.decode }), {
+      signal: opts.signal,
+      progressParam: 'partialResultToken',
+      onProgress: (v) => events.push(...((v as { events: HistoryEvent[] }).events ?? [])),
+    });
+    return { workflowId: r.workflowId, runId: r.runId, events: [...events, ...(r.events as HistoryEvent[])] };
+  }
+
+  /** One page of history from `nextPageToken`; with `waitNewEvent`, a long poll for events not yet written. */
+  async fetchHistoryEvents(
+    opts: HistoryOptions & { pageSize?: number; nextPageToken?: string | null; waitNewEvent?: boolean } = {},
+  ): Promise<{ events: HistoryEvent[]; nextPageToken: string | null }> {
+    const { signal, ...params } = opts;
+    const r = await this.call('handle/fetchHistoryEvents', defined(params), { signal });
+    return { events: r.events as HistoryEvent[], nextPageToken: r.nextPageToken };
+  }
+
+  /**
+   * Watches the run chain: yields each batch of new events as the runs write them, going on into
+   * each next run (continue-as-new, retry, cron) unless `followRuns` is false; the generator's
+   * return value is the last run and how it closed. Breaking out of the loop cancels the watch.
+   */
+  async *watch(opts: CallOptions & { fromEventId?: number | string; followRuns?: boolean; decode?: boolean } = {}): AsyncGenerator<WatchBatch, { runId: string; status: string }, undefined> {
+    const ac = new AbortController();
+    const onOuterAbort = () => ac.abort(opts.signal?.reason);
+    opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
+    const queue: WatchBatch[] = [];
+    let wake: (() => void) | undefined;
+    let done: { ok: true; value: { runId: string; status: string } } | { ok: false; error: unknown } | undefined;
+    const call = this.call('handle/watch', defined({ fromEventId: opts.fromEventId, followRuns: opts.followRuns, decode: opts.decode }) as never, {
+      signal: ac.signal,
+      progressParam: 'partialResultToken',
+      onProgress: (v) => {
+        queue.push(v as WatchBatch);
+        wake?.();
+      },
+    }).then(
+      (value) => (done = { ok: true, value: value as { runId: string; status: string } }),
+      (error) => (done = { ok: false, error }),
+    );
+    void call.finally(() => wake?.());
+    try {
+      for (;;) {
+        while (queue.length > 0) yield queue.shift()!;
+        if (done) {
+          if (done.ok) return done.value;
+          throw done.error;
+        }
+        await new Promise<void>((r) => (wake = r));
+        wake = undefined;
+      }
+    } finally {
+      if (!done) ac.abort();
+      opts.signal?.removeEventListener('abort', onOuterAbort);
+    }
   }
 
   /** Sends an update and waits for its outcome (its value, or WorkflowUpdateFailedError). */

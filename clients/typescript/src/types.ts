@@ -60,3 +60,22 @@ export interface UpdateOptions extends CallOptions {
 
 /** The start of update-with-start: workflow/start's params, idConflictPolicy required, plus an AbortSignal. */
 export type WithStartWorkflowOperation = ParamsOf<'workflow/executeUpdateWithStart'>['start'];
+
+/** Options of the history calls. */
+export interface HistoryOptions extends CallOptions {
+  eventFilterType?: 'ALL_EVENT' | 'CLOSE_EVENT';
+  skipArchival?: boolean;
+  /** Payloads as the protocol's values, for display (the events then no longer replay). */
+  decode?: boolean;
+}
+
+/** One event in the JSON form of Temporal's API (proto3 JSON), as replayers read it. */
+export type HistoryEvent = Record<string, unknown>;
+
+/** A batch of a watch: new events of one run, and on a run's first batch why it exists. */
+export interface WatchBatch {
+  runId: string;
+  events: HistoryEvent[];
+  reason?: 'CONTINUED_AS_NEW' | 'RETRY' | 'CRON';
+  previousRunId?: string;
+}

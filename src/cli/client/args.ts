@@ -94,7 +94,12 @@ export function parseClientArgs(argv: string[]): ClientArgs {
   if (!isClientCommand(command)) throw new CliUsageError(`unknown command "${command ?? ''}"`);
   let parsed;
   try {
-    parsed = parseArgs({ args: argv.slice(1), options: { ...COMMON, ...(command === 'help-client' ? {} : COMMAND_OPTIONS[command]) }, allowPositionals: command === 'call', strict: true });
+    parsed = parseArgs({
+      args: argv.slice(1),
+      options: { ...COMMON, ...(command === 'help-client' ? {} : COMMAND_OPTIONS[command]) },
+      allowPositionals: command === 'call' || command === 'update',
+      strict: true,
+    });
   } catch (err) {
     throw new CliUsageError((err as Error).message, command);
   }
@@ -114,6 +119,17 @@ export function parseClientArgs(argv: string[]): ClientArgs {
   if (help) return args;
   for (const flag of REQUIRED[command as keyof typeof REQUIRED]) {
     if (v[flag] === undefined || v[flag] === '') throw new CliUsageError(`--${flag} is required`, command);
+  }
+  if (command === 'update') {
+    const sub = parsed.positionals[0];
+    if (parsed.positionals.length !== 1 || !['start', 'execute', 'result', 'describe'].includes(sub ?? '')) {
+      throw new CliUsageError('update takes one of start, execute, result, describe', command);
+    }
+    if ((sub === 'start' || sub === 'execute') && !v.name) throw new CliUsageError(`update ${sub} needs --name`, command);
+    if ((sub === 'result' || sub === 'describe') && !v['update-id']) throw new CliUsageError(`update ${sub} needs --update-id`, command);
+  }
+  if (command === 'show' && v.follow) {
+    if (v.output === 'json') throw new CliUsageError('--follow streams events: use -o jsonl (one event a line) or -o text', command);
   }
   if (command === 'call') {
     if (parsed.positionals.length < 1 || parsed.positionals.length > 2) throw new CliUsageError('call takes METHOD and optionally its params as one JSON value', command);

@@ -17,6 +17,8 @@ export interface FlagSpec {
   about?: string;
   /** Required although its param is not (or it has none). */
   required?: boolean;
+  /** Never required by the flag parser, although its param is (the command checks it, or has a default). */
+  optional?: boolean;
 }
 
 export interface CommandSpec {
@@ -112,6 +114,44 @@ export const COMMAND_SPECS = {
       { flag: 'no-progress', about: 'no progress line' },
     ],
   },
+  update: {
+    usage: 'update start|execute|result|describe -w W [-r RUN] [--name U] [--update-id ID] [--input JSON]... [--wait-for-stage S]',
+    about:
+      'Workflow updates. execute: sends one and waits for its outcome; start: sends one and returns at --wait-for-stage; result: waits for the outcome of --update-id; describe: its stage and outcome, without waiting. An update that failed exits 1.',
+    flags: [
+      ...ref('the run the update goes to (default: the latest run)'),
+      { flag: 'name', param: ['handle/startUpdate', 'update'], value: 'U', about: 'for start and execute', optional: true },
+      input('handle/startUpdate'),
+      { flag: 'update-id', param: ['handle/startUpdate', 'updateId'], value: 'ID', about: 'required for result and describe' },
+      { flag: 'wait-for-stage', param: ['handle/startUpdate', 'waitForStage'], value: 'S', about: 'for start (default ACCEPTED)', optional: true },
+    ],
+  },
+  'update-with-start': {
+    usage: 'update-with-start --type T -t Q -w W --id-conflict-policy P --name U [--input JSON]... [--update-input JSON]... [--wait-for-stage S]',
+    about:
+      'Starts the workflow unless it runs (per --id-conflict-policy) and sends it an update: waits for the outcome, or with --wait-for-stage returns at that stage. Prints {workflowId, runId, updateId, ...}.',
+    flags: [
+      { flag: 'type', param: ['workflow/start', 'workflowType'], value: 'T' },
+      { flag: 'task-queue', short: 't', param: ['workflow/start', 'taskQueue'], value: 'Q' },
+      { flag: 'workflow-id', short: 'w', param: ['workflow/start', 'workflowId'], value: 'W' },
+      input('workflow/start'),
+      { flag: 'id-conflict-policy', value: 'P', about: 'FAIL, USE_EXISTING or TERMINATE_EXISTING: what to do when the workflow runs', required: true },
+      { flag: 'name', param: ['workflow/executeUpdateWithStart', 'update'], value: 'U' },
+      { flag: 'update-input', param: ['workflow/executeUpdateWithStart', 'args'], value: 'JSON', multiple: true, about: 'one argument of the update (repeatable)' },
+      { flag: 'update-id', param: ['workflow/executeUpdateWithStart', 'updateId'], value: 'ID' },
+      { flag: 'wait-for-stage', param: ['workflow/startUpdateWithStart', 'waitForStage'], value: 'S', about: 'return at this stage instead of waiting for the outcome', optional: true },
+    ],
+  },
+  show: {
+    usage: 'show -w W [-r RUN] [--follow] [-o json|jsonl]',
+    about:
+      "Prints the run's event history in the JSON form of Temporal's API: -o json the {events: [...]} document replayers read, -o jsonl one event a line. --follow streams events as the runs write them, across the run chain, until the last run closes.",
+    flags: [
+      ...ref(),
+      { flag: 'follow', param: ['handle/watch', 'followRuns'], about: 'watch: new events as they come, following continue-as-new, retries and cron' },
+      { flag: 'decode', param: ['handle/fetchHistory', 'decode'] },
+    ],
+  },
   call: {
     usage: "call METHOD ['PARAMS-JSON']",
     about: "Calls any protocol method (see the daemon's rpc.discover) and prints its result.",
@@ -155,7 +195,7 @@ export function paramSchema(f: FlagSpec): ParamSchema | undefined {
 /** Whether the contract requires a flag's param (or the flag says it is required). */
 export function isRequired(f: FlagSpec): boolean {
   if (f.required) return true;
-  if (!f.param) return false;
+  if (f.optional || !f.param) return false;
   const [method, name] = f.param;
   return ((methods[method].params as unknown as { required?: string[] }).required ?? []).includes(name);
 }

@@ -2,15 +2,31 @@
  * The client commands. Each one first checks and converts its flags (bad usage fails
  * before any daemon is reached), then runs against a connected client.
  */
-import { WorkflowContinuedAsNewError, WorkflowFailureError, type ResultProgress, type StartWorkflowOptions, type WorkflowHandle } from 'temporal-handled-client';
+import { WorkflowContinuedAsNewError, WorkflowFailureError, WorkflowUpdateFailedError, type ResultProgress, type StartWorkflowOptions, type WorkflowHandle } from 'temporal-handled-client';
 import { CliUsageError, enumValue, jsonValue, jsonValues, keyedJson, parseClientArgs, type ClientArgs, type ClientCommand } from './args';
 import { batchCommand } from './batch';
 import { ExitCode } from './exit-codes';
+import { Output } from './output';
+import { randomUUID } from 'node:crypto';
 import { isJsonStructure } from '../../json/exact-json';
 import { ID_CONFLICT_POLICIES, ID_REUSE_POLICIES, QUERY_REJECT_CONDITIONS } from '@temporal-handled/protocol';
 
 import type { PreparedCommand, RunContext } from './run-context';
 export type { PreparedCommand, RunContext };
+
+const UPDATE_STAGES = ['ACCEPTED', 'COMPLETED', 'ADMITTED'] as const;
+const WITH_START_CONFLICT = ['FAIL', 'USE_EXISTING', 'TERMINATE_EXISTING'] as const;
+
+/** An update's outcome printed, and its exit code: 1 when it failed (the failure is printed too). */
+async function updateOutcome(ctx: RunContext, base: Record<string, unknown>, run: () => Promise<unknown>): Promise<number> {
+  try {
+    await ctx.output.result({ ...base, result: await run() });
+    return ExitCode.Ok;
+  } catch (err) {
+    if (err instanceof WorkflowUpdateFailedError) await ctx.output.result({ ...base, failure: err.failure });
+    throw err;
+  }
+}
 
 const ID_REUSE = ID_REUSE_POLICIES;
 const ID_CONFLICT = ID_CONFLICT_POLICIES;
@@ -176,6 +192,104 @@ const prepare: Record<Exclude<ClientCommand, 'help-client'>, (a: ClientArgs) => 
     };
   },
 
+  update(a) {
+    const v = a.values;
+    const sub = a.positionals[0] as 'start' | 'execute' | 'result' | 'describe';
+    const args = jsonValues(v.input, '--input') ?? [];
+    const updateId = str(v['update-id']);
+    const stage = (enumValue(v['wait-for-stage'], '--wait-for-stage', UPDATE_STAGES) ?? 'ACCEPTED') as 'ACCEPTED' | 'COMPLETED';
+    const name = str(v.name)!;
+    return async (ctx) => {
+      const base = { workflowId: v['workflow-id'], runId: v['run-id'] ?? null };
+      return withHandle(ctx, a, async (h) => {
+        if (sub === 'execute') {
+          const id = updateId ?? randomUUID();
+          return updateOutcome(ctx, { ...base, update: name, updateId: id }, () => h.executeUpdate(name, { args, updateId: id, signal: ctx.signal }));
+        }
+        if (sub === 'start') {
+          const u = await h.startUpdate(name, { args, updateId, waitForStage: stage, signal: ctx.signal });
+          const d = await u.describe({ signal: ctx.signal });
+          if (ctx.attached) await u.release({ signal: AbortSignal.timeout(2000) }).catch(() => undefined);
+          await ctx.output.result({ ...base, update: name, updateId: u.updateId, stage: d.stage, ...(d.outcome ? d.outcome : {}) }, 'Update started');
+          return ExitCode.Ok;
+        }
+        const u = await h.getUpdateHandle(updateId!, { signal: ctx.signal });
+        try {
+          if (sub === 'describe') {
+            await ctx.output.result({ ...base, ...(await u.describe({ signal: ctx.signal })) });
+            return ExitCode.Ok;
+          }
+          return await updateOutcome(ctx, { ...base, updateId }, () => u.result({ signal: ctx.signal }));
+        } finally {
+          if (ctx.attached) await u.release({ signal: AbortSignal.timeout(2000) }).catch(() => undefined);
+        }
+      });
+    };
+  },
+
+  'update-with-start'(a) {
+    const v = a.values;
+    const conflict = enumValue(v['id-conflict-policy'], '--id-conflict-policy', WITH_START_CONFLICT) as (typeof WITH_START_CONFLICT)[number];
+    const stage = enumValue(v['wait-for-stage'], '--wait-for-stage', UPDATE_STAGES) as 'ACCEPTED' | 'COMPLETED' | undefined;
+    const name = str(v.name)!;
+    const op = defined({
+      workflowType: v.type as string,
+      taskQueue: v['task-queue'] as string,
+      workflowId: v['workflow-id'] as string,
+      args: jsonValues(v.input, '--input'),
+      idConflictPolicy: conflict,
+    });
+    const updateArgs = jsonValues(v['update-input'], '--update-input');
+    const updateId = str(v['update-id']) ?? randomUUID();
+    return async (ctx) => {
+      const base = { workflowId: op.workflowId, update: name, updateId };
+      if (stage !== undefined) {
+        const r = await ctx.client.startUpdateWithStart(name, { args: updateArgs, updateId, waitForStage: stage, startWorkflowOperation: op, signal: ctx.signal });
+        const d = await r.update.describe({ signal: ctx.signal });
+        if (ctx.attached) {
+          await r.update.release({ signal: AbortSignal.timeout(2000) }).catch(() => undefined);
+          await r.workflow.release({ signal: AbortSignal.timeout(2000) }).catch(() => undefined);
+        }
+        await ctx.output.result({ ...base, runId: r.workflow.resultRunId, stage: d.stage, ...(d.outcome ? d.outcome : {}) }, 'Update started');
+        return ExitCode.Ok;
+      }
+      return updateOutcome(ctx, base, async () => {
+        const r = await ctx.client.executeUpdateWithStart(name, { args: updateArgs, updateId, startWorkflowOperation: op, signal: ctx.signal });
+        if (ctx.attached) {
+          await r.update.release({ signal: AbortSignal.timeout(2000) }).catch(() => undefined);
+          await r.workflow.release({ signal: AbortSignal.timeout(2000) }).catch(() => undefined);
+        }
+        return r.value;
+      });
+    };
+  },
+
+  show(a) {
+    const v = a.values;
+    const decode = v.decode ? true : undefined;
+    return async (ctx) => {
+      await withHandle(ctx, a, async (h) => {
+        if (v.follow) {
+          // Streamed: one event a line (jsonl, the default here) or text; never one indented document.
+          const out = ctx.output.format === 'json' ? new Output('jsonl') : ctx.output;
+          const it = h.watch({ decode, signal: ctx.signal });
+          for (;;) {
+            const next = await it.next();
+            if (next.done) {
+              if (out.format === 'text') await out.result(next.value, 'Watch ended');
+              return;
+            }
+            for (const event of next.value.events) await out.result(out.format === 'text' ? eventLine(event) : { runId: next.value.runId, ...event });
+          }
+        }
+        const history = await h.fetchHistory({ decode, signal: ctx.signal });
+        if (ctx.output.format === 'json') await ctx.output.result({ events: history.events });
+        else for (const event of history.events) await ctx.output.result(ctx.output.format === 'text' ? eventLine(event) : event);
+      });
+      return ExitCode.Ok;
+    };
+  },
+
   call(a) {
     const [method, paramsText] = a.positionals as [string, string | undefined];
     const params = paramsText === undefined ? undefined : jsonValue(paramsText, 'PARAMS');
@@ -202,6 +316,12 @@ const prepare: Record<Exclude<ClientCommand, 'help-client'>, (a: ClientArgs) => 
     });
   },
 };
+
+/** One event as a line of text: `ID  TIME  TYPE`. */
+function eventLine(e: Record<string, unknown>): string {
+  const type = String(e.eventType ?? '').replace(/^EVENT_TYPE_/, '');
+  return `${String(e.eventId ?? '').padStart(5)}  ${String(e.eventTime ?? '')}  ${type}`;
+}
 
 /** Checks a command's flags (throwing CliUsageError) and returns what runs it. */
 export function prepareCommand(a: ClientArgs): PreparedCommand {
