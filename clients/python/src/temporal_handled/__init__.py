@@ -5,6 +5,7 @@ The asyncio API mirrors the Temporal Python SDK's ``Client.start_workflow``,
 :mod:`temporal_handled.sync`. Standard library only.
 """
 
+from ._history import WorkflowHistory, WorkflowHistoryEventAsyncIterator
 from ._version import __version__
 from .client import Client, WorkflowHandle, default_daemon_command
 from .common import (
@@ -48,6 +49,8 @@ __all__ = [
     "__version__",
     "Client",
     "WorkflowHandle",
+    "WorkflowHistory",
+    "WorkflowHistoryEventAsyncIterator",
     "default_daemon_command",
     "Duration",
     "QueryRejectCondition",

@@ -8,10 +8,11 @@ import os
 import shutil
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
+from typing import Any, AsyncIterator, Dict, List, Mapping, Optional, Sequence, Union
 
-from . import _protocol
+from . import _history, _protocol
 from ._connection import Connection, ProgressCallback
+from ._history import WorkflowHistory, WorkflowHistoryEventAsyncIterator
 from ._values import arg_or_args, decode_value, encode_value, encode_values
 from ._version import __version__
 from .common import (
@@ -690,6 +691,63 @@ class WorkflowHandle:
         if reason is not None:
             params["reason"] = reason
         await self._call(_protocol.HANDLE_TERMINATE, params, rpc_timeout=rpc_timeout)
+
+    # --- History -----------------------------------------------------------------------
+
+    async def fetch_history(
+        self,
+        *,
+        event_filter_type: Any = None,
+        skip_archival: bool = False,
+        decode: bool = False,
+        rpc_timeout: Optional[timedelta] = None,
+    ) -> WorkflowHistory:
+        """The history of :attr:`run_id` (or the latest run), replay-ready.
+
+        Its :meth:`WorkflowHistory.to_json` is the document temporalio's
+        ``WorkflowHistory.from_json`` and ``Replayer`` read. ``event_filter_type`` is
+        temporalio's ``WorkflowHistoryEventFilterType`` or ``"ALL_EVENT"``/``"CLOSE_EVENT"``;
+        ``decode`` turns payloads into values for display (the history then no longer replays).
+        """
+        return await _history.fetch_history(
+            self,
+            event_filter_type=event_filter_type,
+            skip_archival=skip_archival,
+            decode=decode,
+            rpc_timeout=rpc_timeout,
+        )
+
+    def fetch_history_events(
+        self,
+        *,
+        page_size: Optional[int] = None,
+        next_page_token: Optional[Union[str, bytes]] = None,
+        wait_new_event: bool = False,
+        event_filter_type: Any = None,
+        skip_archival: bool = False,
+        decode: bool = False,
+        rpc_timeout: Optional[timedelta] = None,
+    ) -> WorkflowHistoryEventAsyncIterator:
+        """The events of :attr:`run_id` (or the latest run) page by page, as an async iterator."""
+        return _history.fetch_history_events(
+            self,
+            page_size=page_size,
+            next_page_token=next_page_token,
+            wait_new_event=wait_new_event,
+            event_filter_type=event_filter_type,
+            skip_archival=skip_archival,
+            decode=decode,
+            rpc_timeout=rpc_timeout,
+        )
+
+    def watch(
+        self, *, from_event_id: Optional[int] = None, follow_runs: bool = True, decode: bool = False
+    ) -> AsyncIterator[Dict[str, Any]]:
+        """Each batch of new events as the runs write them, across the run chain (not in temporalio).
+
+        Yields ``{"runId", "events", "reason"?, "previousRunId"?}``; ends when the last run closes.
+        """
+        return _history.watch(self, from_event_id=from_event_id, follow_runs=follow_runs, decode=decode)
 
 
 __all__ = ["Client", "WorkflowHandle", "default_daemon_command"]
