@@ -24,6 +24,8 @@ const METHODS = [
   'RequestCancelWorkflowExecution',
   'TerminateWorkflowExecution',
   'GetWorkflowExecutionHistory',
+  'ListWorkflowExecutions',
+  'CountWorkflowExecutions',
   'GetSystemInfo',
   'DescribeNamespace',
   'UpdateWorkflowExecution',

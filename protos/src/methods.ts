@@ -19,6 +19,7 @@ import {
   UpdateDescription,
   UpdateHandleInfo,
   UpdateToken,
+  WorkflowExecution,
   WorkflowExecutionDescription,
   WorkflowResult,
 } from './shapes';
@@ -293,6 +294,45 @@ export const methods = {
       status: Type.String({ description: 'How the last run closed: COMPLETED, FAILED, CANCELED, TERMINATED, TIMED_OUT, or CONTINUED_AS_NEW with followRuns false.' }),
     }),
     errors: temporalErrors,
+  }),
+  'workflow/list': method({
+    summary: "Lists runs matching a visibility query (Temporal's list filter language); with partialResultToken each page streams as it arrives.",
+    params: {
+      query: Optional(Type.String({ description: 'A visibility query, e.g. `WorkflowType = "order" AND ExecutionStatus = "Running"` (default: every run).' })),
+      limit: Optional(Type.Integer({ minimum: 1, description: 'At most this many entries, across pages (default: all).' })),
+      pageSize: Optional(Type.Integer({ minimum: 1, description: "Entries per page asked of the server (default: the server's, 1,000)." })),
+      nextPageToken: Optional(Nullable(Type.String(), { description: 'Resume where a previous answer stopped (base64, as returned).' })),
+      namespace,
+      partialResultToken: Optional(partialResultToken),
+    },
+    progressParam: 'partialResultToken',
+    resultName: 'WorkflowList',
+    result: Type.Object({
+      executions: Type.Array(WorkflowExecution, { description: 'Every entry; empty when they were streamed.' }),
+      nextPageToken: Nullable(Type.String(), { description: 'Where the list stopped at limit, to resume; null at the end.' }),
+    }),
+    errors: ['RPCError'],
+  }),
+  'workflow/count': method({
+    summary: 'Counts runs matching a visibility query; with GROUP BY (e.g. `GROUP BY ExecutionStatus`) the count of each group.',
+    params: { query: Optional(Type.String({ description: 'A visibility query, optionally ending in GROUP BY.' })), namespace },
+    resultName: 'WorkflowCount',
+    result: Type.Object({ count: Type.Integer(), groups: Type.Array(Type.Object({ count: Type.Integer(), groupValues: Type.Array(Value) })) }),
+    errors: ['RPCError'],
+  }),
+  'handle/metadata': method({
+    summary: "The workflow's handler metadata (the __temporal_workflow_metadata query): its type, query, signal and update definitions, and current details.",
+    params: { handle },
+    resultName: 'WorkflowMetadata',
+    result: Type.Object({ definition: Value, currentDetails: Value }),
+    errors: ['RPCError', 'InvalidHandleError', 'WorkflowQueryFailedError', 'WorkflowQueryRejectedError'],
+  }),
+  'handle/stackTrace': method({
+    summary: "Where the workflow's code waits (the __stack_trace query).",
+    params: { handle },
+    resultName: 'StackTrace',
+    result: Type.Object({ stackTrace: Type.String() }),
+    errors: ['RPCError', 'InvalidHandleError', 'WorkflowQueryFailedError', 'WorkflowQueryRejectedError'],
   }),
   'daemon/status': method({
     summary: 'Uptime, clients, handles, in-flight calls, gRPC connection state, Temporal server version.',

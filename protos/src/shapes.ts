@@ -54,6 +54,28 @@ export const WorkflowExecutionDescription = Type.Object(
 );
 export type WorkflowExecutionDescription = Static<typeof WorkflowExecutionDescription>;
 
+/** What a list entry carries of a run: the fields of a description that visibility holds. */
+export const WorkflowExecution = Type.Object(
+  {
+    namespace: Type.String(),
+    workflowId: Type.String(),
+    runId: Type.String(),
+    workflowType: Type.String(),
+    taskQueue: Type.String(),
+    status: Nullable(WorkflowExecutionStatusName),
+    startTime: NullableString,
+    executionTime: NullableString,
+    closeTime: NullableString,
+    historyLength: Type.Integer(),
+    parentWorkflowId: NullableString,
+    parentRunId: NullableString,
+    memo: Type.Record(Type.String(), Value),
+    searchAttributes: Type.Record(Type.String(), Value),
+  },
+  { $id: 'WorkflowExecution' },
+);
+export type WorkflowExecution = Static<typeof WorkflowExecution>;
+
 export const QueryResult = Type.Object({ value: Value });
 export const WorkflowResult = Type.Object({ value: Value, runId: Type.String({ description: 'The run the result came from.' }) });
 export type WorkflowResult = Static<typeof WorkflowResult>;

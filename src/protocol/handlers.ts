@@ -19,6 +19,7 @@ const temporal = {
   history: () => require('../temporal/history') as typeof import('../temporal/history'),
   watch: () => require('../temporal/history-watch') as typeof import('../temporal/history-watch'),
   updates: () => require('../temporal/workflow-update') as typeof import('../temporal/workflow-update'),
+  visibility: () => require('../temporal/visibility') as typeof import('../temporal/visibility'),
 };
 import type { Logger } from '../log/logger';
 import type { LogLevel } from '../log/levels';
@@ -262,6 +263,31 @@ export const handlers: Handlers = {
         onBatch: (batch) => session.sendProgress(token, { ...batch }),
       }),
     );
+  },
+
+  async 'workflow/list'({ session, services, signal }, p) {
+    const token = p.partialResultToken;
+    return temporal.visibility().listWorkflows(services.client, p.namespace ?? session.namespace, {
+      query: p.query,
+      limit: p.limit,
+      pageSize: p.pageSize,
+      nextPageToken: p.nextPageToken,
+      call: { signal },
+      // Streamed: each page goes out as it arrives, and no list sits whole in the daemon.
+      onPage: token === undefined ? undefined : (executions) => session.sendProgress(token, { executions }),
+    });
+  },
+
+  async 'workflow/count'({ session, services, signal }, p) {
+    return temporal.visibility().countWorkflows(services.client, p.namespace ?? session.namespace, p.query, { signal });
+  },
+
+  async 'handle/metadata'({ services, signal }, p) {
+    return services.table.use(p.handle, (h) => temporal.visibility().workflowMetadata(h, { signal }));
+  },
+
+  async 'handle/stackTrace'({ services, signal }, p) {
+    return { stackTrace: await services.table.use(p.handle, (h) => temporal.visibility().stackTrace(h, { signal })) };
   },
 
   async 'daemon/status'({ services }) {

@@ -1,34 +1,12 @@
 /**
  * `DescribeWorkflowExecutionResponse` to PROTOCOL.md's WorkflowExecutionDescription.
  */
-import { enumName, toNumber, type DescribeWorkflowExecutionResponse } from './proto';
+import type { WorkflowExecution, WorkflowExecutionDescription } from '@temporal-handled/protocol';
+import { enumName, toNumber, type DescribeWorkflowExecutionResponse, type IWorkflowExecutionInfo } from './proto';
 import { fromPayload, type JsonValue } from './payload-converter';
 import { timestampToIso } from './durations';
 
-export interface WorkflowExecutionDescription {
-  namespace: string;
-  workflowId: string;
-  runId: string;
-  workflowType: string;
-  taskQueue: string;
-  /** RUNNING, COMPLETED, FAILED, CANCELED, TERMINATED, CONTINUED_AS_NEW, TIMED_OUT, or a newer status by name. */
-  status: string | null;
-  startTime: string | null;
-  executionTime: string | null;
-  closeTime: string | null;
-  historyLength: number;
-  historySizeBytes: number;
-  parentWorkflowId: string | null;
-  parentRunId: string | null;
-  rootWorkflowId: string | null;
-  rootRunId: string | null;
-  memo: Record<string, JsonValue>;
-  searchAttributes: Record<string, JsonValue>;
-  staticSummary: JsonValue;
-  staticDetails: JsonValue;
-  pendingActivityCount: number;
-  pendingChildrenCount: number;
-}
+export type { WorkflowExecution, WorkflowExecutionDescription };
 
 export function statusName(status: number | null | undefined): string | null {
   return status ? enumName('WorkflowExecutionStatus', status, 'WORKFLOW_EXECUTION_STATUS_') : null;
@@ -37,6 +15,26 @@ export function statusName(status: number | null | undefined): string | null {
 function decodeMap(fields: Record<string, Parameters<typeof fromPayload>[0]> | null | undefined): Record<string, JsonValue> {
   // fromEntries makes own properties: a key named "__proto__" stays a key.
   return Object.fromEntries(Object.entries(fields ?? {}).map(([k, v]) => [k, fromPayload(v)]));
+}
+
+/** What a list entry carries of a run (visibility's WorkflowExecutionInfo), decoded. */
+export function toExecution(info: IWorkflowExecutionInfo | null | undefined, namespace: string): WorkflowExecution {
+  return {
+    namespace,
+    workflowId: info?.execution?.workflowId ?? '',
+    runId: info?.execution?.runId ?? '',
+    workflowType: info?.type?.name ?? '',
+    taskQueue: info?.taskQueue ?? '',
+    status: statusName(info?.status),
+    startTime: timestampToIso(info?.startTime),
+    executionTime: timestampToIso(info?.executionTime),
+    closeTime: timestampToIso(info?.closeTime),
+    historyLength: toNumber(info?.historyLength),
+    parentWorkflowId: info?.parentExecution?.workflowId || null,
+    parentRunId: info?.parentExecution?.runId || null,
+    memo: decodeMap(info?.memo?.fields),
+    searchAttributes: decodeMap(info?.searchAttributes?.indexedFields),
+  };
 }
 
 export function toDescription(res: DescribeWorkflowExecutionResponse, namespace: string): WorkflowExecutionDescription {

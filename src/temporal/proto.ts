@@ -40,6 +40,7 @@ export type IFailure = P.temporal.api.failure.v1.IFailure;
 export type IHistoryEvent = P.temporal.api.history.v1.IHistoryEvent;
 export type IRetryPolicy = P.temporal.api.common.v1.IRetryPolicy;
 export type IUpdateOutcome = P.temporal.api.update.v1.IOutcome;
+export type IWorkflowExecutionInfo = P.temporal.api.workflow.v1.IWorkflowExecutionInfo;
 export type DescribeWorkflowExecutionResponse = P.temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse;
 
 const enumCache = new Map<string, Record<number, string>>();

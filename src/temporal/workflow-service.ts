@@ -43,6 +43,12 @@ export class WorkflowService {
   executeMultiOperation(req: W.IExecuteMultiOperationRequest, o?: CallOptions): Promise<W.ExecuteMultiOperationResponse> {
     return this.connection.unary('ExecuteMultiOperation', ws.ExecuteMultiOperationRequest, ws.ExecuteMultiOperationResponse, req, o);
   }
+  listWorkflowExecutions(req: W.IListWorkflowExecutionsRequest, o?: CallOptions): Promise<W.ListWorkflowExecutionsResponse> {
+    return this.connection.unary('ListWorkflowExecutions', ws.ListWorkflowExecutionsRequest, ws.ListWorkflowExecutionsResponse, req, o);
+  }
+  countWorkflowExecutions(req: W.ICountWorkflowExecutionsRequest, o?: CallOptions): Promise<W.CountWorkflowExecutionsResponse> {
+    return this.connection.unary('CountWorkflowExecutions', ws.CountWorkflowExecutionsRequest, ws.CountWorkflowExecutionsResponse, req, o);
+  }
   getSystemInfo(o?: CallOptions): Promise<W.GetSystemInfoResponse> {
     return this.connection.unary('GetSystemInfo', ws.GetSystemInfoRequest, ws.GetSystemInfoResponse, {}, o);
   }

@@ -84,10 +84,12 @@ HANDLE_FETCH_HISTORY: typing.Final = "handle/fetchHistory"
 HANDLE_FETCH_HISTORY_EVENTS: typing.Final = "handle/fetchHistoryEvents"
 HANDLE_GET_UPDATE_HANDLE: typing.Final = "handle/getUpdateHandle"
 HANDLE_INFO: typing.Final = "handle/info"
+HANDLE_METADATA: typing.Final = "handle/metadata"
 HANDLE_QUERY: typing.Final = "handle/query"
 HANDLE_RELEASE: typing.Final = "handle/release"
 HANDLE_RESULT: typing.Final = "handle/result"
 HANDLE_SIGNAL: typing.Final = "handle/signal"
+HANDLE_STACK_TRACE: typing.Final = "handle/stackTrace"
 HANDLE_START_UPDATE: typing.Final = "handle/startUpdate"
 HANDLE_TERMINATE: typing.Final = "handle/terminate"
 HANDLE_WATCH: typing.Final = "handle/watch"
@@ -97,8 +99,10 @@ SHUTDOWN: typing.Final = "shutdown"
 UPDATE_DESCRIBE: typing.Final = "update/describe"
 UPDATE_RELEASE: typing.Final = "update/release"
 UPDATE_RESULT: typing.Final = "update/result"
+WORKFLOW_COUNT: typing.Final = "workflow/count"
 WORKFLOW_EXECUTE_UPDATE_WITH_START: typing.Final = "workflow/executeUpdateWithStart"
 WORKFLOW_GET_HANDLE: typing.Final = "workflow/getHandle"
+WORKFLOW_LIST: typing.Final = "workflow/list"
 WORKFLOW_START: typing.Final = "workflow/start"
 WORKFLOW_START_UPDATE_WITH_START: typing.Final = "workflow/startUpdateWithStart"
 
@@ -111,10 +115,12 @@ METHODS: typing.Final[tuple[str, ...]] = (
     HANDLE_FETCH_HISTORY_EVENTS,
     HANDLE_GET_UPDATE_HANDLE,
     HANDLE_INFO,
+    HANDLE_METADATA,
     HANDLE_QUERY,
     HANDLE_RELEASE,
     HANDLE_RESULT,
     HANDLE_SIGNAL,
+    HANDLE_STACK_TRACE,
     HANDLE_START_UPDATE,
     HANDLE_TERMINATE,
     HANDLE_WATCH,
@@ -124,8 +130,10 @@ METHODS: typing.Final[tuple[str, ...]] = (
     UPDATE_DESCRIBE,
     UPDATE_RELEASE,
     UPDATE_RESULT,
+    WORKFLOW_COUNT,
     WORKFLOW_EXECUTE_UPDATE_WITH_START,
     WORKFLOW_GET_HANDLE,
+    WORKFLOW_LIST,
     WORKFLOW_START,
     WORKFLOW_START_UPDATE_WITH_START,
 )
@@ -167,6 +175,7 @@ METHOD_PARAMS: typing.Final[collections.abc.Mapping[str, tuple[str, ...]]] = {
         "workflowRunId",
     ),
     HANDLE_INFO: ("handle",),
+    HANDLE_METADATA: ("handle",),
     HANDLE_QUERY: (
         "handle",
         "query",
@@ -184,6 +193,7 @@ METHOD_PARAMS: typing.Final[collections.abc.Mapping[str, tuple[str, ...]]] = {
         "signal",
         "args",
     ),
+    HANDLE_STACK_TRACE: ("handle",),
     HANDLE_START_UPDATE: (
         "handle",
         "update",
@@ -214,6 +224,10 @@ METHOD_PARAMS: typing.Final[collections.abc.Mapping[str, tuple[str, ...]]] = {
     UPDATE_DESCRIBE: ("update",),
     UPDATE_RELEASE: ("update",),
     UPDATE_RESULT: ("update",),
+    WORKFLOW_COUNT: (
+        "query",
+        "namespace",
+    ),
     WORKFLOW_EXECUTE_UPDATE_WITH_START: (
         "start",
         "update",
@@ -225,6 +239,14 @@ METHOD_PARAMS: typing.Final[collections.abc.Mapping[str, tuple[str, ...]]] = {
         "runId",
         "firstExecutionRunId",
         "namespace",
+    ),
+    WORKFLOW_LIST: (
+        "query",
+        "limit",
+        "pageSize",
+        "nextPageToken",
+        "namespace",
+        "partialResultToken",
     ),
     WORKFLOW_START: (
         "workflowType",
@@ -270,6 +292,7 @@ METHOD_REQUIRED_PARAMS: typing.Final[collections.abc.Mapping[str, tuple[str, ...
         "updateId",
     ),
     HANDLE_INFO: ("handle",),
+    HANDLE_METADATA: ("handle",),
     HANDLE_QUERY: (
         "handle",
         "query",
@@ -280,6 +303,7 @@ METHOD_REQUIRED_PARAMS: typing.Final[collections.abc.Mapping[str, tuple[str, ...
         "handle",
         "signal",
     ),
+    HANDLE_STACK_TRACE: ("handle",),
     HANDLE_START_UPDATE: (
         "handle",
         "update",
@@ -296,11 +320,13 @@ METHOD_REQUIRED_PARAMS: typing.Final[collections.abc.Mapping[str, tuple[str, ...
     UPDATE_DESCRIBE: ("update",),
     UPDATE_RELEASE: ("update",),
     UPDATE_RESULT: ("update",),
+    WORKFLOW_COUNT: (),
     WORKFLOW_EXECUTE_UPDATE_WITH_START: (
         "start",
         "update",
     ),
     WORKFLOW_GET_HANDLE: ("workflowId",),
+    WORKFLOW_LIST: (),
     WORKFLOW_START: (
         "workflowType",
         "taskQueue",
