@@ -10,7 +10,7 @@ import { RpcConnection, type JsonCodec, type RequestOptions } from './connection
 import { spawnDaemonProcess, type SpawnOptions, type SpawnedDaemon } from './daemon-process';
 import { DaemonConnectionError } from './errors';
 import { WorkflowHandle } from './handle';
-import type { CallOptions, DaemonStatus, InitializeResult, ParamsOf, StartWorkflowOptions, UpdateOptions, WithStartWorkflowOperation } from './types';
+import type { CallOptions, DaemonStatus, InitializeResult, ParamsOf, ResultOf, StartWorkflowOptions, UpdateOptions, WithStartWorkflowOperation, WorkflowExecution } from './types';
 import { WorkflowUpdateHandle, type WaitForStage } from './update-handle';
 
 type InitializeParams = ParamsOf<'initialize'>;
@@ -191,6 +191,54 @@ export class TemporalHandledClient {
       { signal: opts.signal },
     );
     return { value: r.value as T, workflow: new WorkflowHandle(this.rpc, r.handle, r.handle.handle), update: new WorkflowUpdateHandle<T>(this.rpc, r.update) };
+  }
+
+  /**
+   * Lists runs matching a visibility query, page by page as the daemon streams them
+   * (an async iterable: a list of any size is never held whole).
+   */
+  async *list(opts: CallOptions & { query?: string; limit?: number; pageSize?: number; namespace?: string } = {}): AsyncGenerator<WorkflowExecution, void, undefined> {
+    const { signal, ...params } = opts;
+    const queue: WorkflowExecution[] = [];
+    let wake: (() => void) | undefined;
+    let done: { ok: true } | { ok: false; error: unknown } | undefined;
+    const ac = new AbortController();
+    const onOuter = () => ac.abort(signal?.reason);
+    signal?.addEventListener('abort', onOuter, { once: true });
+    void this.rpc
+      .request('workflow/list', params, {
+        signal: ac.signal,
+        progressParam: 'partialResultToken',
+        onProgress: (v) => {
+          queue.push(...(v as { executions: WorkflowExecution[] }).executions);
+          wake?.();
+        },
+      })
+      .then(
+        () => (done = { ok: true }),
+        (error) => (done = { ok: false, error }),
+      )
+      .finally(() => wake?.());
+    try {
+      for (;;) {
+        while (queue.length > 0) yield queue.shift()!;
+        if (done) {
+          if (!done.ok) throw done.error;
+          return;
+        }
+        await new Promise<void>((r) => (wake = r));
+        wake = undefined;
+      }
+    } finally {
+      if (!done) ac.abort();
+      signal?.removeEventListener('abort', onOuter);
+    }
+  }
+
+  /** Counts runs matching a visibility query; with GROUP BY, the count of each group. */
+  async count(query?: string, opts: CallOptions & { namespace?: string } = {}): Promise<ResultOf<'workflow/count'>> {
+    const { signal, ...rest } = opts;
+    return this.rpc.call('workflow/count', { ...(query !== undefined ? { query } : {}), ...rest }, { signal });
   }
 
   /** A handle for an existing workflow. No call is made until the handle is first used. */

@@ -232,6 +232,16 @@ export class WorkflowHandle {
     }
   }
 
+  /** The workflow's handler metadata: its type, its query, signal and update definitions, current details. */
+  async metadata(opts: CallOptions = {}): Promise<ResultOf<'handle/metadata'>> {
+    return this.call('handle/metadata', {}, opts);
+  }
+
+  /** Where the workflow's code waits (the `__stack_trace` query). */
+  async stackTrace(opts: CallOptions = {}): Promise<string> {
+    return (await this.call('handle/stackTrace', {}, opts)).stackTrace;
+  }
+
   /** Sends an update and waits for its outcome (its value, or WorkflowUpdateFailedError). */
   async executeUpdate<T = unknown>(name: string, opts: UpdateOptions = {}): Promise<T> {
     const r = await this.call('handle/executeUpdate', defined({ update: name, args: opts.args, updateId: opts.updateId }), opts);

@@ -12,6 +12,7 @@ export type {
   RetryPolicy,
   HandleInfo,
   UpdateHandleInfo,
+  WorkflowExecution,
   WorkflowExecutionDescription,
   WorkflowResult as WorkflowResultWire,
   ResultProgress,

@@ -152,6 +152,30 @@ export const COMMAND_SPECS = {
       { flag: 'decode', param: ['handle/fetchHistory', 'decode'] },
     ],
   },
+  list: {
+    usage: 'list [-q QUERY] [--limit N] [--page-size N] [-o json|jsonl|text]',
+    about: 'Lists runs matching a visibility query: -o json one array, -o jsonl one run a line as the pages arrive.',
+    flags: [
+      { flag: 'query', short: 'q', param: ['workflow/list', 'query'], value: 'QUERY' },
+      { flag: 'limit', param: ['workflow/list', 'limit'], value: 'N' },
+      { flag: 'page-size', param: ['workflow/list', 'pageSize'], value: 'N' },
+    ],
+  },
+  count: {
+    usage: 'count [-q QUERY]',
+    about: 'Counts runs matching a visibility query; with GROUP BY, each group. Prints {count, groups}.',
+    flags: [{ flag: 'query', short: 'q', param: ['workflow/count', 'query'], value: 'QUERY' }],
+  },
+  metadata: {
+    usage: 'metadata -w W [-r RUN]',
+    about: "Prints the workflow's handler metadata: its type, query, signal and update definitions, current details.",
+    flags: ref(),
+  },
+  stack: {
+    usage: 'stack -w W [-r RUN]',
+    about: "Prints where the workflow's code waits (its stack trace).",
+    flags: ref(),
+  },
   call: {
     usage: "call METHOD ['PARAMS-JSON']",
     about: "Calls any protocol method (see the daemon's rpc.discover) and prints its result.",

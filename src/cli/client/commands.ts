@@ -290,6 +290,52 @@ const prepare: Record<Exclude<ClientCommand, 'help-client'>, (a: ClientArgs) => 
     };
   },
 
+  list(a) {
+    const v = a.values;
+    const int = (flag: string) => {
+      if (v[flag] === undefined) return undefined;
+      const n = Number(v[flag]);
+      if (!Number.isInteger(n) || n < 1) throw new CliUsageError(`--${flag} must be a positive integer; got "${String(v[flag])}"`, 'list');
+      return n;
+    };
+    const limit = int('limit');
+    const pageSize = int('page-size');
+    return async (ctx) => {
+      const runs = ctx.client.list(defined({ query: str(v.query), limit, pageSize, signal: ctx.signal }));
+      if (ctx.output.format === 'json') {
+        const all = [];
+        for await (const e of runs) all.push(e);
+        await ctx.output.result(all);
+      } else {
+        for await (const e of runs) await ctx.output.result(ctx.output.format === 'text' ? `${e.workflowId}  ${e.runId}  ${e.workflowType}  ${e.status}  ${e.startTime}` : e);
+      }
+      return ExitCode.Ok;
+    };
+  },
+
+  count(a) {
+    return async (ctx) => {
+      await ctx.output.result(await ctx.client.count(str(a.values.query), { signal: ctx.signal }));
+      return ExitCode.Ok;
+    };
+  },
+
+  metadata(a) {
+    return async (ctx) => {
+      await ctx.output.result(await withHandle(ctx, a, (h) => h.metadata({ signal: ctx.signal })));
+      return ExitCode.Ok;
+    };
+  },
+
+  stack(a) {
+    return async (ctx) => {
+      const stackTrace = await withHandle(ctx, a, (h) => h.stackTrace({ signal: ctx.signal }));
+      if (ctx.output.format === 'text') await ctx.output.result(stackTrace);
+      else await ctx.output.result({ workflowId: a.values['workflow-id'], runId: a.values['run-id'] ?? null, stackTrace });
+      return ExitCode.Ok;
+    };
+  },
+
   call(a) {
     const [method, paramsText] = a.positionals as [string, string | undefined];
     const params = paramsText === undefined ? undefined : jsonValue(paramsText, 'PARAMS');

@@ -1,13 +1,14 @@
 /**
- * The command-line client's update and history commands, as processes attached to a daemon:
- * `update start|execute|result|describe`, `update-with-start`, `show` (json, jsonl, --follow).
+ * The command-line client's version-2 commands, as processes attached to a daemon:
+ * `update start|execute|result|describe`, `update-with-start`, `show` (json, jsonl, --follow),
+ * `list`, `count`, `metadata`, `stack`.
  */
 import { expect } from 'chai';
 import { spawnDaemon, tmpPath, waitReady, type DaemonProcess } from '../harness/daemon';
 import { startWorker, testEnv, uniqueId, type RunningWorker } from '../harness/env';
 import { run } from '../harness/cli';
 
-describe('command-line client: updates and history', function () {
+describe('command-line client: updates, history, visibility', function () {
   this.timeout(60_000);
   let worker: RunningWorker;
   let daemon: DaemonProcess;
@@ -82,5 +83,29 @@ describe('command-line client: updates and history', function () {
     const jsonl = await cli('show', '-w', w, '-o', 'jsonl');
     expect(jsonl.stdout.trim().split('\n')).to.have.length(json.out.events.length);
     expect((await cli('show', '-w', w, '--follow', '-o', 'json')).code).to.equal(2);
+  });
+
+  it('list (json, jsonl, --limit), count with GROUP BY, metadata and stack', async () => {
+    const tag = uniqueId('clil');
+    for (let i = 0; i < 3; i++) await cli('start', '--type', 'echo', '-t', worker.taskQueue, '-w', `${tag}-${i}`, '-i', String(i), '--search-attribute', `CustomKeywordField="${tag}"`);
+    const q = `CustomKeywordField = "${tag}" AND ExecutionStatus = "Completed"`;
+    const deadline = Date.now() + 15_000;
+    while ((await cli('count', '-q', q)).out?.count !== 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    const list = await cli('list', '-q', q);
+    expect(list.code, list.stderr).to.equal(0);
+    expect(list.out.map((e: { workflowId: string }) => e.workflowId).sort()).to.deep.equal([0, 1, 2].map((i) => `${tag}-${i}`));
+    const lines = (await cli('list', '-q', q, '--limit', '2', '-o', 'jsonl')).stdout.trim().split('\n');
+    expect(lines).to.have.length(2);
+    const grouped = await cli('count', '-q', `CustomKeywordField = "${tag}" GROUP BY ExecutionStatus`);
+    expect(grouped.out).to.deep.include({ count: 3 });
+    expect(grouped.out.groups[0]).to.deep.equal({ count: 3, groupValues: ['Completed'] });
+    expect((await cli('list', '--limit', '0')).code).to.equal(2);
+    const w = uniqueId('clim');
+    await cli('start', '--type', 'signals', '-t', worker.taskQueue, '-w', w);
+    const meta = await cli('metadata', '-w', w);
+    expect(meta.out.definition.type).to.equal('signals');
+    const stack = await cli('stack', '-w', w);
+    expect(stack.out.stackTrace).to.match(/signals/);
+    await cli('terminate', '-w', w);
   });
 });
