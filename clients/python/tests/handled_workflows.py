@@ -179,7 +179,53 @@ class CancelAwareWorkflow:
         return None
 
 
+@workflow.defn(name="Updatable")
+class UpdatableWorkflow:
+    """Keeps a total that updates add to; ``add`` rejects negative numbers in its validator,
+    ``fail`` raises, ``wait_release`` returns its argument once ``release`` is signalled."""
+
+    @workflow.init
+    def __init__(self, initial: int) -> None:
+        # The workflow's argument, before any update of the first task runs.
+        self.total = initial
+        self.released = False
+        self.finished = False
+
+    @workflow.run
+    async def run(self, initial: int) -> int:
+        await workflow.wait_condition(lambda: self.finished and workflow.all_handlers_finished())
+        return self.total
+
+    @workflow.update
+    def add(self, n: int) -> int:
+        self.total += n
+        return self.total
+
+    @add.validator
+    def validate_add(self, n: int) -> None:
+        if n < 0:
+            raise ValueError(f"add rejects {n}")
+
+    @workflow.update
+    def fail(self, message: str) -> None:
+        raise ApplicationError(message, type="UpdateBoom", non_retryable=True)
+
+    @workflow.update
+    async def wait_release(self, value: Any) -> Any:
+        await workflow.wait_condition(lambda: self.released)
+        return value
+
+    @workflow.signal
+    def release(self) -> None:
+        self.released = True
+
+    @workflow.signal
+    def finish(self) -> None:
+        self.finished = True
+
+
 WORKFLOWS = [
+    UpdatableWorkflow,
     EchoWorkflow,
     WaiterWorkflow,
     FailWorkflow,

@@ -571,7 +571,7 @@ async def _at_most(client: Client, n: int) -> bool:
 async def test_client_info(client: Client) -> None:
     assert client.namespace == "default"
     info = client.server_info
-    assert info["protocolVersion"] == 1
+    assert info["protocolVersion"] == 2
     assert info["serverInfo"]["name"] == "temporal-handled"
     status = await client.daemon_status()
     assert status["connection"]["namespace"] == "default"

@@ -6,6 +6,7 @@ The asyncio API mirrors the Temporal Python SDK's ``Client.start_workflow``,
 """
 
 from ._history import WorkflowHistory, WorkflowHistoryEventAsyncIterator
+from ._updates import WithStartWorkflowOperation, WorkflowUpdateHandle, WorkflowUpdateStage
 from ._version import __version__
 from .client import Client, WorkflowHandle, default_daemon_command
 from .common import (
@@ -43,6 +44,8 @@ from .exceptions import (
     WorkflowFailureError,
     WorkflowQueryFailedError,
     WorkflowQueryRejectedError,
+    WorkflowUpdateFailedError,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
 )
 
 __all__ = [
@@ -83,5 +86,10 @@ __all__ = [
     "WorkflowContinuedAsNewError",
     "WorkflowFailureError",
     "WorkflowQueryFailedError",
+    "WorkflowUpdateFailedError",
+    "WorkflowUpdateRPCTimeoutOrCancelledError",
+    "WorkflowUpdateHandle",
+    "WorkflowUpdateStage",
+    "WithStartWorkflowOperation",
     "WorkflowQueryRejectedError",
 ]

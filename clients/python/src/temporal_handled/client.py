@@ -10,9 +10,10 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, AsyncIterator, Dict, List, Mapping, Optional, Sequence, Union
 
-from . import _history, _protocol
+from . import _history, _protocol, _updates
 from ._connection import Connection, ProgressCallback
 from ._history import WorkflowHistory, WorkflowHistoryEventAsyncIterator
+from ._updates import WithStartWorkflowOperation, WorkflowUpdateHandle
 from ._values import arg_or_args, decode_value, encode_value, encode_values
 from ._version import __version__
 from .common import (
@@ -49,6 +50,53 @@ def _name_of(obj: Any, attr: str, what: str) -> str:
     if defn is not None:
         raise RuntimeError(f"Cannot invoke dynamic {what} definition")
     raise TypeError(f"{what} must be a name (str) or a temporalio-decorated {what}, not {obj!r}")
+
+
+def start_params(
+    workflow: Any,
+    arg: Any = _UNSET,
+    *,
+    args: Sequence[Any] = (),
+    id: str,
+    task_queue: str,
+    execution_timeout: Optional[Duration] = None,
+    run_timeout: Optional[Duration] = None,
+    task_timeout: Optional[Duration] = None,
+    id_reuse_policy: Union[WorkflowIDReusePolicy, str] = WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+    id_conflict_policy: Union[WorkflowIDConflictPolicy, str] = WorkflowIDConflictPolicy.UNSPECIFIED,
+    retry_policy: Optional[RetryPolicy] = None,
+    cron_schedule: str = "",
+    memo: Optional[Mapping[str, Any]] = None,
+    search_attributes: Optional[Mapping[str, Any]] = None,
+    static_summary: Optional[str] = None,
+    static_details: Optional[str] = None,
+    start_delay: Optional[Duration] = None,
+) -> Dict[str, Any]:
+    """The params of ``workflow/start`` (also update-with-start's ``start``) from the SDK's arguments."""
+    params: Dict[str, Any] = {
+        "workflowType": _name_of(workflow, "__temporal_workflow_definition", "workflow"),
+        "taskQueue": task_queue,
+        "workflowId": id,
+        "args": encode_values(arg_or_args(arg, args, _UNSET)),
+        "idReusePolicy": enum_param(id_reuse_policy, WorkflowIDReusePolicy, "id_reuse_policy"),
+        "idConflictPolicy": enum_param(id_conflict_policy, WorkflowIDConflictPolicy, "id_conflict_policy"),
+        "cronSchedule": cron_schedule or "",
+    }
+    optional = {
+        "executionTimeout": duration_param(execution_timeout, "execution_timeout"),
+        "runTimeout": duration_param(run_timeout, "run_timeout"),
+        "taskTimeout": duration_param(task_timeout, "task_timeout"),
+        "startDelay": duration_param(start_delay, "start_delay"),
+        "retryPolicy": retry_policy.to_params() if retry_policy is not None else None,
+        "memo": {k: encode_value(v) for k, v in memo.items()} if memo is not None else None,
+        "searchAttributes": {k: encode_value(v) for k, v in search_attributes.items()}
+        if search_attributes is not None
+        else None,
+        "staticSummary": static_summary,
+        "staticDetails": static_details,
+    }
+    params.update({k: v for k, v in optional.items() if v is not None})
+    return params
 
 
 def _node() -> str:
@@ -318,29 +366,25 @@ class Client:
             WorkflowAlreadyStartedError: The workflow ID is already in use.
             RPCError: Workflow could not be started.
         """
-        params: Dict[str, Any] = {
-            "workflowType": _name_of(workflow, "__temporal_workflow_definition", "workflow"),
-            "taskQueue": task_queue,
-            "workflowId": id,
-            "args": encode_values(arg_or_args(arg, args, _UNSET)),
-            "idReusePolicy": enum_param(id_reuse_policy, WorkflowIDReusePolicy, "id_reuse_policy"),
-            "idConflictPolicy": enum_param(id_conflict_policy, WorkflowIDConflictPolicy, "id_conflict_policy"),
-            "cronSchedule": cron_schedule or "",
-        }
-        optional = {
-            "executionTimeout": duration_param(execution_timeout, "execution_timeout"),
-            "runTimeout": duration_param(run_timeout, "run_timeout"),
-            "taskTimeout": duration_param(task_timeout, "task_timeout"),
-            "startDelay": duration_param(start_delay, "start_delay"),
-            "retryPolicy": retry_policy.to_params() if retry_policy is not None else None,
-            "memo": {k: encode_value(v) for k, v in memo.items()} if memo is not None else None,
-            "searchAttributes": {k: encode_value(v) for k, v in search_attributes.items()}
-            if search_attributes is not None
-            else None,
-            "staticSummary": static_summary,
-            "staticDetails": static_details,
-        }
-        params.update({k: v for k, v in optional.items() if v is not None})
+        params = start_params(
+            workflow,
+            arg,
+            args=args,
+            id=id,
+            task_queue=task_queue,
+            execution_timeout=execution_timeout,
+            run_timeout=run_timeout,
+            task_timeout=task_timeout,
+            id_reuse_policy=id_reuse_policy,
+            id_conflict_policy=id_conflict_policy,
+            retry_policy=retry_policy,
+            cron_schedule=cron_schedule,
+            memo=memo,
+            search_attributes=search_attributes,
+            static_summary=static_summary,
+            static_details=static_details,
+            start_delay=start_delay,
+        )
         if start_signal is not None:
             params["startSignal"] = _name_of(start_signal, "__temporal_signal_definition", "signal")
             params["startSignalArgs"] = encode_values(list(start_signal_args))
@@ -348,6 +392,68 @@ class Client:
             raise ValueError("start_signal_args given without start_signal")
         info = await self._call(_protocol.WORKFLOW_START, params, rpc_timeout)
         return WorkflowHandle._from_info(self, info)
+
+    async def start_update_with_start_workflow(
+        self,
+        update: Any,
+        arg: Any = _UNSET,
+        *,
+        wait_for_stage: Any,
+        start_workflow_operation: WithStartWorkflowOperation,
+        args: Sequence[Any] = [],
+        id: Optional[str] = None,
+        result_type: Optional[type] = None,
+        rpc_metadata: Optional[Mapping[str, str]] = None,
+        rpc_timeout: Optional[timedelta] = None,
+    ) -> WorkflowUpdateHandle:
+        """Start the workflow unless it runs (per the operation's ``id_conflict_policy``) and send
+        it an update; returns the update's handle at ``wait_for_stage``
+        (``await start_workflow_operation.workflow_handle()`` gives the workflow's)."""
+        _updates.not_supported(result_type=result_type, rpc_metadata=rpc_metadata)
+        params = self._with_start_params(update, arg, args, id, start_workflow_operation)
+        params["waitForStage"] = _updates.stage_param(wait_for_stage)
+        try:
+            res = await self._call(_protocol.WORKFLOW_START_UPDATE_WITH_START, params, rpc_timeout)
+        except BaseException as err:
+            start_workflow_operation._fail(err)
+            raise
+        start_workflow_operation._set(WorkflowHandle._from_info(self, res["handle"]))
+        return WorkflowUpdateHandle(self, res["update"])
+
+    async def execute_update_with_start_workflow(
+        self,
+        update: Any,
+        arg: Any = _UNSET,
+        *,
+        start_workflow_operation: WithStartWorkflowOperation,
+        args: Sequence[Any] = [],
+        id: Optional[str] = None,
+        result_type: Optional[type] = None,
+        rpc_metadata: Optional[Mapping[str, str]] = None,
+        rpc_timeout: Optional[timedelta] = None,
+    ) -> Any:
+        """Start the workflow unless it runs and send it an update; returns the update's result."""
+        _updates.not_supported(result_type=result_type, rpc_metadata=rpc_metadata)
+        params = self._with_start_params(update, arg, args, id, start_workflow_operation)
+        try:
+            res = await self._call(_protocol.WORKFLOW_EXECUTE_UPDATE_WITH_START, params, rpc_timeout)
+        except BaseException as err:
+            start_workflow_operation._fail(err)
+            raise
+        start_workflow_operation._set(WorkflowHandle._from_info(self, res["handle"]))
+        return decode_value(res.get("value"))
+
+    def _with_start_params(
+        self, update: Any, arg: Any, args: Sequence[Any], id: Optional[str], op: WithStartWorkflowOperation
+    ) -> Dict[str, Any]:
+        params: Dict[str, Any] = {
+            "start": op._params,
+            "update": _updates.update_name(update),
+            "args": encode_values(arg_or_args(arg, args, _UNSET)),
+        }
+        if id is not None:
+            params["updateId"] = id
+        return params
 
     def get_workflow_handle(
         self,
@@ -691,6 +797,78 @@ class WorkflowHandle:
         if reason is not None:
             params["reason"] = reason
         await self._call(_protocol.HANDLE_TERMINATE, params, rpc_timeout=rpc_timeout)
+
+    # --- Updates -----------------------------------------------------------------------
+
+    async def execute_update(
+        self,
+        update: Any,
+        arg: Any = _UNSET,
+        *,
+        args: Sequence[Any] = [],
+        id: Optional[str] = None,
+        result_type: Optional[type] = None,
+        rpc_metadata: Optional[Mapping[str, str]] = None,
+        rpc_timeout: Optional[timedelta] = None,
+    ) -> Any:
+        """Send an update to the workflow (:attr:`run_id`, within the chain of
+        :attr:`first_execution_run_id`) and wait for its result.
+
+        Raises:
+            WorkflowUpdateFailedError: The update failed (its validator rejected it or its handler raised).
+            RPCError: The update could not be sent (e.g. NOT_FOUND: the workflow closed or is unknown).
+        """
+        _updates.not_supported(result_type=result_type, rpc_metadata=rpc_metadata)
+        params: Dict[str, Any] = {
+            "update": _updates.update_name(update),
+            "args": encode_values(arg_or_args(arg, args, _UNSET)),
+        }
+        if id is not None:
+            params["updateId"] = id
+        res = await self._call(_protocol.HANDLE_EXECUTE_UPDATE, params, rpc_timeout=rpc_timeout)
+        return decode_value(res.get("value"))
+
+    async def start_update(
+        self,
+        update: Any,
+        arg: Any = _UNSET,
+        *,
+        wait_for_stage: Any,
+        args: Sequence[Any] = [],
+        id: Optional[str] = None,
+        result_type: Optional[type] = None,
+        rpc_metadata: Optional[Mapping[str, str]] = None,
+        rpc_timeout: Optional[timedelta] = None,
+    ) -> WorkflowUpdateHandle:
+        """Send an update and return its handle once it reaches ``wait_for_stage``
+        (``WorkflowUpdateStage.ACCEPTED`` or ``COMPLETED``; ADMITTED is refused, as in temporalio)."""
+        _updates.not_supported(result_type=result_type, rpc_metadata=rpc_metadata)
+        params: Dict[str, Any] = {
+            "update": _updates.update_name(update),
+            "args": encode_values(arg_or_args(arg, args, _UNSET)),
+            "waitForStage": _updates.stage_param(wait_for_stage),
+        }
+        if id is not None:
+            params["updateId"] = id
+        info = await self._call(_protocol.HANDLE_START_UPDATE, params, rpc_timeout=rpc_timeout)
+        return WorkflowUpdateHandle(self._client, info)
+
+    async def get_update_handle(
+        self, id: str, *, workflow_run_id: Optional[str] = None, result_type: Optional[type] = None
+    ) -> WorkflowUpdateHandle:
+        """A handle for an update already sent (no call to Temporal)."""
+        _updates.not_supported(result_type=result_type)
+        params: Dict[str, Any] = {"updateId": id}
+        if workflow_run_id is not None:
+            params["workflowRunId"] = workflow_run_id
+        return WorkflowUpdateHandle(self._client, await self._call(_protocol.HANDLE_GET_UPDATE_HANDLE, params))
+
+    async def get_update_handle_for(
+        self, update: Any, id: str, *, workflow_run_id: Optional[str] = None
+    ) -> WorkflowUpdateHandle:
+        """As :meth:`get_update_handle`, for the given ``@workflow.update`` method (its name is checked)."""
+        _updates.update_name(update)
+        return await self.get_update_handle(id, workflow_run_id=workflow_run_id)
 
     # --- History -----------------------------------------------------------------------
 
