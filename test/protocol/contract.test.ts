@@ -75,7 +75,7 @@ describe('protocol contract (protos/openrpc.json)', function () {
         expect(e.code, m.name).to.equal(ErrorCodes.InvalidParams);
         expect(e.message).to.match(/__notAParam|required/);
       }
-      const e = await rpcError(c.request('workflow/list', {}));
+      const e = await rpcError(c.request('workflow/teleport', {}));
       expect(e.code).to.equal(ErrorCodes.MethodNotFound);
     });
 
