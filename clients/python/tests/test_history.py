@@ -45,7 +45,10 @@ async def test_watch_follows_the_chain(client: temporal_handled.Client, task_que
     handle = await client.start_workflow(ChainWorkflow.run, 2, id=wf_id, task_queue=task_queue)
     runs = []
     reasons = []
-    async for batch in handle.watch():
+    # From the first run: without a run ID a watch starts at the current run, which may
+    # already be a later one of the chain.
+    first = client.get_workflow_handle(wf_id, run_id=handle.result_run_id)
+    async for batch in first.watch():
         if batch["runId"] not in runs:
             runs.append(batch["runId"])
         if batch.get("reason"):

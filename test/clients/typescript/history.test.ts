@@ -39,7 +39,8 @@ describe('TypeScript client: history', function () {
 
   it('watch yields batches across a continue-as-new chain and returns the last run and its status; breaking out cancels it', async () => {
     const h = await client.startWorkflow({ workflowType: 'chain', taskQueue: worker.taskQueue, workflowId: uniqueId('tsw'), args: [2] });
-    const it = h.watch();
+    // From the first run (without a run ID a watch starts at the current run).
+    const it = client.getWorkflowHandle(h.workflowId, { runId: h.resultRunId }).watch();
     const runs = new Set<string>();
     let end: { runId: string; status: string } | undefined;
     for (;;) {
