@@ -26,34 +26,6 @@ export const WorkflowExecutionStatusName = Type.String({
   description: 'RUNNING, COMPLETED, FAILED, CANCELED, TERMINATED, CONTINUED_AS_NEW, TIMED_OUT, or a newer status by name.',
 });
 
-export const WorkflowExecutionDescription = Type.Object(
-  {
-    namespace: Type.String(),
-    workflowId: Type.String(),
-    runId: Type.String(),
-    workflowType: Type.String(),
-    taskQueue: Type.String(),
-    status: Nullable(WorkflowExecutionStatusName),
-    startTime: NullableString,
-    executionTime: NullableString,
-    closeTime: NullableString,
-    historyLength: Type.Integer(),
-    historySizeBytes: Type.Integer(),
-    parentWorkflowId: NullableString,
-    parentRunId: NullableString,
-    rootWorkflowId: NullableString,
-    rootRunId: NullableString,
-    memo: Type.Record(Type.String(), Value),
-    searchAttributes: Type.Record(Type.String(), Value),
-    staticSummary: Value,
-    staticDetails: Value,
-    pendingActivityCount: Type.Integer(),
-    pendingChildrenCount: Type.Integer(),
-  },
-  { $id: 'WorkflowExecutionDescription', description: "Times are RFC 3339 strings with the server's precision, or null." },
-);
-export type WorkflowExecutionDescription = Static<typeof WorkflowExecutionDescription>;
-
 /** What a list entry carries of a run: the fields of a description that visibility holds. */
 export const WorkflowExecution = Type.Object(
   {
@@ -75,6 +47,24 @@ export const WorkflowExecution = Type.Object(
   { $id: 'WorkflowExecution' },
 );
 export type WorkflowExecution = Static<typeof WorkflowExecution>;
+
+/** What describe answers: a list entry's fields and what only describe knows. */
+export const WorkflowExecutionDescription = Type.Composite(
+  [
+    WorkflowExecution,
+    Type.Object({
+      historySizeBytes: Type.Integer(),
+      rootWorkflowId: NullableString,
+      rootRunId: NullableString,
+      staticSummary: Value,
+      staticDetails: Value,
+      pendingActivityCount: Type.Integer(),
+      pendingChildrenCount: Type.Integer(),
+    }),
+  ],
+  { $id: 'WorkflowExecutionDescription', description: "Times are RFC 3339 strings with the server's precision, or null." },
+);
+export type WorkflowExecutionDescription = Static<typeof WorkflowExecutionDescription>;
 
 export const QueryResult = Type.Object({ value: Value });
 export const WorkflowResult = Type.Object({ value: Value, runId: Type.String({ description: 'The run the result came from.' }) });
