@@ -450,6 +450,37 @@ class WorkflowQueryFailedError(TemporalError):
         return self._message
 
 
+class WorkflowUpdateFailedError(TemporalError):
+    """Error that occurs when an update fails (its validator rejected it or its handler raised)."""
+
+    def __init__(self, cause: BaseException) -> None:
+        """Create workflow update failed error."""
+        super().__init__("Workflow update failed")
+        self.__cause__ = cause
+
+    @property
+    def cause(self) -> BaseException:
+        """Cause of the update failure."""
+        assert self.__cause__
+        return self.__cause__
+
+
+class RPCTimeoutOrCancelledError(TemporalError):
+    """Error that occurs on some client calls that timeout or get cancelled."""
+
+
+class WorkflowUpdateRPCTimeoutOrCancelledError(RPCTimeoutOrCancelledError):
+    """Error that occurs when update RPC call times out or is cancelled.
+
+    Note, this is not related to any general concept of timing out or cancelling
+    a running update, this is only related to the client call itself.
+    """
+
+    def __init__(self) -> None:
+        """Create workflow update timeout or cancelled error."""
+        super().__init__("Timeout or cancellation waiting for update")
+
+
 # --- temporalio.service -------------------------------------------------------------------
 
 
@@ -692,6 +723,13 @@ def error_from_response(error: Mapping[str, Any]) -> BaseException:
         return WorkflowQueryRejectedError(_enum(WorkflowExecutionStatus, data.get("status")))
     if kind == "WorkflowQueryFailedError":
         return WorkflowQueryFailedError(message)
+    if kind == "WorkflowUpdateFailedError":
+        cause = data.get("cause")
+        if not isinstance(cause, Mapping):
+            cause = {"type": "FailureError", "message": "Failure error"}
+        return WorkflowUpdateFailedError(failure_to_error(cause))
+    if kind == "WorkflowUpdateRPCTimeoutOrCancelledError":
+        return WorkflowUpdateRPCTimeoutOrCancelledError()
     if kind == "InvalidHandleError":
         return InvalidHandleError(message, handle=data.get("handle"), reason=data.get("reason"))
     if code == _INVALID_PARAMS:
