@@ -1,12 +1,20 @@
 """Python client for temporal-handled: Temporal's ``WorkflowHandle`` over JSON-RPC.
 
 The asyncio API mirrors the Temporal Python SDK's ``Client.start_workflow``,
-``Client.get_workflow_handle`` and ``WorkflowHandle``; a blocking facade is in
+``Client.get_workflow_handle``, ``WorkflowHandle`` (updates included),
+``WorkflowUpdateHandle`` and update-with-start; a blocking facade is in
 :mod:`temporal_handled.sync`. Standard library only.
 """
 
 from ._version import __version__
-from .client import Client, WorkflowHandle, default_daemon_command
+from .client import (
+    Client,
+    WithStartWorkflowOperation,
+    WorkflowHandle,
+    WorkflowUpdateDescription,
+    WorkflowUpdateHandle,
+    default_daemon_command,
+)
 from .common import (
     Duration,
     QueryRejectCondition,
@@ -15,6 +23,7 @@ from .common import (
     WorkflowExecutionStatus,
     WorkflowIDConflictPolicy,
     WorkflowIDReusePolicy,
+    WorkflowUpdateStage,
 )
 from .exceptions import (
     ActivityError,
@@ -32,6 +41,7 @@ from .exceptions import (
     RetryState,
     RPCError,
     RPCStatusCode,
+    RPCTimeoutOrCancelledError,
     ServerError,
     TemporalError,
     TerminatedError,
@@ -42,12 +52,17 @@ from .exceptions import (
     WorkflowFailureError,
     WorkflowQueryFailedError,
     WorkflowQueryRejectedError,
+    WorkflowUpdateFailedError,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
 )
 
 __all__ = [
     "__version__",
     "Client",
     "WorkflowHandle",
+    "WorkflowUpdateDescription",
+    "WorkflowUpdateHandle",
+    "WithStartWorkflowOperation",
     "default_daemon_command",
     "Duration",
     "QueryRejectCondition",
@@ -56,6 +71,7 @@ __all__ = [
     "WorkflowExecutionStatus",
     "WorkflowIDConflictPolicy",
     "WorkflowIDReusePolicy",
+    "WorkflowUpdateStage",
     "ActivityError",
     "ApplicationError",
     "ApplicationErrorCategory",
@@ -70,6 +86,7 @@ __all__ = [
     "RequestCancelledError",
     "RetryState",
     "RPCError",
+    "RPCTimeoutOrCancelledError",
     "RPCStatusCode",
     "ServerError",
     "TemporalError",
@@ -81,4 +98,6 @@ __all__ = [
     "WorkflowFailureError",
     "WorkflowQueryFailedError",
     "WorkflowQueryRejectedError",
+    "WorkflowUpdateFailedError",
+    "WorkflowUpdateRPCTimeoutOrCancelledError",
 ]
