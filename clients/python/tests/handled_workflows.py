@@ -179,6 +179,66 @@ class CancelAwareWorkflow:
         return None
 
 
+@workflow.defn(name="Updatable")
+class UpdatableWorkflow:
+    """Keeps a running total that updates change; runs until the `finish` signal.
+
+    Updates: `add` (validator rejects negative numbers), `fail` (the handler raises an
+    ApplicationError), `wait_for_release` (returns its argument once `release` is signalled),
+    `add_two` (two arguments).
+    """
+
+    @workflow.init
+    def __init__(self, initial: int = 0) -> None:
+        self.total = initial
+        self.applied: List[Any] = []
+        self.released = False
+        self.finished = False
+
+    @workflow.run
+    async def run(self, initial: int = 0) -> Any:
+        await workflow.wait_condition(lambda: self.finished and workflow.all_handlers_finished())
+        return {"total": self.total, "applied": self.applied}
+
+    @workflow.update
+    def add(self, n: int) -> int:
+        self.total += n
+        self.applied.append(n)
+        return self.total
+
+    @add.validator
+    def validate_add(self, n: int) -> None:
+        if n < 0:
+            raise ApplicationError(f"add rejects {n}", type="Rejected")
+
+    @workflow.update
+    def add_two(self, a: int, b: int) -> Any:
+        self.applied.append([a, b])
+        self.total += a + b
+        return {"total": self.total, "pair": [a, b]}
+
+    @workflow.update
+    def fail(self, message: str) -> None:
+        raise ApplicationError(message, {"detail": 1}, type="UpdateBoom", non_retryable=True)
+
+    @workflow.update
+    async def wait_for_release(self, value: Any) -> Any:
+        await workflow.wait_condition(lambda: self.released)
+        return value
+
+    @workflow.signal
+    def release(self) -> None:
+        self.released = True
+
+    @workflow.signal
+    def finish(self) -> None:
+        self.finished = True
+
+    @workflow.query
+    def state(self) -> Any:
+        return {"total": self.total, "applied": self.applied, "runId": workflow.info().run_id}
+
+
 WORKFLOWS = [
     EchoWorkflow,
     WaiterWorkflow,
@@ -187,5 +247,6 @@ WORKFLOWS = [
     ChainWaitWorkflow,
     ParentWorkflow,
     CancelAwareWorkflow,
+    UpdatableWorkflow,
 ]
 ACTIVITIES = [failing_activity, slow_activity]
