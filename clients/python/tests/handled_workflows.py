@@ -181,37 +181,48 @@ class CancelAwareWorkflow:
 
 @workflow.defn(name="Updatable")
 class UpdatableWorkflow:
-    """Keeps a total that updates add to; ``add`` rejects negative numbers in its validator,
-    ``fail`` raises, ``wait_release`` returns its argument once ``release`` is signalled."""
+    """Keeps a running total that updates change; runs until the `finish` signal.
+
+    Updates: `add` (validator rejects negative numbers), `fail` (the handler raises an
+    ApplicationError), `wait_for_release` (returns its argument once `release` is signalled),
+    `add_two` (two arguments).
+    """
 
     @workflow.init
-    def __init__(self, initial: int) -> None:
-        # The workflow's argument, before any update of the first task runs.
+    def __init__(self, initial: int = 0) -> None:
         self.total = initial
+        self.applied: List[Any] = []
         self.released = False
         self.finished = False
 
     @workflow.run
-    async def run(self, initial: int) -> int:
+    async def run(self, initial: int = 0) -> Any:
         await workflow.wait_condition(lambda: self.finished and workflow.all_handlers_finished())
-        return self.total
+        return {"total": self.total, "applied": self.applied}
 
     @workflow.update
     def add(self, n: int) -> int:
         self.total += n
+        self.applied.append(n)
         return self.total
 
     @add.validator
     def validate_add(self, n: int) -> None:
         if n < 0:
-            raise ValueError(f"add rejects {n}")
+            raise ApplicationError(f"add rejects {n}", type="Rejected")
+
+    @workflow.update
+    def add_two(self, a: int, b: int) -> Any:
+        self.applied.append([a, b])
+        self.total += a + b
+        return {"total": self.total, "pair": [a, b]}
 
     @workflow.update
     def fail(self, message: str) -> None:
-        raise ApplicationError(message, type="UpdateBoom", non_retryable=True)
+        raise ApplicationError(message, {"detail": 1}, type="UpdateBoom", non_retryable=True)
 
     @workflow.update
-    async def wait_release(self, value: Any) -> Any:
+    async def wait_for_release(self, value: Any) -> Any:
         await workflow.wait_condition(lambda: self.released)
         return value
 
@@ -223,9 +234,12 @@ class UpdatableWorkflow:
     def finish(self) -> None:
         self.finished = True
 
+    @workflow.query
+    def state(self) -> Any:
+        return {"total": self.total, "applied": self.applied, "runId": workflow.info().run_id}
+
 
 WORKFLOWS = [
-    UpdatableWorkflow,
     EchoWorkflow,
     WaiterWorkflow,
     FailWorkflow,
@@ -233,5 +247,6 @@ WORKFLOWS = [
     ChainWaitWorkflow,
     ParentWorkflow,
     CancelAwareWorkflow,
+    UpdatableWorkflow,
 ]
 ACTIVITIES = [failing_activity, slow_activity]

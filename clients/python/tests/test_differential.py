@@ -40,6 +40,12 @@ where they occur, each with a comment saying why:
       cron run's result), as the SDK's own code intends. The server does not grant that
       capability to the Python SDK's client name and hands it a synthetic ContinuedAsNew
       event instead, so the SDK raises ``WorkflowContinuedAsNewError`` there.
+  D9. ``wait_for_stage=ADMITTED``: the SDK raises a plain ``ValueError`` itself; here the
+      daemon refuses it with ``InvalidParamsError``, a ``ValueError`` with the same message.
+  D10. An update call's ``rpc_timeout``: the SDK's applies to each gRPC call and this client's
+      to the whole call, so the ``RPCError`` under ``WorkflowUpdateRPCTimeoutOrCancelledError``
+      differs: the SDK's (from its core) has status CANCELLED, this client's
+      DEADLINE_EXCEEDED, with other messages. Only the cause's class is compared.
 """
 
 from __future__ import annotations
@@ -59,6 +65,7 @@ import temporalio.service as sdk_service
 
 import temporal_handled as th
 from handled_support import unique, wait_until
+from handled_workflows import UpdatableWorkflow
 
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
@@ -88,6 +95,12 @@ class Side:
 
     def reject(self, name: str) -> Any:
         return (sdk_common.QueryRejectCondition if self.is_sdk else th.QueryRejectCondition)[name]
+
+    def stage(self, name: str) -> Any:
+        return (sdk.WorkflowUpdateStage if self.is_sdk else th.WorkflowUpdateStage)[name]
+
+    def with_start(self, *args: Any, **kw: Any) -> Any:
+        return (sdk.WithStartWorkflowOperation if self.is_sdk else th.WithStartWorkflowOperation)(*args, **kw)
 
     def search_attributes(self, keyword: str, number: int) -> Any:
         if not self.is_sdk:
@@ -141,6 +154,10 @@ def handle_ids(h: Any) -> Dict[str, Any]:
         "result_run_id": h.result_run_id,
         "first_execution_run_id": h.first_execution_run_id,
     }
+
+
+def update_ids(u: Any) -> Dict[str, Any]:
+    return {"id": u.id, "workflow_id": u.workflow_id, "workflow_run_id": u.workflow_run_id}
 
 
 def error_fields(e: BaseException) -> Dict[str, Any]:
@@ -447,6 +464,114 @@ async def _exists(h: Any) -> bool:
         return False
 
 
+# --- update scenarios ------------------------------------------------------------------------
+
+
+async def _raises(fn: Callable[[], Any]) -> Any:
+    """Calls ``fn`` (which may raise synchronously), for Recorder.step."""
+    return fn()
+
+
+async def _timeout_outcome(what: Awaitable[Any]) -> Any:
+    """D10: the error's class and its cause's class only."""
+    try:
+        return await what
+    except Exception as e:  # noqa: BLE001
+        cause = e.__cause__
+        assert isinstance(cause, (sdk_service.RPCError, th.RPCError))
+        assert cause.status.name in ("CANCELLED", "DEADLINE_EXCEEDED")
+        return {"class": type(e).__name__, "str": str(e), "cause": type(cause).__name__}
+
+
+async def updates_scenario(side: Side, wf: str, tq: str, rec: Recorder) -> None:
+    h = await side.client.start_workflow("Updatable", 10, id=wf, task_queue=tq)
+    await rec.step("execute add", h.execute_update("add", 5))
+    await rec.step("execute decorated", h.execute_update(UpdatableWorkflow.add, 1))
+    await rec.step("execute add_two", h.execute_update("add_two", args=[2, 3]))
+    await rec.step("execute with id", h.execute_update("add", 100, id="fixed"))
+    await rec.step("execute with same id", h.execute_update("add", 100, id="fixed"))
+    await rec.step("validator rejects", h.execute_update("add", -1))
+    await rec.step("handler raises", h.execute_update("fail", "boom"))
+    await rec.step("unknown update", h.execute_update("nope"))
+    u = await h.start_update("wait_for_release", "v", wait_for_stage=side.stage("ACCEPTED"), id="wr")
+    rec.note("accepted ids", update_ids(u))
+    waiting = asyncio.ensure_future(u.result())
+    await asyncio.sleep(0.3)
+    waiting.cancel()
+    await rec.step("cancelled result", waiting)
+    await rec.step("timed-out result", _timeout_outcome(u.result(rpc_timeout=timedelta(milliseconds=300))))
+    await h.signal("release")
+    await rec.step("result after release", u.result())
+    done = await h.start_update("add", 1, wait_for_stage=side.stage("COMPLETED"))
+    await rec.step("completed result", done.result())
+    failed = await h.start_update("fail", "later", wait_for_stage=side.stage("COMPLETED"))
+    await rec.step("completed failure", failed.result())
+    got = h.get_update_handle("fixed")
+    rec.note("got ids", update_ids(got))
+    await rec.step("get_update_handle result", got.result())
+    pinned = h.get_update_handle_for(UpdatableWorkflow.add, "fixed", workflow_run_id=h.result_run_id)
+    rec.note("pinned ids", update_ids(pinned))
+    await rec.step("get_update_handle_for result", pinned.result())
+    await rec.step("missing update result", h.get_update_handle("no-such").result())
+    # D9: ADMITTED is refused, by the SDK itself and by the daemon here; same message.
+    try:
+        await h.start_update("add", 1, wait_for_stage=side.stage("ADMITTED"))
+        raise AssertionError("ADMITTED was not refused")
+    except ValueError as e:
+        assert (type(e) is ValueError) == side.is_sdk
+        rec.note("admitted refused", "ADMITTED wait stage not supported" in str(e))
+    with pytest.raises(ValueError, match="Cannot have arg and args"):
+        await h.execute_update("add", 1, args=[2])
+    await rec.step("state", h.query("state"))
+    await h.terminate()
+    await rec.step("execute on closed", h.execute_update("add", 1))
+    await rec.step("execute on missing", side.client.get_workflow_handle(f"{wf}-none").execute_update("add", 1))
+
+
+async def update_with_start_scenario(side: Side, wf: str, tq: str, rec: Recorder) -> None:
+    c = side.client
+
+    def op(policy: str, initial: int = 100) -> Any:
+        return side.with_start("Updatable", initial, id=wf, task_queue=tq, id_conflict_policy=side.conflict(policy))
+
+    first = op("FAIL")
+    await rec.step("FAIL, none running", c.execute_update_with_start_workflow("add", 1, start_workflow_operation=first))
+    h1 = await first.workflow_handle()
+    rec.note("started ids", handle_ids(h1))
+    existing = op("USE_EXISTING")
+    u = await c.start_update_with_start_workflow(
+        "add", 2, start_workflow_operation=existing, wait_for_stage=side.stage("ACCEPTED"), id="uws-2"
+    )
+    rec.note("USE_EXISTING update ids", update_ids(u))
+    await rec.step("USE_EXISTING result", u.result())
+    rec.note("USE_EXISTING ids", handle_ids(await existing.workflow_handle()))
+    conflict = op("FAIL")
+    await rec.step("FAIL, running", c.execute_update_with_start_workflow("add", 3, start_workflow_operation=conflict))
+    await rec.step("FAIL, running: workflow_handle", conflict.workflow_handle())
+    replace = op("TERMINATE_EXISTING", 0)
+    r = await c.start_update_with_start_workflow(
+        "add", 5, start_workflow_operation=replace, wait_for_stage=side.stage("COMPLETED")
+    )
+    rec.note("TERMINATE_EXISTING update ids", update_ids(r))
+    await rec.step("TERMINATE_EXISTING result", r.result())
+    h2 = await replace.workflow_handle()
+    rec.note("TERMINATE_EXISTING ids", handle_ids(h2))
+    first_run = c.get_workflow_handle(wf, run_id=h1.result_run_id)
+    await rec.step("first run after TERMINATE_EXISTING", _run_and_status(side, first_run))
+    rejected = op("USE_EXISTING")
+    await rec.step(
+        "USE_EXISTING, rejected update",
+        c.execute_update_with_start_workflow("add", -5, start_workflow_operation=rejected),
+    )
+    rec.note("rejected: ids", handle_ids(await rejected.workflow_handle()))
+    await rec.step(
+        "operation reused", c.execute_update_with_start_workflow("add", 1, start_workflow_operation=rejected)
+    )
+    await rec.step("conflict policy unspecified", _raises(lambda: op("UNSPECIFIED")))
+    await rec.step("state", h2.query("state"))
+    await h2.terminate()
+
+
 SCENARIOS = [
     values_scenario,
     signal_query_scenario,
@@ -456,6 +581,8 @@ SCENARIOS = [
     chain_scenario,
     missing_scenario,
     describe_scenario,
+    updates_scenario,
+    update_with_start_scenario,
 ]
 
 
@@ -541,3 +668,26 @@ async def test_numbers_come_back_exactly(sdk_client: Any, client: th.Client, tas
     await m.result()
     assert (await m.describe()).memo == {"id": 2**62 + 3, "f": 2.0}
     assert type((await m.describe()).memo["f"]) is float
+
+
+async def test_same_update_seen_by_both_clients(sdk_client: Any, client: th.Client, task_queue: str) -> None:
+    """An update started by one client, read by the other: equal values and failures."""
+    wf = unique("same-upd")
+    h = await sdk_client.start_workflow("Updatable", 1, id=wf, task_queue=task_queue)
+    mine = client.get_workflow_handle(wf)
+    su = await h.start_update("wait_for_release", {"k": [1]}, wait_for_stage=sdk.WorkflowUpdateStage.ACCEPTED, id="w")
+    tu = mine.get_update_handle("w", workflow_run_id=su.workflow_run_id)
+    both = asyncio.gather(su.result(), tu.result())
+    await mine.signal("release")
+    a, b = await both
+    assert a == b == {"k": [1]}
+    tf = await mine.start_update("fail", "f", wait_for_stage=th.WorkflowUpdateStage.COMPLETED, id="f")
+    outcomes = []
+    for u in (h.get_update_handle("f"), tf):
+        try:
+            await u.result()
+        except Exception as e:  # noqa: BLE001
+            outcomes.append(error_fields(e))
+    assert outcomes[0] == outcomes[1] and outcomes[0]["cause"]["type"] == "UpdateBoom"
+    assert await h.execute_update("add", 2, id="x") == await mine.execute_update("add", 2, id="x") == 3
+    await mine.terminate()

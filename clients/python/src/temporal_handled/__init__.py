@@ -1,14 +1,21 @@
 """Python client for temporal-handled: Temporal's ``WorkflowHandle`` over JSON-RPC.
 
 The asyncio API mirrors the Temporal Python SDK's ``Client.start_workflow``,
-``Client.get_workflow_handle`` and ``WorkflowHandle``; a blocking facade is in
+``Client.get_workflow_handle``, ``WorkflowHandle`` (updates included),
+``WorkflowUpdateHandle`` and update-with-start; a blocking facade is in
 :mod:`temporal_handled.sync`. Standard library only.
 """
 
 from ._history import WorkflowHistory, WorkflowHistoryEventAsyncIterator
-from ._updates import WithStartWorkflowOperation, WorkflowUpdateHandle, WorkflowUpdateStage
 from ._version import __version__
-from .client import Client, WorkflowHandle, default_daemon_command
+from .client import (
+    Client,
+    WithStartWorkflowOperation,
+    WorkflowHandle,
+    WorkflowUpdateDescription,
+    WorkflowUpdateHandle,
+    default_daemon_command,
+)
 from .common import (
     Duration,
     QueryRejectCondition,
@@ -17,6 +24,7 @@ from .common import (
     WorkflowExecutionStatus,
     WorkflowIDConflictPolicy,
     WorkflowIDReusePolicy,
+    WorkflowUpdateStage,
 )
 from .exceptions import (
     ActivityError,
@@ -34,6 +42,7 @@ from .exceptions import (
     RetryState,
     RPCError,
     RPCStatusCode,
+    RPCTimeoutOrCancelledError,
     ServerError,
     TemporalError,
     TerminatedError,
@@ -54,6 +63,9 @@ __all__ = [
     "WorkflowHandle",
     "WorkflowHistory",
     "WorkflowHistoryEventAsyncIterator",
+    "WorkflowUpdateDescription",
+    "WorkflowUpdateHandle",
+    "WithStartWorkflowOperation",
     "default_daemon_command",
     "Duration",
     "QueryRejectCondition",
@@ -62,6 +74,7 @@ __all__ = [
     "WorkflowExecutionStatus",
     "WorkflowIDConflictPolicy",
     "WorkflowIDReusePolicy",
+    "WorkflowUpdateStage",
     "ActivityError",
     "ApplicationError",
     "ApplicationErrorCategory",
@@ -76,6 +89,7 @@ __all__ = [
     "RequestCancelledError",
     "RetryState",
     "RPCError",
+    "RPCTimeoutOrCancelledError",
     "RPCStatusCode",
     "ServerError",
     "TemporalError",
@@ -86,10 +100,7 @@ __all__ = [
     "WorkflowContinuedAsNewError",
     "WorkflowFailureError",
     "WorkflowQueryFailedError",
+    "WorkflowQueryRejectedError",
     "WorkflowUpdateFailedError",
     "WorkflowUpdateRPCTimeoutOrCancelledError",
-    "WorkflowUpdateHandle",
-    "WorkflowUpdateStage",
-    "WithStartWorkflowOperation",
-    "WorkflowQueryRejectedError",
 ]

@@ -6,14 +6,15 @@ import asyncio
 import itertools
 import os
 import shutil
+import weakref
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, AsyncIterator, Dict, List, Mapping, Optional, Sequence, Union
+from typing import Any, AsyncIterator, Awaitable, Dict, List, Mapping, Optional, Sequence, Set, Tuple, Union
 
-from . import _history, _protocol, _updates
+from . import _history, _protocol
 from ._connection import Connection, ProgressCallback
 from ._history import WorkflowHistory, WorkflowHistoryEventAsyncIterator
-from ._updates import WithStartWorkflowOperation, WorkflowUpdateHandle
 from ._values import arg_or_args, decode_value, encode_value, encode_values
 from ._version import __version__
 from .common import (
@@ -23,10 +24,20 @@ from .common import (
     WorkflowExecutionDescription,
     WorkflowIDConflictPolicy,
     WorkflowIDReusePolicy,
+    WorkflowUpdateStage,
     duration_param,
     enum_param,
 )
-from .exceptions import DaemonConnectionError, InvalidHandleError, RPCError, RPCStatusCode
+from .exceptions import (
+    DaemonConnectionError,
+    FailureError,
+    InvalidHandleError,
+    RPCError,
+    RPCStatusCode,
+    WorkflowUpdateFailedError,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
+    failure_to_error,
+)
 
 
 class _Unset:
@@ -52,27 +63,27 @@ def _name_of(obj: Any, attr: str, what: str) -> str:
     raise TypeError(f"{what} must be a name (str) or a temporalio-decorated {what}, not {obj!r}")
 
 
-def start_params(
+def _start_params(
     workflow: Any,
-    arg: Any = _UNSET,
+    arg: Any,
+    args: Sequence[Any],
     *,
-    args: Sequence[Any] = (),
     id: str,
     task_queue: str,
-    execution_timeout: Optional[Duration] = None,
-    run_timeout: Optional[Duration] = None,
-    task_timeout: Optional[Duration] = None,
-    id_reuse_policy: Union[WorkflowIDReusePolicy, str] = WorkflowIDReusePolicy.ALLOW_DUPLICATE,
-    id_conflict_policy: Union[WorkflowIDConflictPolicy, str] = WorkflowIDConflictPolicy.UNSPECIFIED,
-    retry_policy: Optional[RetryPolicy] = None,
-    cron_schedule: str = "",
-    memo: Optional[Mapping[str, Any]] = None,
-    search_attributes: Optional[Mapping[str, Any]] = None,
-    static_summary: Optional[str] = None,
-    static_details: Optional[str] = None,
-    start_delay: Optional[Duration] = None,
+    execution_timeout: Optional[Duration],
+    run_timeout: Optional[Duration],
+    task_timeout: Optional[Duration],
+    id_reuse_policy: Union[WorkflowIDReusePolicy, str],
+    id_conflict_policy: Union[WorkflowIDConflictPolicy, str],
+    retry_policy: Optional[RetryPolicy],
+    cron_schedule: str,
+    memo: Optional[Mapping[str, Any]],
+    search_attributes: Optional[Mapping[str, Any]],
+    static_summary: Optional[str],
+    static_details: Optional[str],
+    start_delay: Optional[Duration],
 ) -> Dict[str, Any]:
-    """The params of ``workflow/start`` (also update-with-start's ``start``) from the SDK's arguments."""
+    """The params of ``workflow/start`` (without the start signal), as the SDK's options name them."""
     params: Dict[str, Any] = {
         "workflowType": _name_of(workflow, "__temporal_workflow_definition", "workflow"),
         "taskQueue": task_queue,
@@ -97,6 +108,100 @@ def start_params(
     }
     params.update({k: v for k, v in optional.items() if v is not None})
     return params
+
+
+# --- updates: shared helpers --------------------------------------------------------------
+
+
+def _refuse_unsupported(*, result_type: Any = None, rpc_metadata: Optional[Mapping[str, Any]] = None) -> None:
+    """Raises NotImplementedError for SDK options this client cannot honour yet."""
+    if result_type is not None:
+        raise NotImplementedError(
+            "result_type is not supported by temporal-handled yet: values come back as JSON "
+            "(dict, list, str, int, float, bool, None, bytes), as from every call of this client"
+        )
+    if rpc_metadata:
+        raise NotImplementedError(
+            "rpc_metadata is not supported by temporal-handled yet: the daemon's protocol has no per-call gRPC metadata"
+        )
+
+
+def _update_params(update: Any, arg: Any, args: Sequence[Any], id: Optional[str]) -> Dict[str, Any]:
+    params: Dict[str, Any] = {
+        "update": _name_of(update, "_defn", "update"),
+        "args": encode_values(arg_or_args(arg, args, _UNSET)),
+    }
+    if id is not None:
+        params["updateId"] = id
+    return params
+
+
+def _wait_stage(wait_for_stage: Any) -> str:
+    if wait_for_stage is None:
+        raise TypeError("wait_for_stage is required (WorkflowUpdateStage.ACCEPTED or COMPLETED)")
+    stage = enum_param(wait_for_stage, WorkflowUpdateStage, "wait_for_stage")
+    assert stage is not None
+    return stage
+
+
+async def _update_call(what: Awaitable[Any]) -> Any:
+    """Awaits an update call, as the SDK reports its outcome: a passed deadline
+    (DEADLINE_EXCEEDED, CANCELLED) or the awaiting task's cancellation is
+    WorkflowUpdateRPCTimeoutOrCancelledError (raised from the original error)."""
+    try:
+        return await what
+    except asyncio.CancelledError as err:
+        raise WorkflowUpdateRPCTimeoutOrCancelledError() from err
+    except RPCError as err:
+        if err.status in (RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.CANCELLED):
+            raise WorkflowUpdateRPCTimeoutOrCancelledError() from err
+        raise
+
+
+# Background update/release requests sent for collected update handles (kept referenced until done).
+_RELEASES: Set["asyncio.Task[None]"] = set()
+
+
+async def _release_quietly(conn: Connection, token: str) -> None:
+    try:
+        await conn.request(_protocol.UPDATE_RELEASE, {"update": token})
+    except Exception:
+        pass
+
+
+def _release_in_loop(conn: Connection, token: str) -> None:
+    task = asyncio.ensure_future(_release_quietly(conn, token))
+    _RELEASES.add(task)
+    task.add_done_callback(_RELEASES.discard)
+
+
+class _UpdateToken:
+    """An update handle's daemon token, where the handle's finalizer can reach it without the handle."""
+
+    __slots__ = ("conn", "loop", "token")
+
+    def __init__(self) -> None:
+        self.conn: Optional[Connection] = None
+        self.loop: Optional[asyncio.AbstractEventLoop] = None
+        self.token: Optional[str] = None
+
+    def set(self, conn: Connection, token: str) -> None:
+        self.conn, self.loop, self.token = conn, asyncio.get_running_loop(), token
+
+    def take(self) -> Optional[str]:
+        token, self.token = self.token, None
+        return token
+
+    def release_soon(self) -> None:
+        """Sends ``update/release`` for the token in the background (from any thread, e.g. the GC's)."""
+        token = self.take()
+        loop, conn = self.loop, self.conn
+        if token is None or loop is None or conn is None or loop.is_closed() or conn.is_closed:
+            return
+        try:
+            loop.call_soon_threadsafe(_release_in_loop, conn, token)
+        except RuntimeError:  # pragma: no cover - the loop closed meanwhile
+            pass
 
 
 def _node() -> str:
@@ -366,10 +471,10 @@ class Client:
             WorkflowAlreadyStartedError: The workflow ID is already in use.
             RPCError: Workflow could not be started.
         """
-        params = start_params(
+        params = _start_params(
             workflow,
             arg,
-            args=args,
+            args,
             id=id,
             task_queue=task_queue,
             execution_timeout=execution_timeout,
@@ -393,68 +498,6 @@ class Client:
         info = await self._call(_protocol.WORKFLOW_START, params, rpc_timeout)
         return WorkflowHandle._from_info(self, info)
 
-    async def start_update_with_start_workflow(
-        self,
-        update: Any,
-        arg: Any = _UNSET,
-        *,
-        wait_for_stage: Any,
-        start_workflow_operation: WithStartWorkflowOperation,
-        args: Sequence[Any] = [],
-        id: Optional[str] = None,
-        result_type: Optional[type] = None,
-        rpc_metadata: Optional[Mapping[str, str]] = None,
-        rpc_timeout: Optional[timedelta] = None,
-    ) -> WorkflowUpdateHandle:
-        """Start the workflow unless it runs (per the operation's ``id_conflict_policy``) and send
-        it an update; returns the update's handle at ``wait_for_stage``
-        (``await start_workflow_operation.workflow_handle()`` gives the workflow's)."""
-        _updates.not_supported(result_type=result_type, rpc_metadata=rpc_metadata)
-        params = self._with_start_params(update, arg, args, id, start_workflow_operation)
-        params["waitForStage"] = _updates.stage_param(wait_for_stage)
-        try:
-            res = await self._call(_protocol.WORKFLOW_START_UPDATE_WITH_START, params, rpc_timeout)
-        except BaseException as err:
-            start_workflow_operation._fail(err)
-            raise
-        start_workflow_operation._set(WorkflowHandle._from_info(self, res["handle"]))
-        return WorkflowUpdateHandle(self, res["update"])
-
-    async def execute_update_with_start_workflow(
-        self,
-        update: Any,
-        arg: Any = _UNSET,
-        *,
-        start_workflow_operation: WithStartWorkflowOperation,
-        args: Sequence[Any] = [],
-        id: Optional[str] = None,
-        result_type: Optional[type] = None,
-        rpc_metadata: Optional[Mapping[str, str]] = None,
-        rpc_timeout: Optional[timedelta] = None,
-    ) -> Any:
-        """Start the workflow unless it runs and send it an update; returns the update's result."""
-        _updates.not_supported(result_type=result_type, rpc_metadata=rpc_metadata)
-        params = self._with_start_params(update, arg, args, id, start_workflow_operation)
-        try:
-            res = await self._call(_protocol.WORKFLOW_EXECUTE_UPDATE_WITH_START, params, rpc_timeout)
-        except BaseException as err:
-            start_workflow_operation._fail(err)
-            raise
-        start_workflow_operation._set(WorkflowHandle._from_info(self, res["handle"]))
-        return decode_value(res.get("value"))
-
-    def _with_start_params(
-        self, update: Any, arg: Any, args: Sequence[Any], id: Optional[str], op: WithStartWorkflowOperation
-    ) -> Dict[str, Any]:
-        params: Dict[str, Any] = {
-            "start": op._params,
-            "update": _updates.update_name(update),
-            "args": encode_values(arg_or_args(arg, args, _UNSET)),
-        }
-        if id is not None:
-            params["updateId"] = id
-        return params
-
     def get_workflow_handle(
         self,
         workflow_id: str,
@@ -477,6 +520,109 @@ class Client:
             result_run_id=run_id,
             first_execution_run_id=first_execution_run_id,
         )
+
+    # --- update-with-start -------------------------------------------------------------
+
+    async def start_update_with_start_workflow(
+        self,
+        update: Any,
+        arg: Any = _UNSET,
+        *,
+        start_workflow_operation: "WithStartWorkflowOperation",
+        wait_for_stage: WorkflowUpdateStage,
+        args: Sequence[Any] = [],
+        id: Optional[str] = None,
+        result_type: Optional[type] = None,
+        rpc_metadata: Mapping[str, Union[str, bytes]] = {},
+        rpc_timeout: Optional[timedelta] = None,
+    ) -> "WorkflowUpdateHandle":
+        """Send an update-with-start request and wait for it to be accepted (or completed).
+
+        If the workflow is not running, it is started and the update is sent in its first
+        workflow task; if it is running, ``USE_EXISTING`` sends the update to it,
+        ``TERMINATE_EXISTING`` terminates it and starts a new one, and ``FAIL`` raises
+        ``WorkflowAlreadyStartedError``. ``await start_workflow_operation.workflow_handle()``
+        then gives the workflow's handle (or raises the call's error).
+
+        Args:
+            update: Update name, or a ``@workflow.update`` method.
+            arg: Single argument to the update.
+            start_workflow_operation: How to start the workflow, with its conflict policy.
+            wait_for_stage: ACCEPTED or COMPLETED (ADMITTED is not supported).
+            args: Multiple arguments to the update. Cannot be set if arg is.
+            id: ID of the update. If not set, the default is a new UUID.
+            result_type: Not supported yet: ``NotImplementedError`` unless ``None``.
+            rpc_metadata: Not supported yet: ``NotImplementedError`` unless empty.
+            rpc_timeout: Deadline of the whole call.
+
+        Raises:
+            WorkflowAlreadyStartedError: The workflow is running and the policy is FAIL.
+            WorkflowUpdateRPCTimeoutOrCancelledError: This call timed out or was cancelled.
+            RPCError: There was some issue starting the workflow or sending the update.
+            RuntimeError: The operation was used already.
+        """
+        _refuse_unsupported(result_type=result_type, rpc_metadata=rpc_metadata)
+        op = start_workflow_operation
+        stage = _wait_stage(wait_for_stage)
+        params = _update_params(update, arg, args, id)
+        params["waitForStage"] = stage
+        # As in the SDK, a refused ADMITTED leaves the operation unused (the daemon refuses it).
+        if stage != WorkflowUpdateStage.ADMITTED.name:
+            if op._used:
+                raise RuntimeError("WithStartWorkflowOperation cannot be reused")
+            op._used = True
+        params["start"] = dict(op._params)
+        try:
+            res = await _update_call(self._call(_protocol.WORKFLOW_START_UPDATE_WITH_START, params, rpc_timeout))
+        except BaseException as err:
+            if op._used and op._handle is None:
+                op._settle(error=err)
+            raise
+        workflow = WorkflowHandle._from_info(self, res["handle"])
+        op._settle(handle=workflow)
+        return WorkflowUpdateHandle._from_info(self, res["update"], workflow)
+
+    async def execute_update_with_start_workflow(
+        self,
+        update: Any,
+        arg: Any = _UNSET,
+        *,
+        start_workflow_operation: "WithStartWorkflowOperation",
+        args: Sequence[Any] = [],
+        id: Optional[str] = None,
+        result_type: Optional[type] = None,
+        rpc_metadata: Mapping[str, Union[str, bytes]] = {},
+        rpc_timeout: Optional[timedelta] = None,
+    ) -> Any:
+        """Send an update-with-start request and wait for the update to complete.
+
+        See :meth:`start_update_with_start_workflow`. As in the SDK, the workflow handle
+        is available from the operation whenever the workflow was started (or used), even
+        if the update then failed: this sends ``workflow/startUpdateWithStart`` waiting for
+        COMPLETED and then reads the known outcome, rather than
+        ``workflow/executeUpdateWithStart``, whose error would not carry the handle.
+
+        Raises:
+            WorkflowUpdateFailedError: If the update failed.
+            WorkflowAlreadyStartedError: The workflow is running and the policy is FAIL.
+            WorkflowUpdateRPCTimeoutOrCancelledError: This call timed out or was cancelled.
+            RPCError: There was some issue starting the workflow or sending the update.
+        """
+        handle = await self.start_update_with_start_workflow(
+            update,
+            arg,
+            start_workflow_operation=start_workflow_operation,
+            wait_for_stage=WorkflowUpdateStage.COMPLETED,
+            args=args,
+            id=id,
+            result_type=result_type,
+            rpc_metadata=rpc_metadata,
+            rpc_timeout=rpc_timeout,
+        )
+        try:
+            return await handle.result(rpc_timeout=rpc_timeout)
+        finally:
+            handle._token.release_soon()
 
     def _progress_token(self) -> str:
         return f"py-{os.getpid()}-{next(self._tokens)}"
@@ -798,78 +944,6 @@ class WorkflowHandle:
             params["reason"] = reason
         await self._call(_protocol.HANDLE_TERMINATE, params, rpc_timeout=rpc_timeout)
 
-    # --- Updates -----------------------------------------------------------------------
-
-    async def execute_update(
-        self,
-        update: Any,
-        arg: Any = _UNSET,
-        *,
-        args: Sequence[Any] = [],
-        id: Optional[str] = None,
-        result_type: Optional[type] = None,
-        rpc_metadata: Optional[Mapping[str, str]] = None,
-        rpc_timeout: Optional[timedelta] = None,
-    ) -> Any:
-        """Send an update to the workflow (:attr:`run_id`, within the chain of
-        :attr:`first_execution_run_id`) and wait for its result.
-
-        Raises:
-            WorkflowUpdateFailedError: The update failed (its validator rejected it or its handler raised).
-            RPCError: The update could not be sent (e.g. NOT_FOUND: the workflow closed or is unknown).
-        """
-        _updates.not_supported(result_type=result_type, rpc_metadata=rpc_metadata)
-        params: Dict[str, Any] = {
-            "update": _updates.update_name(update),
-            "args": encode_values(arg_or_args(arg, args, _UNSET)),
-        }
-        if id is not None:
-            params["updateId"] = id
-        res = await self._call(_protocol.HANDLE_EXECUTE_UPDATE, params, rpc_timeout=rpc_timeout)
-        return decode_value(res.get("value"))
-
-    async def start_update(
-        self,
-        update: Any,
-        arg: Any = _UNSET,
-        *,
-        wait_for_stage: Any,
-        args: Sequence[Any] = [],
-        id: Optional[str] = None,
-        result_type: Optional[type] = None,
-        rpc_metadata: Optional[Mapping[str, str]] = None,
-        rpc_timeout: Optional[timedelta] = None,
-    ) -> WorkflowUpdateHandle:
-        """Send an update and return its handle once it reaches ``wait_for_stage``
-        (``WorkflowUpdateStage.ACCEPTED`` or ``COMPLETED``; ADMITTED is refused, as in temporalio)."""
-        _updates.not_supported(result_type=result_type, rpc_metadata=rpc_metadata)
-        params: Dict[str, Any] = {
-            "update": _updates.update_name(update),
-            "args": encode_values(arg_or_args(arg, args, _UNSET)),
-            "waitForStage": _updates.stage_param(wait_for_stage),
-        }
-        if id is not None:
-            params["updateId"] = id
-        info = await self._call(_protocol.HANDLE_START_UPDATE, params, rpc_timeout=rpc_timeout)
-        return WorkflowUpdateHandle(self._client, info)
-
-    async def get_update_handle(
-        self, id: str, *, workflow_run_id: Optional[str] = None, result_type: Optional[type] = None
-    ) -> WorkflowUpdateHandle:
-        """A handle for an update already sent (no call to Temporal)."""
-        _updates.not_supported(result_type=result_type)
-        params: Dict[str, Any] = {"updateId": id}
-        if workflow_run_id is not None:
-            params["workflowRunId"] = workflow_run_id
-        return WorkflowUpdateHandle(self._client, await self._call(_protocol.HANDLE_GET_UPDATE_HANDLE, params))
-
-    async def get_update_handle_for(
-        self, update: Any, id: str, *, workflow_run_id: Optional[str] = None
-    ) -> WorkflowUpdateHandle:
-        """As :meth:`get_update_handle`, for the given ``@workflow.update`` method (its name is checked)."""
-        _updates.update_name(update)
-        return await self.get_update_handle(id, workflow_run_id=workflow_run_id)
-
     # --- History -----------------------------------------------------------------------
 
     async def fetch_history(
@@ -927,5 +1001,402 @@ class WorkflowHandle:
         """
         return _history.watch(self, from_event_id=from_event_id, follow_runs=follow_runs, decode=decode)
 
+    # --- updates -----------------------------------------------------------------------
 
-__all__ = ["Client", "WorkflowHandle", "default_daemon_command"]
+    async def execute_update(
+        self,
+        update: Any,
+        arg: Any = _UNSET,
+        *,
+        args: Sequence[Any] = [],
+        id: Optional[str] = None,
+        result_type: Optional[type] = None,
+        rpc_metadata: Mapping[str, Union[str, bytes]] = {},
+        rpc_timeout: Optional[timedelta] = None,
+    ) -> Any:
+        """Send an update request to the workflow and wait for it to complete.
+
+        This will target the workflow with :attr:`run_id` if present (within the chain of
+        :attr:`first_execution_run_id`).
+
+        Args:
+            update: Update name, or a ``@workflow.update`` method.
+            arg: Single argument to the update.
+            args: Multiple arguments to the update. Cannot be set if arg is.
+            id: ID of the update. If not set, the default is a new UUID.
+            result_type: Not supported yet: ``NotImplementedError`` unless ``None``.
+            rpc_metadata: Not supported yet: ``NotImplementedError`` unless empty.
+            rpc_timeout: Deadline of the whole call (sends ``$/cancelRequest`` when it passes).
+
+        Raises:
+            WorkflowUpdateFailedError: If the update failed (its validator rejected it or
+                its handler raised); ``cause`` is the failure.
+            WorkflowUpdateRPCTimeoutOrCancelledError: This update call timed out or was
+                cancelled (also when the awaiting task is cancelled, as in the SDK). This
+                doesn't mean the update itself was timed out or cancelled.
+            RPCError: There was some issue sending the update to the workflow.
+        """
+        _refuse_unsupported(result_type=result_type, rpc_metadata=rpc_metadata)
+        params = _update_params(update, arg, args, id)
+        res = await _update_call(self._call(_protocol.HANDLE_EXECUTE_UPDATE, params, rpc_timeout=rpc_timeout))
+        return decode_value((res or {}).get("value"))
+
+    async def start_update(
+        self,
+        update: Any,
+        arg: Any = _UNSET,
+        *,
+        wait_for_stage: WorkflowUpdateStage,
+        args: Sequence[Any] = [],
+        id: Optional[str] = None,
+        result_type: Optional[type] = None,
+        rpc_metadata: Mapping[str, Union[str, bytes]] = {},
+        rpc_timeout: Optional[timedelta] = None,
+    ) -> "WorkflowUpdateHandle":
+        """Send an update request to the workflow and return a handle to it.
+
+        This will target the workflow with :attr:`run_id` if present (within the chain of
+        :attr:`first_execution_run_id`).
+
+        Args:
+            update: Update name, or a ``@workflow.update`` method.
+            arg: Single argument to the update.
+            wait_for_stage: Required stage to wait until returning: either ACCEPTED or
+                COMPLETED. ADMITTED is not supported (``ValueError``, from the daemon's
+                ``InvalidParamsError``).
+            args: Multiple arguments to the update. Cannot be set if arg is.
+            id: ID of the update. If not set, the default is a new UUID.
+            result_type: Not supported yet: ``NotImplementedError`` unless ``None``.
+            rpc_metadata: Not supported yet: ``NotImplementedError`` unless empty.
+            rpc_timeout: Deadline of the whole call.
+
+        Returns:
+            The update handle; it holds a daemon token until it is garbage collected or
+            :meth:`WorkflowUpdateHandle.release` is called.
+
+        Raises:
+            WorkflowUpdateRPCTimeoutOrCancelledError: This update call timed out or was
+                cancelled. This doesn't mean the update itself was timed out or cancelled.
+            RPCError: There was some issue sending the update to the workflow.
+        """
+        _refuse_unsupported(result_type=result_type, rpc_metadata=rpc_metadata)
+        params = _update_params(update, arg, args, id)
+        params["waitForStage"] = _wait_stage(wait_for_stage)
+        info = await _update_call(self._call(_protocol.HANDLE_START_UPDATE, params, rpc_timeout=rpc_timeout))
+        return WorkflowUpdateHandle._from_info(self._client, info, self)
+
+    def get_update_handle(
+        self,
+        id: str,
+        *,
+        workflow_run_id: Optional[str] = None,
+        result_type: Optional[type] = None,
+    ) -> "WorkflowUpdateHandle":
+        """Get a handle for an update; no call is made until the handle is used.
+
+        Args:
+            id: Update ID to get a handle to.
+            workflow_run_id: Run ID to tie the handle to. If this is not set, the
+                :attr:`run_id` will be used.
+            result_type: Not supported yet: ``NotImplementedError`` unless ``None``.
+        """
+        _refuse_unsupported(result_type=result_type)
+        return WorkflowUpdateHandle(
+            self._client, id, self._id, workflow_run_id=workflow_run_id or self._run_id, _parent=self
+        )
+
+    def get_update_handle_for(
+        self,
+        update: Any,
+        id: str,
+        *,
+        workflow_run_id: Optional[str] = None,
+    ) -> "WorkflowUpdateHandle":
+        """Get a handle for an update given its ``@workflow.update`` method (typing only in
+        the SDK; here the result is decoded as with :meth:`get_update_handle`).
+
+        Args:
+            update: The update method (or its name).
+            id: Update ID to get a handle to.
+            workflow_run_id: Run ID to tie the handle to. If this is not set, the
+                :attr:`run_id` will be used.
+        """
+        _name_of(update, "_defn", "update")
+        return self.get_update_handle(id, workflow_run_id=workflow_run_id)
+
+
+@dataclass(frozen=True)
+class WorkflowUpdateDescription:
+    """What the server knows of an update now (:meth:`WorkflowUpdateHandle.describe`; not in the SDK)."""
+
+    id: str
+    """The update ID."""
+    stage: WorkflowUpdateStage
+    """ADMITTED, ACCEPTED or COMPLETED."""
+    completed: bool
+    """Whether the outcome is known (then :attr:`value` or :attr:`failure` is set)."""
+    value: Any = None
+    """The update's result, when it completed successfully."""
+    failure: Optional[BaseException] = None
+    """The failure (what ``WorkflowUpdateFailedError.cause`` would be), when it failed."""
+
+
+class WorkflowUpdateHandle:
+    """Handle for a workflow update execution request (``temporalio.client.WorkflowUpdateHandle``).
+
+    Made by :meth:`WorkflowHandle.start_update`, :meth:`WorkflowHandle.get_update_handle`
+    and :meth:`Client.start_update_with_start_workflow`. It refers to a daemon-side update
+    handle (a token), made lazily when :meth:`get_update_handle` made this one and
+    re-made transparently if the daemon has forgotten it. The token is released when this
+    object is garbage collected (in the background, on the client's event loop), or now
+    with :meth:`release`.
+    """
+
+    def __init__(
+        self,
+        client: Client,
+        id: str,
+        workflow_id: str,
+        *,
+        workflow_run_id: Optional[str] = None,
+        _parent: Optional[WorkflowHandle] = None,
+    ) -> None:
+        """Create a workflow update handle; prefer :meth:`WorkflowHandle.get_update_handle`."""
+        self._client = client
+        self._id = id
+        self._workflow_id = workflow_id
+        self._workflow_run_id = workflow_run_id
+        self._parent = _parent if _parent is not None else client.get_workflow_handle(workflow_id)
+        self._token = _UpdateToken()
+        self._lock: Optional[asyncio.Lock] = None
+        # The outcome once known: ("value", v) or ("failure", cause exception).
+        self._outcome: Optional[Tuple[str, Any]] = None
+        weakref.finalize(self, self._token.release_soon)
+
+    @classmethod
+    def _from_info(cls, client: Client, info: Mapping[str, Any], parent: WorkflowHandle) -> "WorkflowUpdateHandle":
+        h = cls(
+            client,
+            str(info["updateId"]),
+            str(info["workflowId"]),
+            workflow_run_id=info.get("workflowRunId") or None,
+            _parent=parent,
+        )
+        h._token.set(client._conn, str(info["update"]))
+        return h
+
+    @property
+    def id(self) -> str:
+        """ID of this Update request."""
+        return self._id
+
+    @property
+    def workflow_id(self) -> str:
+        """The ID of the Workflow targeted by this Update."""
+        return self._workflow_id
+
+    @property
+    def workflow_run_id(self) -> Optional[str]:
+        """If specified, the specific run of the Workflow targeted by this Update."""
+        return self._workflow_run_id
+
+    def __repr__(self) -> str:
+        return (
+            f"WorkflowUpdateHandle(id={self._id!r}, workflow_id={self._workflow_id!r}, "
+            f"workflow_run_id={self._workflow_run_id!r})"
+        )
+
+    async def _get_token(self) -> str:
+        token = self._token.token
+        if token is not None:
+            return token
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        async with self._lock:
+            if self._token.token is None:
+                info = await self._parent._call(
+                    _protocol.HANDLE_GET_UPDATE_HANDLE, {"updateId": self._id, "workflowRunId": self._workflow_run_id}
+                )
+                self._token.set(self._client._conn, str(info["update"]))
+            assert self._token.token is not None
+            return self._token.token
+
+    async def _call(self, method: str, rpc_timeout: Optional[timedelta]) -> Any:
+        for attempt in (1, 2):
+            token = await self._get_token()
+            try:
+                return await self._client._call(method, {"update": token}, rpc_timeout)
+            except InvalidHandleError:
+                # The daemon forgot the update handle (released elsewhere, expired): make a new one.
+                if attempt == 2:
+                    raise
+                if self._token.token == token:
+                    self._token.token = None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _known(self) -> Any:
+        assert self._outcome is not None
+        kind, v = self._outcome
+        if kind == "failure":
+            raise WorkflowUpdateFailedError(v)
+        return v
+
+    async def result(
+        self,
+        *,
+        rpc_metadata: Mapping[str, Union[str, bytes]] = {},
+        rpc_timeout: Optional[timedelta] = None,
+    ) -> Any:
+        """Wait for and return the result of the update. The result may already be known,
+        in which case no call is made.
+
+        Args:
+            rpc_metadata: Not supported yet: ``NotImplementedError`` unless empty.
+            rpc_timeout: Deadline of the whole wait (the SDK's applies per poll).
+
+        Raises:
+            WorkflowUpdateFailedError: If the update failed.
+            WorkflowUpdateRPCTimeoutOrCancelledError: This update call timed out or was
+                cancelled (also when the awaiting task is cancelled, as in the SDK; the
+                daemon is sent ``$/cancelRequest``). This doesn't mean the update itself
+                was timed out or cancelled.
+            RPCError: Update result could not be fetched for some other reason.
+        """
+        _refuse_unsupported(rpc_metadata=rpc_metadata)
+        if self._outcome is None:
+            try:
+                res = await _update_call(self._call(_protocol.UPDATE_RESULT, rpc_timeout))
+            except WorkflowUpdateFailedError as err:
+                self._outcome = ("failure", err.cause)
+                raise
+            self._outcome = ("value", decode_value((res or {}).get("value")))
+        return self._known()
+
+    async def describe(self, *, rpc_timeout: Optional[timedelta] = None) -> WorkflowUpdateDescription:
+        """The update's stage and, once completed, its outcome, without waiting (not in the SDK).
+
+        Raises:
+            RPCError: The update could not be described (``NOT_FOUND``: no such update).
+        """
+        res = dict(await self._call(_protocol.UPDATE_DESCRIBE, rpc_timeout) or {})
+        stage = WorkflowUpdateStage[str(res.get("stage"))]
+        outcome = res.get("outcome")
+        if not isinstance(outcome, Mapping):
+            return WorkflowUpdateDescription(str(res.get("updateId") or self._id), stage, False)
+        failure = outcome.get("failure")
+        if isinstance(failure, Mapping):
+            cause: FailureError = failure_to_error(failure)
+            self._outcome = ("failure", cause)
+            return WorkflowUpdateDescription(str(res.get("updateId") or self._id), stage, True, failure=cause)
+        value = decode_value(outcome.get("value"))
+        self._outcome = ("value", value)
+        return WorkflowUpdateDescription(str(res.get("updateId") or self._id), stage, True, value=value)
+
+    async def release(self) -> None:
+        """Frees the daemon-side update handle now (not in the SDK).
+
+        The handle stays usable: the next call makes a new daemon handle
+        (``handle/getUpdateHandle``, no server call).
+        """
+        token = self._token.take()
+        if token is not None:
+            try:
+                await self._client._conn.request(_protocol.UPDATE_RELEASE, {"update": token})
+            except InvalidHandleError:
+                pass
+
+
+class WithStartWorkflowOperation:
+    """Defines a start-workflow operation used by update-with-start requests
+    (``temporalio.client.WithStartWorkflowOperation``).
+
+    Update-With-Start allows you to send an update to a workflow, while starting the
+    workflow if necessary. An operation can be used by one call only.
+    """
+
+    def __init__(
+        self,
+        workflow: Any,
+        arg: Any = _UNSET,
+        *,
+        args: Sequence[Any] = [],
+        id: str,
+        task_queue: str,
+        id_conflict_policy: Union[WorkflowIDConflictPolicy, str],
+        result_type: Optional[type] = None,
+        execution_timeout: Optional[Duration] = None,
+        run_timeout: Optional[Duration] = None,
+        task_timeout: Optional[Duration] = None,
+        id_reuse_policy: Union[WorkflowIDReusePolicy, str] = WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+        retry_policy: Optional[RetryPolicy] = None,
+        cron_schedule: str = "",
+        memo: Optional[Mapping[str, Any]] = None,
+        search_attributes: Optional[Mapping[str, Any]] = None,
+        static_summary: Optional[str] = None,
+        static_details: Optional[str] = None,
+        start_delay: Optional[Duration] = None,
+    ) -> None:
+        """Create a WithStartWorkflowOperation.
+
+        See :meth:`Client.start_workflow` for the arguments; ``id_conflict_policy`` is
+        required (FAIL, USE_EXISTING or TERMINATE_EXISTING), and ``result_type`` is not
+        supported yet (``NotImplementedError`` unless ``None``).
+        """
+        _refuse_unsupported(result_type=result_type)
+        policy = enum_param(id_conflict_policy, WorkflowIDConflictPolicy, "id_conflict_policy")
+        if policy is None or policy == WorkflowIDConflictPolicy.UNSPECIFIED.name:
+            raise ValueError("WorkflowIDConflictPolicy is required")
+        self._params = _start_params(
+            workflow,
+            arg,
+            args,
+            id=id,
+            task_queue=task_queue,
+            execution_timeout=execution_timeout,
+            run_timeout=run_timeout,
+            task_timeout=task_timeout,
+            id_reuse_policy=id_reuse_policy,
+            id_conflict_policy=policy,
+            retry_policy=retry_policy,
+            cron_schedule=cron_schedule,
+            memo=memo,
+            search_attributes=search_attributes,
+            static_summary=static_summary,
+            static_details=static_details,
+            start_delay=start_delay,
+        )
+        self._used = False
+        self._handle: Optional[WorkflowHandle] = None
+        self._error: Optional[BaseException] = None
+        self._settled: Optional[asyncio.Event] = None
+
+    def _settle(self, handle: Optional[WorkflowHandle] = None, error: Optional[BaseException] = None) -> None:
+        self._handle, self._error = handle, error
+        if self._settled is not None:
+            self._settled.set()
+
+    async def workflow_handle(self) -> WorkflowHandle:
+        """Wait until workflow is running and return a WorkflowHandle.
+
+        Raises:
+            The error of the update-with-start call when the workflow was not started
+            (e.g. ``WorkflowAlreadyStartedError`` under ``FAIL``).
+        """
+        if self._handle is None and self._error is None:
+            if self._settled is None:
+                self._settled = asyncio.Event()
+            await self._settled.wait()
+        if self._error is not None:
+            raise self._error
+        assert self._handle is not None
+        return self._handle
+
+
+__all__ = [
+    "Client",
+    "WithStartWorkflowOperation",
+    "WorkflowHandle",
+    "WorkflowUpdateDescription",
+    "WorkflowUpdateHandle",
+    "default_daemon_command",
+]

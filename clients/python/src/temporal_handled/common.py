@@ -56,6 +56,19 @@ class WorkflowIDConflictPolicy(IntEnum):
     TERMINATE_EXISTING = 3
 
 
+class WorkflowUpdateStage(IntEnum):
+    """Stage to wait for workflow update to reach before returning from ``start_update``
+    (``temporalio.client.WorkflowUpdateStage``).
+
+    ``ADMITTED`` is not supported as a wait stage (the daemon refuses it, as the SDK does);
+    it can be the stage :meth:`temporal_handled.WorkflowUpdateHandle.describe` reports.
+    """
+
+    ADMITTED = 1
+    ACCEPTED = 2
+    COMPLETED = 3
+
+
 def _check_enum_members(enum_cls: Type[Enum], values: Sequence[str], source: str) -> None:
     """Raises if ``enum_cls``'s member names are not exactly the protocol's ``values``.
 
@@ -73,6 +86,8 @@ def _check_enum_members(enum_cls: Type[Enum], values: Sequence[str], source: str
 _check_enum_members(QueryRejectCondition, _protocol.REJECT_CONDITION_VALUES, "handle/query rejectCondition")
 _check_enum_members(WorkflowIDReusePolicy, _protocol.ID_REUSE_POLICY_VALUES, "workflow/start idReusePolicy")
 _check_enum_members(WorkflowIDConflictPolicy, _protocol.ID_CONFLICT_POLICY_VALUES, "workflow/start idConflictPolicy")
+_check_enum_members(WorkflowUpdateStage, _protocol.WAIT_FOR_STAGE_VALUES, "handle/startUpdate waitForStage")
+_check_enum_members(WorkflowUpdateStage, _protocol.UPDATE_DESCRIPTION_STAGE_VALUES, "update/describe stage")
 
 
 def duration_param(value: Optional[Duration], name: str) -> Union[float, str, None]:

@@ -465,11 +465,15 @@ class WorkflowUpdateFailedError(TemporalError):
         return self.__cause__
 
 
-class WorkflowUpdateRPCTimeoutOrCancelledError(TemporalError):
+class RPCTimeoutOrCancelledError(TemporalError):
+    """Error that occurs on some client calls that timeout or get cancelled."""
+
+
+class WorkflowUpdateRPCTimeoutOrCancelledError(RPCTimeoutOrCancelledError):
     """Error that occurs when update RPC call times out or is cancelled.
 
-    Note, this is not related to any general concept of timing out or cancelling a running
-    update, this is only related to the client call itself.
+    Note, this is not related to any general concept of timing out or cancelling
+    a running update, this is only related to the client call itself.
     """
 
     def __init__(self) -> None:

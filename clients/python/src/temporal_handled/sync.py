@@ -4,6 +4,8 @@ Each :class:`Client` runs its own event loop on a background thread; every
 method submits the asyncio call there and blocks until it finishes. Interrupting
 a blocked call (Ctrl-C) cancels it, which sends ``$/cancelRequest`` to the daemon.
 Progress callbacks of :meth:`WorkflowHandle.result` run on that background thread.
+Update handles (:class:`WorkflowUpdateHandle`) release their daemon token when they
+are garbage collected, or at once with :meth:`WorkflowUpdateHandle.release`.
 
 Example::
 
@@ -25,6 +27,7 @@ from typing import Any, Awaitable, Dict, Mapping, Optional, Sequence, TypeVar, U
 
 from . import client as _aio
 from ._connection import ProgressCallback
+from .client import WorkflowUpdateDescription
 from .common import (
     Duration,
     QueryRejectCondition,
@@ -32,6 +35,7 @@ from .common import (
     WorkflowExecutionDescription,
     WorkflowIDConflictPolicy,
     WorkflowIDReusePolicy,
+    WorkflowUpdateStage,
 )
 
 T = TypeVar("T")
@@ -203,6 +207,64 @@ class Client:
         h = self._client.get_workflow_handle(workflow_id, run_id=run_id, first_execution_run_id=first_execution_run_id)
         return WorkflowHandle(h, self._loop)
 
+    def start_update_with_start_workflow(
+        self,
+        update: Any,
+        arg: Any = _UNSET,
+        *,
+        start_workflow_operation: "WithStartWorkflowOperation",
+        wait_for_stage: WorkflowUpdateStage,
+        args: Sequence[Any] = [],
+        id: Optional[str] = None,
+        result_type: Optional[type] = None,
+        rpc_metadata: Mapping[str, Union[str, bytes]] = {},
+        rpc_timeout: Optional[timedelta] = None,
+    ) -> "WorkflowUpdateHandle":
+        """Update-with-start; see :meth:`temporal_handled.Client.start_update_with_start_workflow`."""
+        start_workflow_operation._loop = self._loop
+        h = self._loop.run(
+            self._client.start_update_with_start_workflow(
+                update,
+                arg,
+                start_workflow_operation=start_workflow_operation._op,
+                wait_for_stage=wait_for_stage,
+                args=args,
+                id=id,
+                result_type=result_type,
+                rpc_metadata=rpc_metadata,
+                rpc_timeout=rpc_timeout,
+            )
+        )
+        return WorkflowUpdateHandle(h, self._loop)
+
+    def execute_update_with_start_workflow(
+        self,
+        update: Any,
+        arg: Any = _UNSET,
+        *,
+        start_workflow_operation: "WithStartWorkflowOperation",
+        args: Sequence[Any] = [],
+        id: Optional[str] = None,
+        result_type: Optional[type] = None,
+        rpc_metadata: Mapping[str, Union[str, bytes]] = {},
+        rpc_timeout: Optional[timedelta] = None,
+    ) -> Any:
+        """Update-with-start, waiting for the update's result; see
+        :meth:`temporal_handled.Client.execute_update_with_start_workflow`."""
+        start_workflow_operation._loop = self._loop
+        return self._loop.run(
+            self._client.execute_update_with_start_workflow(
+                update,
+                arg,
+                start_workflow_operation=start_workflow_operation._op,
+                args=args,
+                id=id,
+                result_type=result_type,
+                rpc_metadata=rpc_metadata,
+                rpc_timeout=rpc_timeout,
+            )
+        )
+
     def close(self) -> None:
         """Ends the session; a spawned daemon exits. Stops the background loop."""
         try:
@@ -300,5 +362,141 @@ class WorkflowHandle:
         """Frees the daemon-side handle now; the handle stays usable."""
         self._loop.run(self._handle.release())
 
+    def execute_update(
+        self,
+        update: Any,
+        arg: Any = _UNSET,
+        *,
+        args: Sequence[Any] = [],
+        id: Optional[str] = None,
+        result_type: Optional[type] = None,
+        rpc_metadata: Mapping[str, Union[str, bytes]] = {},
+        rpc_timeout: Optional[timedelta] = None,
+    ) -> Any:
+        """Sends an update and waits for its result; see :meth:`temporal_handled.WorkflowHandle.execute_update`."""
+        return self._loop.run(
+            self._handle.execute_update(
+                update,
+                arg,
+                args=args,
+                id=id,
+                result_type=result_type,
+                rpc_metadata=rpc_metadata,
+                rpc_timeout=rpc_timeout,
+            )
+        )
 
-__all__ = ["Client", "WorkflowHandle"]
+    def start_update(
+        self,
+        update: Any,
+        arg: Any = _UNSET,
+        *,
+        wait_for_stage: WorkflowUpdateStage,
+        args: Sequence[Any] = [],
+        id: Optional[str] = None,
+        result_type: Optional[type] = None,
+        rpc_metadata: Mapping[str, Union[str, bytes]] = {},
+        rpc_timeout: Optional[timedelta] = None,
+    ) -> "WorkflowUpdateHandle":
+        """Sends an update and returns its handle; see :meth:`temporal_handled.WorkflowHandle.start_update`."""
+        h = self._loop.run(
+            self._handle.start_update(
+                update,
+                arg,
+                wait_for_stage=wait_for_stage,
+                args=args,
+                id=id,
+                result_type=result_type,
+                rpc_metadata=rpc_metadata,
+                rpc_timeout=rpc_timeout,
+            )
+        )
+        return WorkflowUpdateHandle(h, self._loop)
+
+    def get_update_handle(
+        self, id: str, *, workflow_run_id: Optional[str] = None, result_type: Optional[type] = None
+    ) -> "WorkflowUpdateHandle":
+        """A handle to an update; no call is made until it is used."""
+        h = self._handle.get_update_handle(id, workflow_run_id=workflow_run_id, result_type=result_type)
+        return WorkflowUpdateHandle(h, self._loop)
+
+    def get_update_handle_for(
+        self, update: Any, id: str, *, workflow_run_id: Optional[str] = None
+    ) -> "WorkflowUpdateHandle":
+        """A handle to an update given its ``@workflow.update`` method; no call is made."""
+        return WorkflowUpdateHandle(
+            self._handle.get_update_handle_for(update, id, workflow_run_id=workflow_run_id), self._loop
+        )
+
+
+class WorkflowUpdateHandle:
+    """Blocking counterpart of :class:`temporal_handled.WorkflowUpdateHandle`."""
+
+    def __init__(self, handle: _aio.WorkflowUpdateHandle, loop: _LoopThread) -> None:
+        """Wraps an asyncio update handle; made by :class:`WorkflowHandle` and :class:`Client`."""
+        self._handle = handle
+        self._loop = loop
+
+    @property
+    def id(self) -> str:
+        """ID of this Update request."""
+        return self._handle.id
+
+    @property
+    def workflow_id(self) -> str:
+        """The ID of the Workflow targeted by this Update."""
+        return self._handle.workflow_id
+
+    @property
+    def workflow_run_id(self) -> Optional[str]:
+        """If specified, the specific run of the Workflow targeted by this Update."""
+        return self._handle.workflow_run_id
+
+    @property
+    def async_handle(self) -> _aio.WorkflowUpdateHandle:
+        """The underlying asyncio update handle."""
+        return self._handle
+
+    def __repr__(self) -> str:
+        return repr(self._handle)
+
+    def result(
+        self, *, rpc_metadata: Mapping[str, Union[str, bytes]] = {}, rpc_timeout: Optional[timedelta] = None
+    ) -> Any:
+        """Waits for the update's result; see :meth:`temporal_handled.WorkflowUpdateHandle.result`."""
+        return self._loop.run(self._handle.result(rpc_metadata=rpc_metadata, rpc_timeout=rpc_timeout))
+
+    def describe(self, *, rpc_timeout: Optional[timedelta] = None) -> WorkflowUpdateDescription:
+        """The update's stage and outcome now; see :meth:`temporal_handled.WorkflowUpdateHandle.describe`."""
+        return self._loop.run(self._handle.describe(rpc_timeout=rpc_timeout))
+
+    def release(self) -> None:
+        """Frees the daemon-side update handle now; the handle stays usable."""
+        self._loop.run(self._handle.release())
+
+
+class WithStartWorkflowOperation:
+    """Blocking counterpart of :class:`temporal_handled.WithStartWorkflowOperation` (same arguments)."""
+
+    def __init__(self, workflow: Any, arg: Any = _UNSET, **kwargs: Any) -> None:
+        """Create a WithStartWorkflowOperation; see :class:`temporal_handled.WithStartWorkflowOperation`."""
+        self._op = _aio.WithStartWorkflowOperation(workflow, arg, **kwargs)
+        self._loop: Optional[_LoopThread] = None
+
+    @property
+    def async_operation(self) -> _aio.WithStartWorkflowOperation:
+        """The underlying asyncio operation."""
+        return self._op
+
+    def workflow_handle(self) -> WorkflowHandle:
+        """Waits until the workflow is running and returns its handle (or raises the call's error).
+
+        Raises:
+            RuntimeError: No update-with-start call has used this operation yet.
+        """
+        if self._loop is None:
+            raise RuntimeError("WithStartWorkflowOperation has not been used by an update-with-start call yet")
+        return WorkflowHandle(self._loop.run(self._op.workflow_handle()), self._loop)
+
+
+__all__ = ["Client", "WithStartWorkflowOperation", "WorkflowHandle", "WorkflowUpdateHandle"]
