@@ -12,6 +12,7 @@ import { DaemonConnectionError } from './errors';
 import { WorkflowHandle } from './handle';
 import type { CallOptions, DaemonStatus, InitializeResult, ParamsOf, ResultOf, StartWorkflowOptions, UpdateOptions, WithStartWorkflowOperation, WorkflowExecution } from './types';
 import { WorkflowUpdateHandle, type WaitForStage } from './update-handle';
+import { streamed } from './streamed';
 
 type InitializeParams = ParamsOf<'initialize'>;
 
@@ -199,40 +200,8 @@ export class TemporalHandledClient {
    */
   async *list(opts: CallOptions & { query?: string; limit?: number; pageSize?: number; namespace?: string } = {}): AsyncGenerator<WorkflowExecution, void, undefined> {
     const { signal, ...params } = opts;
-    const queue: WorkflowExecution[] = [];
-    let wake: (() => void) | undefined;
-    let done: { ok: true } | { ok: false; error: unknown } | undefined;
-    const ac = new AbortController();
-    const onOuter = () => ac.abort(signal?.reason);
-    signal?.addEventListener('abort', onOuter, { once: true });
-    void this.rpc
-      .request('workflow/list', params, {
-        signal: ac.signal,
-        progressParam: 'partialResultToken',
-        onProgress: (v) => {
-          queue.push(...(v as { executions: WorkflowExecution[] }).executions);
-          wake?.();
-        },
-      })
-      .then(
-        () => (done = { ok: true }),
-        (error) => (done = { ok: false, error }),
-      )
-      .finally(() => wake?.());
-    try {
-      for (;;) {
-        while (queue.length > 0) yield queue.shift()!;
-        if (done) {
-          if (!done.ok) throw done.error;
-          return;
-        }
-        await new Promise<void>((r) => (wake = r));
-        wake = undefined;
-      }
-    } finally {
-      if (!done) ac.abort();
-      signal?.removeEventListener('abort', onOuter);
-    }
+    const pages = streamed((onProgress, sig) => this.rpc.request('workflow/list', params, { signal: sig, progressParam: 'partialResultToken', onProgress }), signal);
+    for await (const page of pages) yield* (page as { executions: WorkflowExecution[] }).executions;
   }
 
   /** Counts runs matching a visibility query; with GROUP BY, the count of each group. */

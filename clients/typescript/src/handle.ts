@@ -9,6 +9,7 @@ import { DaemonError, InvalidHandleError } from './errors';
 import type { HistoryEvent, HistoryOptions, WatchBatch } from './types';
 import type { CallOptions, MethodName, ParamsOf, QueryRejectCondition, ResultOf, ResultOptions, ResultProgress, UpdateOptions, Value, WorkflowExecutionDescription, WorkflowResult } from './types';
 import { WorkflowUpdateHandle, type WaitForStage } from './update-handle';
+import { streamed } from './streamed';
 import { ErrorCodesByType } from './error-codes';
 
 export interface QueryOptions extends CallOptions {
@@ -198,38 +199,9 @@ export class WorkflowHandle {
    * return value is the last run and how it closed. Breaking out of the loop cancels the watch.
    */
   async *watch(opts: CallOptions & { fromEventId?: number | string; followRuns?: boolean; decode?: boolean } = {}): AsyncGenerator<WatchBatch, { runId: string; status: string }, undefined> {
-    const ac = new AbortController();
-    const onOuterAbort = () => ac.abort(opts.signal?.reason);
-    opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
-    const queue: WatchBatch[] = [];
-    let wake: (() => void) | undefined;
-    let done: { ok: true; value: { runId: string; status: string } } | { ok: false; error: unknown } | undefined;
-    const call = this.call('handle/watch', defined({ fromEventId: opts.fromEventId, followRuns: opts.followRuns, decode: opts.decode }) as never, {
-      signal: ac.signal,
-      progressParam: 'partialResultToken',
-      onProgress: (v) => {
-        queue.push(v as WatchBatch);
-        wake?.();
-      },
-    }).then(
-      (value) => (done = { ok: true, value: value as { runId: string; status: string } }),
-      (error) => (done = { ok: false, error }),
-    );
-    void call.finally(() => wake?.());
-    try {
-      for (;;) {
-        while (queue.length > 0) yield queue.shift()!;
-        if (done) {
-          if (done.ok) return done.value;
-          throw done.error;
-        }
-        await new Promise<void>((r) => (wake = r));
-        wake = undefined;
-      }
-    } finally {
-      if (!done) ac.abort();
-      opts.signal?.removeEventListener('abort', onOuterAbort);
-    }
+    const params = defined({ fromEventId: opts.fromEventId, followRuns: opts.followRuns, decode: opts.decode }) as never;
+    const batches = streamed((onProgress, signal) => this.call('handle/watch', params, { signal, progressParam: 'partialResultToken', onProgress }), opts.signal);
+    return (yield* batches as AsyncGenerator<WatchBatch, { runId: string; status: string }, undefined>) as { runId: string; status: string };
   }
 
   /** The workflow's handler metadata: its type, its query, signal and update definitions, current details. */
