@@ -152,8 +152,8 @@ export const methods = {
   }),
   'handle/info': method({ summary: 'What a handle stands for.', params: { handle }, resultName: 'HandleInfo', result: HandleInfo, errors: ['InvalidHandleError'] }),
   'handle/describe': calls({
-    summary: 'Describes the workflow (runId, or the latest run).',
-    params: { handle },
+    summary: 'Describes the workflow (runId, or the latest run): pending activities, children, Nexus operations, callbacks and workflow task decoded.',
+    params: { handle, raw: Optional(Type.Boolean({ description: 'Also answer the whole DescribeWorkflowExecutionResponse in protobuf JSON as `raw` (default false).' })) },
     resultName: 'WorkflowExecutionDescription',
     result: WorkflowExecutionDescription,
     errors: temporalErrors,

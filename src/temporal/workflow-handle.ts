@@ -108,9 +108,10 @@ export class WorkflowHandle implements HandleIds {
     );
   }
 
-  async describe(o?: CallOptions): Promise<WorkflowExecutionDescription> {
+  /** With `raw`, the description also carries the whole response in protobuf JSON. */
+  async describe(o?: CallOptions, raw = false): Promise<WorkflowExecutionDescription> {
     const res = await this.service.describeWorkflowExecution({ namespace: this.namespace, execution: this.execution(this.runId) }, o);
-    return toDescription(res, this.namespace);
+    return toDescription(res, this.namespace, raw);
   }
 
   async query(query: string, args: unknown[] = [], rejectCondition?: QueryRejectCondition, o?: CallOptions): Promise<JsonValue> {

@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import { startDaemon, connectClient, initialized, type StartedDaemon } from '../harness/daemon';
 import { type RawRpcClient, rpcError } from '../harness/rpc-client';
-import { startWorker, uniqueId, type RunningWorker } from '../harness/env';
+import { startPythonWorker, startWorker, uniqueId, type RunningWorker } from '../harness/env';
 
 type Msg = Record<string, any>;
 
@@ -114,5 +114,26 @@ describe('visibility and introspection through the daemon', function () {
       .to.be.a('string')
       .and.match(/signals/);
     await c.request('handle/terminate', { handle: h.handle });
+  });
+
+  it('handle/metadata and handle/stackTrace from a Python SDK worker, with handler descriptions', async function () {
+    this.timeout(120_000);
+    const py = await startPythonWorker();
+    try {
+      const h = await c.request<Msg>('workflow/start', { workflowType: 'updatable', taskQueue: py.taskQueue, workflowId: uniqueId('meta-py') });
+      ids.push(h.workflowId);
+      const m = await c.request<Msg>('handle/metadata', { handle: h.handle });
+      expect(m.definition.type).to.equal('updatable');
+      const byName = (list: Msg[]) => Object.fromEntries(list.map((d) => [d.name, d.description ?? null]));
+      expect(byName(m.definition.updateDefinitions)).to.include({ add: 'Adds n to the total and returns it', fail: null });
+      expect(byName(m.definition.signalDefinitions)).to.include({ finish: 'Ends the workflow once its handlers are done', release: null });
+      expect(byName(m.definition.queryDefinitions)).to.include({ state: 'The total, the values applied and the run ID' });
+      const st = await c.request<Msg>('handle/stackTrace', { handle: h.handle });
+      expect(st.stackTrace)
+        .to.be.a('string')
+        .and.match(/Stack for <Task/);
+    } finally {
+      await py.stop();
+    }
   });
 });

@@ -149,6 +149,7 @@ METHOD_PARAMS: typing.Final[collections.abc.Mapping[str, tuple[str, ...]]] = {
     ),
     HANDLE_DESCRIBE: (
         "handle",
+        "raw",
         "rpcMetadata",
         "rpcTimeout",
     ),
