@@ -20,6 +20,7 @@ import { b8 } from './b8-fairness';
 import { b9 } from './b9-updates';
 import { b10 } from './b10-history';
 import { b11 } from './b11-list';
+import { b12 } from './b12-codec';
 import { round } from './stats';
 
 const RESULTS = path.join(ROOT, 'bench', 'results');
@@ -86,6 +87,7 @@ async function main(): Promise<number> {
       ['B9', () => b9(ctx)],
       ['B10', () => b10(ctx)],
       ['B11', () => b11(ctx)],
+      ['B12', () => b12(ctx)],
       [
         'B4',
         async () => {
