@@ -192,12 +192,11 @@ impl<'a> Gen<'a> {
         let optional =
             !required || t.starts_with("Option<") || t == "Number" || self.enums.contains_key(&t);
         // A shape that contains itself (a Failure's cause) is boxed.
-        let t =
-            if self.structs.iter().any(|x| *x == t) && self.boxing.as_deref() == Some(t.as_str()) {
-                format!("Box<{t}>")
-            } else {
-                t
-            };
+        let t = if self.structs.contains(&t) && self.boxing.as_deref() == Some(t.as_str()) {
+            format!("Box<{t}>")
+        } else {
+            t
+        };
         let t = if optional && !t.starts_with("Option<") {
             format!("Option<{t}>")
         } else {

@@ -376,14 +376,19 @@ impl Client {
         ))
     }
 
-    /// Ends the session: `shutdown`, then `exit`; a spawned daemon is waited for (killed if it lingers).
+    /// Ends the session. A spawned daemon gets `shutdown` and `exit` and is waited for (killed
+    /// if it lingers); on a socket, `exit` alone closes the connection (the daemon answers every
+    /// request it read first), which saves a round trip.
     pub async fn close(self) {
+        let spawned = matches!(self.transport, Transport::Spawned(_));
         if !self.conn.is_closed() {
-            let _ = tokio::time::timeout(
-                Duration::from_secs(5),
-                self.conn.call(method::SHUTDOWN, None, None),
-            )
-            .await;
+            if spawned {
+                let _ = tokio::time::timeout(
+                    Duration::from_secs(5),
+                    self.conn.call(method::SHUTDOWN, None, None),
+                )
+                .await;
+            }
             self.conn.notify("exit", None);
         }
         let _ = tokio::time::timeout(Duration::from_secs(2), self.conn.finish_writing()).await;

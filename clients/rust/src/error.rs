@@ -19,7 +19,7 @@ pub struct DaemonError {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Error {
     /// The daemon answered with an error.
-    Daemon(DaemonError),
+    Daemon(Box<DaemonError>),
     /// The daemon could not be reached, or the connection ended before the answer (`ConnectionError`).
     Connection(String),
     /// The answer did not have the shape the contract gives it.
@@ -90,12 +90,12 @@ impl Error {
             .and_then(Value::as_str)
             .unwrap_or("DaemonError")
             .to_string();
-        Error::Daemon(DaemonError {
+        Error::Daemon(Box::new(DaemonError {
             code,
             message,
             type_name,
             data,
-        })
+        }))
     }
 }
 

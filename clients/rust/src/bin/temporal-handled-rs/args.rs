@@ -27,8 +27,14 @@ pub enum Format {
 #[derive(Debug, Clone)]
 pub enum Target {
     Socket(String),
-    Tcp { port: u16, token_file: Option<String> },
-    Spawn { daemon_args: Vec<String>, address: Option<String> },
+    Tcp {
+        port: u16,
+        token_file: Option<String>,
+    },
+    Spawn {
+        daemon_args: Vec<String>,
+        address: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -87,7 +93,8 @@ pub const DAEMON_STRING_FLAGS: &[&str] = &[
     "log-file",
     "log-level",
 ];
-pub const DAEMON_BOOLEAN_FLAGS: &[&str] = &["dev", "tls", "no-tls", "tls-disable-host-verification"];
+pub const DAEMON_BOOLEAN_FLAGS: &[&str] =
+    &["dev", "tls", "no-tls", "tls-disable-host-verification"];
 
 struct Opt {
     name: String,
@@ -98,20 +105,70 @@ struct Opt {
 
 fn common() -> Vec<Opt> {
     let mut v = vec![
-        Opt { name: "output".into(), short: Some('o'), string: true, multiple: false },
-        Opt { name: "socket".into(), short: None, string: true, multiple: false },
-        Opt { name: "port".into(), short: None, string: true, multiple: false },
-        Opt { name: "token-file".into(), short: None, string: true, multiple: false },
-        Opt { name: "namespace".into(), short: Some('n'), string: true, multiple: false },
-        Opt { name: "command-timeout".into(), short: None, string: true, multiple: false },
-        Opt { name: "grpc-meta".into(), short: None, string: true, multiple: true },
-        Opt { name: "help".into(), short: Some('h'), string: false, multiple: false },
+        Opt {
+            name: "output".into(),
+            short: Some('o'),
+            string: true,
+            multiple: false,
+        },
+        Opt {
+            name: "socket".into(),
+            short: None,
+            string: true,
+            multiple: false,
+        },
+        Opt {
+            name: "port".into(),
+            short: None,
+            string: true,
+            multiple: false,
+        },
+        Opt {
+            name: "token-file".into(),
+            short: None,
+            string: true,
+            multiple: false,
+        },
+        Opt {
+            name: "namespace".into(),
+            short: Some('n'),
+            string: true,
+            multiple: false,
+        },
+        Opt {
+            name: "command-timeout".into(),
+            short: None,
+            string: true,
+            multiple: false,
+        },
+        Opt {
+            name: "grpc-meta".into(),
+            short: None,
+            string: true,
+            multiple: true,
+        },
+        Opt {
+            name: "help".into(),
+            short: Some('h'),
+            string: false,
+            multiple: false,
+        },
     ];
     for f in DAEMON_STRING_FLAGS {
-        v.push(Opt { name: (*f).into(), short: None, string: true, multiple: false });
+        v.push(Opt {
+            name: (*f).into(),
+            short: None,
+            string: true,
+            multiple: false,
+        });
     }
     for f in DAEMON_BOOLEAN_FLAGS {
-        v.push(Opt { name: (*f).into(), short: None, string: false, multiple: false });
+        v.push(Opt {
+            name: (*f).into(),
+            short: None,
+            string: false,
+            multiple: false,
+        });
     }
     v
 }
@@ -130,7 +187,11 @@ fn option_label(o: &Opt) -> String {
 }
 
 /// util.parseArgs-like strict parsing: `--f v`, `--f=v`, `-x v`, booleans without values.
-fn parse_words(words: &[String], opts: &[Opt], allow_positionals: bool) -> Result<(HashMap<String, Val>, Vec<String>), String> {
+fn parse_words(
+    words: &[String],
+    opts: &[Opt],
+    allow_positionals: bool,
+) -> Result<(HashMap<String, Val>, Vec<String>), String> {
     let mut values: HashMap<String, Val> = HashMap::new();
     let mut positionals = Vec::new();
     let mut i = 0;
@@ -160,7 +221,8 @@ fn parse_words(words: &[String], opts: &[Opt], allow_positionals: bool) -> Resul
             }
             break;
         }
-        let (opt, inline): (Option<&Opt>, Option<String>) = if let Some(long) = w.strip_prefix("--") {
+        let (opt, inline): (Option<&Opt>, Option<String>) = if let Some(long) = w.strip_prefix("--")
+        {
             let (name, inline) = match long.split_once('=') {
                 Some((n, v)) => (n, Some(v.to_string())),
                 None => (long, None),
@@ -186,7 +248,9 @@ fn parse_words(words: &[String], opts: &[Opt], allow_positionals: bool) -> Resul
             }
         } else {
             if !allow_positionals {
-                return Err(format!("Unexpected argument '{w}'. This command does not take positional arguments"));
+                return Err(format!(
+                    "Unexpected argument '{w}'. This command does not take positional arguments"
+                ));
             }
             positionals.push(w.clone());
             continue;
@@ -214,7 +278,10 @@ fn parse_words(words: &[String], opts: &[Opt], allow_positionals: bool) -> Resul
             set(&mut values, o, Some(v));
         } else {
             if inline.is_some() {
-                return Err(format!("Option '{}' does not take an argument", option_label(o)));
+                return Err(format!(
+                    "Option '{}' does not take an argument",
+                    option_label(o)
+                ));
             }
             set(&mut values, o, None);
         }
@@ -245,7 +312,9 @@ pub fn parse_client_args(argv: &[String]) -> Result<ClientArgs, UsageError> {
             });
         }
     }
-    let (values, positionals) = parse_words(&argv[1..], &opts, command == "call" || command == "update").map_err(|m| usage(m, cmd))?;
+    let (values, positionals) =
+        parse_words(&argv[1..], &opts, command == "call" || command == "update")
+            .map_err(|m| usage(m, cmd))?;
     let get = |f: &str| match values.get(f) {
         Some(Val::Str(s)) => Some(s.clone()),
         _ => None,
@@ -255,7 +324,12 @@ pub fn parse_client_args(argv: &[String]) -> Result<ClientArgs, UsageError> {
         "json" => Format::Json,
         "jsonl" => Format::Jsonl,
         "text" => Format::Text,
-        other => return Err(usage(format!("--output must be text, json or jsonl; got \"{other}\""), cmd)),
+        other => {
+            return Err(usage(
+                format!("--output must be text, json or jsonl; got \"{other}\""),
+                cmd,
+            ))
+        }
     };
     let target = connect_target(&values, cmd)?;
     let mut args = ClientArgs {
@@ -276,34 +350,50 @@ pub fn parse_client_args(argv: &[String]) -> Result<ClientArgs, UsageError> {
         for f in spec.flags.iter().filter(|f| f.is_required()) {
             match args.values.get(f.flag) {
                 None => return Err(usage(format!("--{} is required", f.flag), cmd)),
-                Some(Val::Str(s)) if s.is_empty() => return Err(usage(format!("--{} is required", f.flag), cmd)),
+                Some(Val::Str(s)) if s.is_empty() => {
+                    return Err(usage(format!("--{} is required", f.flag), cmd))
+                }
                 _ => {}
             }
         }
     }
     if command == "update" {
         let sub = args.positionals.first().map(String::as_str).unwrap_or("");
-        if args.positionals.len() != 1 || !["start", "execute", "result", "describe"].contains(&sub) {
-            return Err(usage("update takes one of start, execute, result, describe", cmd));
+        if args.positionals.len() != 1 || !["start", "execute", "result", "describe"].contains(&sub)
+        {
+            return Err(usage(
+                "update takes one of start, execute, result, describe",
+                cmd,
+            ));
         }
         if (sub == "start" || sub == "execute") && args.str("name").is_none_or(str::is_empty) {
             return Err(usage(format!("update {sub} needs --name"), cmd));
         }
-        if (sub == "result" || sub == "describe") && args.str("update-id").is_none_or(str::is_empty) {
+        if (sub == "result" || sub == "describe") && args.str("update-id").is_none_or(str::is_empty)
+        {
             return Err(usage(format!("update {sub} needs --update-id"), cmd));
         }
     }
     if command == "show" && args.flag("follow") && args.str("output") == Some("json") {
-        return Err(usage("--follow streams events: use -o jsonl (one event a line) or -o text", cmd));
+        return Err(usage(
+            "--follow streams events: use -o jsonl (one event a line) or -o text",
+            cmd,
+        ));
     }
     if command == "call" && (args.positionals.is_empty() || args.positionals.len() > 2) {
-        return Err(usage("call takes METHOD and optionally its params as one JSON value", cmd));
+        return Err(usage(
+            "call takes METHOD and optionally its params as one JSON value",
+            cmd,
+        ));
     }
     if command == "result" && args.flag("follow") && args.flag("no-follow") {
         return Err(usage("--follow and --no-follow contradict each other", cmd));
     }
     if command == "result" && args.flag("progress") && args.flag("no-progress") {
-        return Err(usage("--progress and --no-progress contradict each other", cmd));
+        return Err(usage(
+            "--progress and --no-progress contradict each other",
+            cmd,
+        ));
     }
     if let Some(t) = args.str("command-timeout").map(String::from) {
         let ms = parse_duration(&t, "--command-timeout").map_err(|m| usage(m, cmd))?;
@@ -330,7 +420,9 @@ fn connect_target(v: &HashMap<String, Val>, cmd: Option<&str>) -> Result<Target,
         .collect();
     let socket = s("socket").or_else(|| {
         if !v.contains_key("port") && daemon_flags.is_empty() {
-            std::env::var("TEMPORAL_HANDLED_SOCKET").ok().filter(|s| !s.is_empty())
+            std::env::var("TEMPORAL_HANDLED_SOCKET")
+                .ok()
+                .filter(|s| !s.is_empty())
         } else {
             None
         }
@@ -348,9 +440,17 @@ fn connect_target(v: &HashMap<String, Val>, cmd: Option<&str>) -> Result<Target,
         let p = s("port").unwrap_or_default();
         let port: u16 = match p.trim().parse::<u32>() {
             Ok(n) if (1..=65535).contains(&n) && p.trim() == p => n as u16,
-            _ => return Err(usage(format!("--port must be a TCP port number; got \"{p}\""), cmd)),
+            _ => {
+                return Err(usage(
+                    format!("--port must be a TCP port number; got \"{p}\""),
+                    cmd,
+                ))
+            }
         };
-        return Ok(Target::Tcp { port, token_file: s("token-file") });
+        return Ok(Target::Tcp {
+            port,
+            token_file: s("token-file"),
+        });
     }
     if v.contains_key("token-file") {
         return Err(usage("--token-file goes with --port", cmd));
@@ -379,7 +479,10 @@ fn connect_target(v: &HashMap<String, Val>, cmd: Option<&str>) -> Result<Target,
         daemon_args.push("--log-level".into());
         daemon_args.push("error".into());
     }
-    Ok(Target::Spawn { daemon_args, address: s("address") })
+    Ok(Target::Spawn {
+        daemon_args,
+        address: s("address"),
+    })
 }
 
 /// A duration in the syntax of Temporal's CLI (as src/temporal/durations.ts): milliseconds.
@@ -391,18 +494,34 @@ pub fn parse_duration(value: &str, what: &str) -> Result<f64, String> {
     if rest0.is_empty() {
         return Err(format!("{what} must not be empty"));
     }
-    let bad = || format!("{what} \"{value}\" is not a duration (use units ns, us, ms, s, m, h, e.g. \"1h30m\" or \"1.5s\")");
+    let bad = || {
+        format!("{what} \"{value}\" is not a duration (use units ns, us, ms, s, m, h, e.g. \"1h30m\" or \"1.5s\")")
+    };
     let mut rest = rest0;
     let mut total = 0.0;
     while !rest.is_empty() {
-        let num_len = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(rest.len());
+        let num_len = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
         let num = &rest[..num_len];
-        let digits_ok = !num.is_empty() && num.matches('.').count() <= 1 && num != "." && (!num.starts_with('.') || num.len() > 1);
+        let digits_ok = !num.is_empty()
+            && num.matches('.').count() <= 1
+            && num != "."
+            && (!num.starts_with('.') || num.len() > 1);
         if !digits_ok {
             return Err(bad());
         }
         let after = &rest[num_len..];
-        let units = [("ns", 1e-6), ("us", 1e-3), ("µs", 1e-3), ("μs", 1e-3), ("ms", 1.0), ("s", 1000.0), ("m", 60_000.0), ("h", 3_600_000.0)];
+        let units = [
+            ("ns", 1e-6),
+            ("us", 1e-3),
+            ("µs", 1e-3),
+            ("μs", 1e-3),
+            ("ms", 1.0),
+            ("s", 1000.0),
+            ("m", 60_000.0),
+            ("h", 3_600_000.0),
+        ];
         let Some((u, mult)) = units.iter().find(|(u, _)| after.starts_with(u)) else {
             return Err(bad());
         };
@@ -415,18 +534,33 @@ pub fn parse_duration(value: &str, what: &str) -> Result<f64, String> {
 
 /// One JSON value of a flag, numbers kept exactly as written.
 pub fn json_value(text: &str, flag: &str) -> Result<Value, UsageError> {
-    serde_json::from_str::<Value>(text).map_err(|e| usage(format!("{flag} must be JSON; got {} ({e})", serde_json::to_string(text).unwrap()), None))
+    serde_json::from_str::<Value>(text).map_err(|e| {
+        usage(
+            format!(
+                "{flag} must be JSON; got {} ({e})",
+                serde_json::to_string(text).unwrap()
+            ),
+            None,
+        )
+    })
 }
 
 pub fn json_values(texts: Option<&[String]>, flag: &str) -> Result<Option<Vec<Value>>, UsageError> {
     match texts {
         None => Ok(None),
-        Some(ts) => ts.iter().map(|t| json_value(t, flag)).collect::<Result<Vec<_>, _>>().map(Some),
+        Some(ts) => ts
+            .iter()
+            .map(|t| json_value(t, flag))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some),
     }
 }
 
 /// `K=JSON` pairs as an object.
-pub fn keyed_json(texts: Option<&[String]>, flag: &str) -> Result<Option<serde_json::Map<String, Value>>, UsageError> {
+pub fn keyed_json(
+    texts: Option<&[String]>,
+    flag: &str,
+) -> Result<Option<serde_json::Map<String, Value>>, UsageError> {
     let Some(ts) = texts else { return Ok(None) };
     let mut out = serde_json::Map::new();
     for t in ts {
@@ -435,18 +569,38 @@ pub fn keyed_json(texts: Option<&[String]>, flag: &str) -> Result<Option<serde_j
                 let v = json_value(&t[i + 1..], &format!("{flag} {}", &t[..i]))?;
                 out.insert(t[..i].to_string(), v);
             }
-            _ => return Err(usage(format!("{flag} takes KEY=JSON; got {}", serde_json::to_string(t).unwrap()), None)),
+            _ => {
+                return Err(usage(
+                    format!(
+                        "{flag} takes KEY=JSON; got {}",
+                        serde_json::to_string(t).unwrap()
+                    ),
+                    None,
+                ))
+            }
         }
     }
     Ok(Some(out))
 }
 
 /// An enum flag in either spelling (the Python SDK's or the Temporal CLI's): the protocol's name.
-pub fn enum_value(text: Option<&str>, flag: &str, names: &[&str]) -> Result<Option<String>, UsageError> {
+pub fn enum_value(
+    text: Option<&str>,
+    flag: &str,
+    names: &[&str],
+) -> Result<Option<String>, UsageError> {
     let Some(t) = text else { return Ok(None) };
-    let norm = |s: &str| s.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_uppercase();
+    let norm = |s: &str| {
+        s.chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .collect::<String>()
+            .to_ascii_uppercase()
+    };
     match names.iter().find(|n| norm(n) == norm(t)) {
         Some(n) => Ok(Some((*n).to_string())),
-        None => Err(usage(format!("{flag} must be one of {}; got \"{t}\"", names.join(", ")), None)),
+        None => Err(usage(
+            format!("{flag} must be one of {}; got \"{t}\"", names.join(", ")),
+            None,
+        )),
     }
 }

@@ -1,12 +1,16 @@
 //! The commands (as src/cli/client/commands.ts): each first checks and converts its flags
 //! (`prepare`, so bad usage fails before any daemon is reached), then runs against a client.
-use crate::args::{enum_value, json_value, json_values, keyed_json, usage, ClientArgs, Format, UsageError};
+use crate::args::{
+    enum_value, json_value, json_values, keyed_json, usage, ClientArgs, Format, UsageError,
+};
 use crate::output::{Failure, Output};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 use std::str::FromStr;
-use temporal_handled::protocol::{self, method, HandleResultParams, IdConflictPolicy, IdReusePolicy, WorkflowStartParams};
+use temporal_handled::protocol::{
+    self, method, HandleResultParams, IdConflictPolicy, IdReusePolicy, WorkflowStartParams,
+};
 use temporal_handled::{json, Client, Error, Map, Value, WorkflowHandle};
 
 pub struct Ctx<'a> {
@@ -27,25 +31,51 @@ pub struct Prepared {
 enum Kind {
     Start(Box<WorkflowStartParams>),
     Describe,
-    Query { args: Vec<Value>, reject: Option<String> },
-    Signal { args: Vec<Value> },
+    Query {
+        args: Vec<Value>,
+        reject: Option<String>,
+    },
+    Signal {
+        args: Vec<Value>,
+    },
     Cancel,
-    Terminate { details: Option<Vec<Value>> },
-    Result { follow: bool, progress: bool },
-    Update { sub: String, args: Vec<Value>, stage: String },
-    UpdateWithStart { op: Map<String, Value>, update_args: Option<Vec<Value>>, update_id: String, stage: Option<String> },
+    Terminate {
+        details: Option<Vec<Value>>,
+    },
+    Result {
+        follow: bool,
+        progress: bool,
+    },
+    Update {
+        sub: String,
+        args: Vec<Value>,
+        stage: String,
+    },
+    UpdateWithStart {
+        op: Map<String, Value>,
+        update_args: Option<Vec<Value>>,
+        update_id: String,
+        stage: Option<String>,
+    },
     Show,
-    List { limit: Option<i64>, page_size: Option<i64> },
+    List {
+        limit: Option<i64>,
+        page_size: Option<i64>,
+    },
     Count,
     Metadata,
     Stack,
-    Call { params: Option<Value> },
+    Call {
+        params: Option<Value>,
+    },
     Status,
     Batch,
 }
 
 fn enum_names(m: &str, p: &str) -> &'static [&'static str] {
-    protocol::param_info(m, p).and_then(|p| p.enum_values).unwrap_or(&[])
+    protocol::param_info(m, p)
+        .and_then(|p| p.enum_values)
+        .unwrap_or(&[])
 }
 
 const UPDATE_STAGES: &[&str] = &["ACCEPTED", "COMPLETED", "ADMITTED"];
@@ -57,13 +87,23 @@ pub fn uuid4() -> String {
         use std::io::Read;
         let _ = f.read_exact(&mut b);
     } else {
-        let n = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+        let n = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
         b.copy_from_slice(&(n ^ ((std::process::id() as u128) << 64)).to_le_bytes());
     }
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
 }
 
 pub fn prepare(a: ClientArgs) -> Result<Prepared, UsageError> {
@@ -82,12 +122,23 @@ fn prepare_kind(a: &ClientArgs) -> Result<Kind, UsageError> {
     Ok(match a.command.as_str() {
         "start" => {
             if a.has("start-signal-input") && !a.has("start-signal") {
-                return Err(usage("--start-signal-input goes with --start-signal", Some("start")));
+                return Err(usage(
+                    "--start-signal-input goes with --start-signal",
+                    Some("start"),
+                ));
             }
             let s = |f: &str| a.str(f).map(String::from);
             let dur = |f: &str| a.str(f).map(|s| Value::String(s.into()));
-            let reuse = enum_value(a.str("id-reuse-policy"), "--id-reuse-policy", enum_names(method::WORKFLOW_START, "idReusePolicy"))?;
-            let conflict = enum_value(a.str("id-conflict-policy"), "--id-conflict-policy", enum_names(method::WORKFLOW_START, "idConflictPolicy"))?;
+            let reuse = enum_value(
+                a.str("id-reuse-policy"),
+                "--id-reuse-policy",
+                enum_names(method::WORKFLOW_START, "idReusePolicy"),
+            )?;
+            let conflict = enum_value(
+                a.str("id-conflict-policy"),
+                "--id-conflict-policy",
+                enum_names(method::WORKFLOW_START, "idConflictPolicy"),
+            )?;
             let p = WorkflowStartParams {
                 workflow_type: s("type").unwrap_or_default(),
                 task_queue: s("task-queue").unwrap_or_default(),
@@ -97,13 +148,19 @@ fn prepare_kind(a: &ClientArgs) -> Result<Kind, UsageError> {
                 run_timeout: dur("run-timeout"),
                 task_timeout: dur("task-timeout"),
                 start_delay: dur("start-delay"),
-                id_reuse_policy: reuse.map(|r| IdReusePolicy::from_str(&r).expect("a value of the contract")),
-                id_conflict_policy: conflict.map(|c| IdConflictPolicy::from_str(&c).expect("a value of the contract")),
+                id_reuse_policy: reuse
+                    .map(|r| IdReusePolicy::from_str(&r).expect("a value of the contract")),
+                id_conflict_policy: conflict
+                    .map(|c| IdConflictPolicy::from_str(&c).expect("a value of the contract")),
                 cron_schedule: s("cron"),
                 memo: keyed_json(a.many("memo"), "--memo")?.map(Value::Object),
-                search_attributes: keyed_json(a.many("search-attribute"), "--search-attribute")?.map(Value::Object),
+                search_attributes: keyed_json(a.many("search-attribute"), "--search-attribute")?
+                    .map(Value::Object),
                 start_signal: s("start-signal"),
-                start_signal_args: json_values(a.many("start-signal-input"), "--start-signal-input")?,
+                start_signal_args: json_values(
+                    a.many("start-signal-input"),
+                    "--start-signal-input",
+                )?,
                 static_summary: s("static-summary"),
                 static_details: s("static-details"),
                 ..Default::default()
@@ -113,7 +170,11 @@ fn prepare_kind(a: &ClientArgs) -> Result<Kind, UsageError> {
         "describe" => Kind::Describe,
         "query" => Kind::Query {
             args: json_values(a.many("input"), "--input")?.unwrap_or_default(),
-            reject: enum_value(a.str("reject-condition"), "--reject-condition", enum_names(method::HANDLE_QUERY, "rejectCondition"))?,
+            reject: enum_value(
+                a.str("reject-condition"),
+                "--reject-condition",
+                enum_names(method::HANDLE_QUERY, "rejectCondition"),
+            )?,
         },
         "signal" => Kind::Signal {
             args: json_values(a.many("input"), "--input")?.unwrap_or_default(),
@@ -135,15 +196,29 @@ fn prepare_kind(a: &ClientArgs) -> Result<Kind, UsageError> {
         "update" => Kind::Update {
             sub: a.positionals[0].clone(),
             args: json_values(a.many("input"), "--input")?.unwrap_or_default(),
-            stage: enum_value(a.str("wait-for-stage"), "--wait-for-stage", UPDATE_STAGES)?.unwrap_or_else(|| "ACCEPTED".into()),
+            stage: enum_value(a.str("wait-for-stage"), "--wait-for-stage", UPDATE_STAGES)?
+                .unwrap_or_else(|| "ACCEPTED".into()),
         },
         "update-with-start" => {
-            let conflict = enum_value(a.str("id-conflict-policy"), "--id-conflict-policy", WITH_START_CONFLICT)?;
+            let conflict = enum_value(
+                a.str("id-conflict-policy"),
+                "--id-conflict-policy",
+                WITH_START_CONFLICT,
+            )?;
             let stage = enum_value(a.str("wait-for-stage"), "--wait-for-stage", UPDATE_STAGES)?;
             let mut op = Map::new();
-            op.insert("workflowType".into(), a.str("type").unwrap_or_default().into());
-            op.insert("taskQueue".into(), a.str("task-queue").unwrap_or_default().into());
-            op.insert("workflowId".into(), a.str("workflow-id").unwrap_or_default().into());
+            op.insert(
+                "workflowType".into(),
+                a.str("type").unwrap_or_default().into(),
+            );
+            op.insert(
+                "taskQueue".into(),
+                a.str("task-queue").unwrap_or_default().into(),
+            );
+            op.insert(
+                "workflowId".into(),
+                a.str("workflow-id").unwrap_or_default().into(),
+            );
             if let Some(args) = json_values(a.many("input"), "--input")? {
                 op.insert("args".into(), Value::Array(args));
             }
@@ -163,8 +238,13 @@ fn prepare_kind(a: &ClientArgs) -> Result<Kind, UsageError> {
                 match a.str(flag) {
                     None => Ok(None),
                     Some(t) => match t.trim().parse::<f64>() {
-                        Ok(n) if n.fract() == 0.0 && n >= 1.0 && !t.trim().is_empty() => Ok(Some(n as i64)),
-                        _ => Err(usage(format!("--{flag} must be a positive integer; got \"{t}\""), Some("list"))),
+                        Ok(n) if n.fract() == 0.0 && n >= 1.0 && !t.trim().is_empty() => {
+                            Ok(Some(n as i64))
+                        }
+                        _ => Err(usage(
+                            format!("--{flag} must be a positive integer; got \"{t}\""),
+                            Some("list"),
+                        )),
                     },
                 }
             };
@@ -183,7 +263,10 @@ fn prepare_kind(a: &ClientArgs) -> Result<Kind, UsageError> {
             };
             if let Some(p) = &params {
                 if !(p.is_object() || p.is_array()) {
-                    return Err(usage("call PARAMS must be a JSON object (or array)", Some("call")));
+                    return Err(usage(
+                        "call PARAMS must be a JSON object (or array)",
+                        Some("call"),
+                    ));
                 }
             }
             Kind::Call { params }
@@ -223,10 +306,21 @@ fn extend(base: &Value, more: &Value) -> Value {
 impl Ctx<'_> {
     /// The handle for -w/-r/--first-execution-run-id (shared within a batch).
     fn handle(&self, a: &ClientArgs) -> Rc<WorkflowHandle> {
-        let key = serde_json::to_string(&json!([a.str("workflow-id"), a.str("run-id"), a.str("first-execution-run-id")])).unwrap();
+        let key = serde_json::to_string(&json!([
+            a.str("workflow-id"),
+            a.str("run-id"),
+            a.str("first-execution-run-id")
+        ]))
+        .unwrap();
         let mut hs = self.handles.borrow_mut();
         hs.entry(key)
-            .or_insert_with(|| Rc::new(self.client.get_workflow_handle(a.str("workflow-id").unwrap_or_default(), a.str("run-id"), a.str("first-execution-run-id"))))
+            .or_insert_with(|| {
+                Rc::new(self.client.get_workflow_handle(
+                    a.str("workflow-id").unwrap_or_default(),
+                    a.str("run-id"),
+                    a.str("first-execution-run-id"),
+                ))
+            })
             .clone()
     }
 }
@@ -235,7 +329,11 @@ fn close_status(err: &Error, from_progress: Option<&str>) -> String {
     if let Some(s) = from_progress {
         return s.to_string();
     }
-    match err.failure().and_then(|f| f.get("type")).and_then(Value::as_str) {
+    match err
+        .failure()
+        .and_then(|f| f.get("type"))
+        .and_then(Value::as_str)
+    {
         Some("CancelledError") => "CANCELED",
         Some("TerminatedError") => "TERMINATED",
         Some("TimeoutError") => "TIMED_OUT",
@@ -245,11 +343,16 @@ fn close_status(err: &Error, from_progress: Option<&str>) -> String {
 }
 
 fn failure_of(err: &Error) -> Value {
-    err.failure().cloned().unwrap_or_else(|| json!({"type": "FailureError", "message": "unknown failure"}))
+    err.failure()
+        .cloned()
+        .unwrap_or_else(|| json!({"type": "FailureError", "message": "unknown failure"}))
 }
 
 fn data_field(err: &Error, k: &str) -> Value {
-    err.data().and_then(|d| d.get(k)).cloned().unwrap_or(Value::Null)
+    err.data()
+        .and_then(|d| d.get(k))
+        .cloned()
+        .unwrap_or(Value::Null)
 }
 
 /// An update's outcome printed: 0, or when it failed its failure printed too and the error returned.
@@ -281,7 +384,10 @@ pub async fn run(p: &Prepared, ctx: &mut Ctx<'_>) -> Result<i32, Failure> {
             let v = obj(vec![
                 ("workflowId", h.workflow_id.clone().into()),
                 ("runId", or_null(h.result_run_id.as_deref())),
-                ("firstExecutionRunId", or_null(h.first_execution_run_id.as_deref())),
+                (
+                    "firstExecutionRunId",
+                    or_null(h.first_execution_run_id.as_deref()),
+                ),
                 ("namespace", or_null(h.namespace.as_deref())),
                 ("type", params.workflow_type.clone().into()),
                 ("taskQueue", params.task_queue.clone().into()),
@@ -290,7 +396,10 @@ pub async fn run(p: &Prepared, ctx: &mut Ctx<'_>) -> Result<i32, Failure> {
             Ok(0)
         }
         Kind::Describe => {
-            let d = ctx.handle(a).call_value(method::HANDLE_DESCRIBE, Map::new()).await?;
+            let d = ctx
+                .handle(a)
+                .call_value(method::HANDLE_DESCRIBE, Map::new())
+                .await?;
             ctx.out.result(&d, None);
             Ok(0)
         }
@@ -301,12 +410,23 @@ pub async fn run(p: &Prepared, ctx: &mut Ctx<'_>) -> Result<i32, Failure> {
             if let Some(r) = reject {
                 params.insert("rejectCondition".into(), r.clone().into());
             }
-            let r = ctx.handle(a).call_value(method::HANDLE_QUERY, params).await?;
+            let r = ctx
+                .handle(a)
+                .call_value(method::HANDLE_QUERY, params)
+                .await?;
             let value = r.get("value").cloned().unwrap_or(Value::Null);
             if ctx.out.format == Format::Text {
                 ctx.out.result(&value, None);
             } else {
-                ctx.out.result(&obj(vec![("workflowId", wid()), ("runId", rid()), ("query", or_null(a.str("name"))), ("result", value)]), None);
+                ctx.out.result(
+                    &obj(vec![
+                        ("workflowId", wid()),
+                        ("runId", rid()),
+                        ("query", or_null(a.str("name"))),
+                        ("result", value),
+                    ]),
+                    None,
+                );
             }
             Ok(0)
         }
@@ -314,8 +434,17 @@ pub async fn run(p: &Prepared, ctx: &mut Ctx<'_>) -> Result<i32, Failure> {
             let mut params = Map::new();
             params.insert("signal".into(), a.str("name").unwrap_or_default().into());
             params.insert("args".into(), Value::Array(args.clone()));
-            ctx.handle(a).call_value(method::HANDLE_SIGNAL, params).await?;
-            ctx.out.result(&obj(vec![("workflowId", wid()), ("runId", rid()), ("signal", or_null(a.str("name")))]), Some("Signal sent"));
+            ctx.handle(a)
+                .call_value(method::HANDLE_SIGNAL, params)
+                .await?;
+            ctx.out.result(
+                &obj(vec![
+                    ("workflowId", wid()),
+                    ("runId", rid()),
+                    ("signal", or_null(a.str("name"))),
+                ]),
+                Some("Signal sent"),
+            );
             Ok(0)
         }
         Kind::Cancel => {
@@ -323,8 +452,18 @@ pub async fn run(p: &Prepared, ctx: &mut Ctx<'_>) -> Result<i32, Failure> {
             if let Some(r) = a.str("reason") {
                 params.insert("reason".into(), r.into());
             }
-            ctx.handle(a).call_value(method::HANDLE_CANCEL, params).await?;
-            let v = obj(vec![("workflowId", wid()), ("runId", rid()), ("firstExecutionRunId", or_null(a.str("first-execution-run-id"))), ("cancelRequested", true.into())]);
+            ctx.handle(a)
+                .call_value(method::HANDLE_CANCEL, params)
+                .await?;
+            let v = obj(vec![
+                ("workflowId", wid()),
+                ("runId", rid()),
+                (
+                    "firstExecutionRunId",
+                    or_null(a.str("first-execution-run-id")),
+                ),
+                ("cancelRequested", true.into()),
+            ]);
             ctx.out.result(&v, Some("Cancellation requested"));
             Ok(0)
         }
@@ -336,8 +475,18 @@ pub async fn run(p: &Prepared, ctx: &mut Ctx<'_>) -> Result<i32, Failure> {
             if let Some(d) = details {
                 params.insert("details".into(), Value::Array(d.clone()));
             }
-            ctx.handle(a).call_value(method::HANDLE_TERMINATE, params).await?;
-            let v = obj(vec![("workflowId", wid()), ("runId", rid()), ("firstExecutionRunId", or_null(a.str("first-execution-run-id"))), ("terminated", true.into())]);
+            ctx.handle(a)
+                .call_value(method::HANDLE_TERMINATE, params)
+                .await?;
+            let v = obj(vec![
+                ("workflowId", wid()),
+                ("runId", rid()),
+                (
+                    "firstExecutionRunId",
+                    or_null(a.str("first-execution-run-id")),
+                ),
+                ("terminated", true.into()),
+            ]);
             ctx.out.result(&v, Some("Workflow terminated"));
             Ok(0)
         }
@@ -384,7 +533,13 @@ pub async fn run(p: &Prepared, ctx: &mut Ctx<'_>) -> Result<i32, Failure> {
                             ("workflowId", wid()),
                             ("runId", data_field(&e, "runId")),
                             ("status", "CONTINUED_AS_NEW".into()),
-                            ("newExecutionRunId", data_field(&e, "newExecutionRunId").as_str().unwrap_or("").into()),
+                            (
+                                "newExecutionRunId",
+                                data_field(&e, "newExecutionRunId")
+                                    .as_str()
+                                    .unwrap_or("")
+                                    .into(),
+                            ),
                         ]);
                         ctx.out.result(&v, None);
                     }
@@ -404,7 +559,10 @@ pub async fn run(p: &Prepared, ctx: &mut Ctx<'_>) -> Result<i32, Failure> {
                     params.insert("update".into(), name.into());
                     params.insert("args".into(), Value::Array(args.clone()));
                     params.insert("updateId".into(), id.clone().into());
-                    let r = h.call_value(method::HANDLE_EXECUTE_UPDATE, params).await.map(|r| r.get("value").cloned().unwrap_or(Value::Null));
+                    let r = h
+                        .call_value(method::HANDLE_EXECUTE_UPDATE, params)
+                        .await
+                        .map(|r| r.get("value").cloned().unwrap_or(Value::Null));
                     let base = extend(&base, &json!({"update": name, "updateId": id}));
                     update_outcome(ctx.out, &base, r)
                 }
@@ -418,12 +576,23 @@ pub async fn run(p: &Prepared, ctx: &mut Ctx<'_>) -> Result<i32, Failure> {
                     params.insert("waitForStage".into(), stage.clone().into());
                     let info = h.call_value(method::HANDLE_START_UPDATE, params).await?;
                     let token = info.get("update").cloned().unwrap_or(Value::Null);
-                    let d = ctx.client.request(method::UPDATE_DESCRIBE, Some(json!({ "update": token }))).await;
+                    let d = ctx
+                        .client
+                        .request(method::UPDATE_DESCRIBE, Some(json!({ "update": token })))
+                        .await;
                     if ctx.attached {
-                        let _ = tokio::time::timeout(std::time::Duration::from_secs(2), ctx.client.request(method::UPDATE_RELEASE, Some(json!({ "update": token })))).await;
+                        let _ = tokio::time::timeout(
+                            std::time::Duration::from_secs(2),
+                            ctx.client
+                                .request(method::UPDATE_RELEASE, Some(json!({ "update": token }))),
+                        )
+                        .await;
                     }
                     let d = d?;
-                    let mut v = extend(&base, &json!({"update": name, "updateId": info.get("updateId").cloned().unwrap_or(Value::Null), "stage": d.get("stage").cloned().unwrap_or(Value::Null)}));
+                    let mut v = extend(
+                        &base,
+                        &json!({"update": name, "updateId": info.get("updateId").cloned().unwrap_or(Value::Null), "stage": d.get("stage").cloned().unwrap_or(Value::Null)}),
+                    );
                     if let Some(o) = d.get("outcome") {
                         v = extend(&v, o);
                     }
@@ -433,27 +602,52 @@ pub async fn run(p: &Prepared, ctx: &mut Ctx<'_>) -> Result<i32, Failure> {
                 _ => {
                     let mut params = Map::new();
                     params.insert("updateId".into(), update_id.unwrap_or_default().into());
-                    let info = h.call_value(method::HANDLE_GET_UPDATE_HANDLE, params).await?;
+                    let info = h
+                        .call_value(method::HANDLE_GET_UPDATE_HANDLE, params)
+                        .await?;
                     let token = info.get("update").cloned().unwrap_or(Value::Null);
                     let r = if sub == "describe" {
-                        ctx.client.request(method::UPDATE_DESCRIBE, Some(json!({ "update": token }))).await.map_err(Failure::from).map(|d| {
-                            ctx.out.result(&extend(&base, &d), None);
-                            0
-                        })
+                        ctx.client
+                            .request(method::UPDATE_DESCRIBE, Some(json!({ "update": token })))
+                            .await
+                            .map_err(Failure::from)
+                            .map(|d| {
+                                ctx.out.result(&extend(&base, &d), None);
+                                0
+                            })
                     } else {
-                        let r = ctx.client.request(method::UPDATE_RESULT, Some(json!({ "update": token }))).await.map(|r| r.get("value").cloned().unwrap_or(Value::Null));
-                        update_outcome(ctx.out, &extend(&base, &json!({ "updateId": update_id })), r)
+                        let r = ctx
+                            .client
+                            .request(method::UPDATE_RESULT, Some(json!({ "update": token })))
+                            .await
+                            .map(|r| r.get("value").cloned().unwrap_or(Value::Null));
+                        update_outcome(
+                            ctx.out,
+                            &extend(&base, &json!({ "updateId": update_id })),
+                            r,
+                        )
                     };
                     if ctx.attached {
-                        let _ = tokio::time::timeout(std::time::Duration::from_secs(2), ctx.client.request(method::UPDATE_RELEASE, Some(json!({ "update": token })))).await;
+                        let _ = tokio::time::timeout(
+                            std::time::Duration::from_secs(2),
+                            ctx.client
+                                .request(method::UPDATE_RELEASE, Some(json!({ "update": token }))),
+                        )
+                        .await;
                     }
                     r
                 }
             }
         }
-        Kind::UpdateWithStart { op, update_args, update_id, stage } => {
+        Kind::UpdateWithStart {
+            op,
+            update_args,
+            update_id,
+            stage,
+        } => {
             let name = a.str("name").unwrap_or_default();
-            let base = json!({"workflowId": op.get("workflowId"), "update": name, "updateId": update_id});
+            let base =
+                json!({"workflowId": op.get("workflowId"), "update": name, "updateId": update_id});
             let mut params = Map::new();
             params.insert("start".into(), Value::Object(op.clone()));
             params.insert("update".into(), name.into());
@@ -463,25 +657,47 @@ pub async fn run(p: &Prepared, ctx: &mut Ctx<'_>) -> Result<i32, Failure> {
             params.insert("updateId".into(), update_id.clone().into());
             if let Some(stage) = stage {
                 params.insert("waitForStage".into(), stage.clone().into());
-                let r = ctx.client.request(method::WORKFLOW_START_UPDATE_WITH_START, Some(Value::Object(params))).await?;
+                let r = ctx
+                    .client
+                    .request(
+                        method::WORKFLOW_START_UPDATE_WITH_START,
+                        Some(Value::Object(params)),
+                    )
+                    .await?;
                 let token = r.pointer("/update/update").cloned().unwrap_or(Value::Null);
-                let d = ctx.client.request(method::UPDATE_DESCRIBE, Some(json!({ "update": token }))).await;
+                let d = ctx
+                    .client
+                    .request(method::UPDATE_DESCRIBE, Some(json!({ "update": token })))
+                    .await;
                 if ctx.attached {
                     release_both(ctx.client, &r).await;
                 }
                 let d = d?;
-                let mut v = extend(&base, &json!({"runId": r.pointer("/handle/resultRunId").cloned().unwrap_or(Value::Null), "stage": d.get("stage").cloned().unwrap_or(Value::Null)}));
+                let mut v = extend(
+                    &base,
+                    &json!({"runId": r.pointer("/handle/resultRunId").cloned().unwrap_or(Value::Null), "stage": d.get("stage").cloned().unwrap_or(Value::Null)}),
+                );
                 if let Some(o) = d.get("outcome") {
                     v = extend(&v, o);
                 }
                 ctx.out.result(&v, Some("Update started"));
                 return Ok(0);
             }
-            let r = ctx.client.request(method::WORKFLOW_EXECUTE_UPDATE_WITH_START, Some(Value::Object(params))).await;
+            let r = ctx
+                .client
+                .request(
+                    method::WORKFLOW_EXECUTE_UPDATE_WITH_START,
+                    Some(Value::Object(params)),
+                )
+                .await;
             if let (Ok(r), true) = (&r, ctx.attached) {
                 release_both(ctx.client, r).await;
             }
-            update_outcome(ctx.out, &base, r.map(|r| r.get("value").cloned().unwrap_or(Value::Null)))
+            update_outcome(
+                ctx.out,
+                &base,
+                r.map(|r| r.get("value").cloned().unwrap_or(Value::Null)),
+            )
         }
         Kind::Show => {
             let h = ctx.handle(a);
@@ -490,17 +706,29 @@ pub async fn run(p: &Prepared, ctx: &mut Ctx<'_>) -> Result<i32, Failure> {
                 params.insert("decode".into(), true.into());
             }
             if a.flag("follow") {
-                let mut s = h.streamed(method::HANDLE_WATCH, params, "partialResultToken").await?;
-                let fmt = if ctx.out.format == Format::Json { Format::Jsonl } else { ctx.out.format };
+                let mut s = h
+                    .streamed(method::HANDLE_WATCH, params, "partialResultToken")
+                    .await?;
+                let fmt = if ctx.out.format == Format::Json {
+                    Format::Jsonl
+                } else {
+                    ctx.out.format
+                };
                 let saved = ctx.out.format;
                 ctx.out.format = fmt;
                 while let Some(batch) = s.next().await {
                     let run_id = batch.get("runId").cloned().unwrap_or(Value::Null);
-                    for e in batch.get("events").and_then(Value::as_array).cloned().unwrap_or_default() {
+                    for e in batch
+                        .get("events")
+                        .and_then(Value::as_array)
+                        .cloned()
+                        .unwrap_or_default()
+                    {
                         if fmt == Format::Text {
                             ctx.out.result(&Value::String(event_line(&e)), None);
                         } else {
-                            ctx.out.result(&extend(&json!({ "runId": run_id }), &e), None);
+                            ctx.out
+                                .result(&extend(&json!({ "runId": run_id }), &e), None);
                         }
                     }
                 }
@@ -514,7 +742,11 @@ pub async fn run(p: &Prepared, ctx: &mut Ctx<'_>) -> Result<i32, Failure> {
                 return Ok(0);
             }
             let r = h.call_value(method::HANDLE_FETCH_HISTORY, params).await?;
-            let events = r.get("events").and_then(Value::as_array).cloned().unwrap_or_default();
+            let events = r
+                .get("events")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
             match ctx.out.format {
                 Format::Json => ctx.out.result(&json!({ "events": events }), None),
                 Format::Text => {
@@ -541,20 +773,43 @@ pub async fn run(p: &Prepared, ctx: &mut Ctx<'_>) -> Result<i32, Failure> {
             if let Some(p) = page_size {
                 params.insert("pageSize".into(), (*p).into());
             }
-            let mut s = ctx.client.streamed(method::WORKFLOW_LIST, params, "partialResultToken");
+            let mut s = ctx
+                .client
+                .streamed(method::WORKFLOW_LIST, params, "partialResultToken");
             let mut all = Vec::new();
             let emit = |out: &mut Output, all: &mut Vec<Value>, page: &Value| {
-                for e in page.get("executions").and_then(Value::as_array).cloned().unwrap_or_default() {
+                for e in page
+                    .get("executions")
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default()
+                {
                     match out.format {
                         Format::Json => all.push(e),
                         Format::Jsonl => out.result(&e, None),
                         Format::Text => {
                             let f = |k: &str| match e.get(k) {
                                 Some(Value::String(s)) => s.clone(),
-                                Some(Value::Null) | None => if k == "startTime" { "null".into() } else { "undefined".into() },
+                                Some(Value::Null) | None => {
+                                    if k == "startTime" {
+                                        "null".into()
+                                    } else {
+                                        "undefined".into()
+                                    }
+                                }
                                 Some(o) => o.to_string(),
                             };
-                            out.result(&Value::String(format!("{}  {}  {}  {}  {}", f("workflowId"), f("runId"), f("workflowType"), f("status"), f("startTime"))), None)
+                            out.result(
+                                &Value::String(format!(
+                                    "{}  {}  {}  {}  {}",
+                                    f("workflowId"),
+                                    f("runId"),
+                                    f("workflowType"),
+                                    f("status"),
+                                    f("startTime")
+                                )),
+                                None,
+                            )
                         }
                     }
                 }
@@ -574,46 +829,79 @@ pub async fn run(p: &Prepared, ctx: &mut Ctx<'_>) -> Result<i32, Failure> {
             if let Some(q) = a.str("query") {
                 params.insert("query".into(), q.into());
             }
-            let r = ctx.client.request(method::WORKFLOW_COUNT, Some(Value::Object(params))).await?;
+            let r = ctx
+                .client
+                .request(method::WORKFLOW_COUNT, Some(Value::Object(params)))
+                .await?;
             ctx.out.result(&r, None);
             Ok(0)
         }
         Kind::Metadata => {
-            let r = ctx.handle(a).call_value(method::HANDLE_METADATA, Map::new()).await?;
+            let r = ctx
+                .handle(a)
+                .call_value(method::HANDLE_METADATA, Map::new())
+                .await?;
             ctx.out.result(&r, None);
             Ok(0)
         }
         Kind::Stack => {
-            let r = ctx.handle(a).call_value(method::HANDLE_STACK_TRACE, Map::new()).await?;
+            let r = ctx
+                .handle(a)
+                .call_value(method::HANDLE_STACK_TRACE, Map::new())
+                .await?;
             let st = r.get("stackTrace").cloned().unwrap_or(Value::Null);
             if ctx.out.format == Format::Text {
                 ctx.out.result(&st, None);
             } else {
-                ctx.out.result(&obj(vec![("workflowId", wid()), ("runId", rid()), ("stackTrace", st)]), None);
+                ctx.out.result(
+                    &obj(vec![
+                        ("workflowId", wid()),
+                        ("runId", rid()),
+                        ("stackTrace", st),
+                    ]),
+                    None,
+                );
             }
             Ok(0)
         }
         Kind::Call { params } => {
-            let r = ctx.client.request(&a.positionals[0], params.clone()).await?;
+            let r = ctx
+                .client
+                .request(&a.positionals[0], params.clone())
+                .await?;
             ctx.out.result(&r, None);
             Ok(0)
         }
         Kind::Status => {
-            let r = ctx.client.request(method::DAEMON_STATUS, Some(json!({}))).await?;
+            let r = ctx
+                .client
+                .request(method::DAEMON_STATUS, Some(json!({})))
+                .await?;
             ctx.out.result(&r, None);
             Ok(0)
         }
-        Kind::Batch => Err(Failure::Named("InternalError", "batch runs through batch::run".into())),
+        Kind::Batch => Err(Failure::Named(
+            "InternalError",
+            "batch runs through batch::run".into(),
+        )),
     }
 }
 
 async fn release_both(client: &Client, r: &Value) {
     let t = std::time::Duration::from_secs(2);
     if let Some(u) = r.pointer("/update/update") {
-        let _ = tokio::time::timeout(t, client.request(method::UPDATE_RELEASE, Some(json!({ "update": u })))).await;
+        let _ = tokio::time::timeout(
+            t,
+            client.request(method::UPDATE_RELEASE, Some(json!({ "update": u }))),
+        )
+        .await;
     }
     if let Some(h) = r.pointer("/handle/handle") {
-        let _ = tokio::time::timeout(t, client.request(method::HANDLE_RELEASE, Some(json!({ "handle": h })))).await;
+        let _ = tokio::time::timeout(
+            t,
+            client.request(method::HANDLE_RELEASE, Some(json!({ "handle": h }))),
+        )
+        .await;
     }
 }
 
@@ -625,5 +913,10 @@ fn event_line(e: &Value) -> String {
         Some(o) => o.to_string(),
     };
     let t = s("eventType");
-    format!("{:>5}  {}  {}", s("eventId"), s("eventTime"), t.strip_prefix("EVENT_TYPE_").unwrap_or(&t))
+    format!(
+        "{:>5}  {}  {}",
+        s("eventId"),
+        s("eventTime"),
+        t.strip_prefix("EVENT_TYPE_").unwrap_or(&t)
+    )
 }

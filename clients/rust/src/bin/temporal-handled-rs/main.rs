@@ -14,7 +14,9 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::rc::Rc;
 use std::time::Duration;
-use temporal_handled::{default_token_file, read_token_file, Client, Error, SessionOptions, SpawnOptions, Value};
+use temporal_handled::{
+    default_token_file, read_token_file, Client, Error, SessionOptions, SpawnOptions, Value,
+};
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -24,7 +26,10 @@ fn main() {
         println!("temporal-handled-rs {VERSION}");
         return;
     }
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a tokio runtime");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
     let code = rt.block_on(run_client(argv));
     rt.shutdown_background();
     std::process::exit(code);
@@ -33,16 +38,25 @@ fn main() {
 async fn connect(a: &args::ClientArgs) -> Result<Client, Error> {
     let opts = SessionOptions {
         namespace: a.namespace.clone(),
-        client_name: Some(format!("temporal-handled-rs {} (rust cli {VERSION})", a.command)),
+        client_name: Some(format!(
+            "temporal-handled-rs {} (rust cli {VERSION})",
+            a.command
+        )),
     };
     match &a.target {
         Target::Socket(p) => Client::attach_unix(p, opts).await,
         Target::Tcp { port, token_file } => {
-            let tf = token_file.as_ref().map(PathBuf::from).unwrap_or_else(default_token_file);
+            let tf = token_file
+                .as_ref()
+                .map(PathBuf::from)
+                .unwrap_or_else(default_token_file);
             let token = read_token_file(&tf)?;
             Client::attach_tcp(*port, Some(token), opts).await
         }
-        Target::Spawn { daemon_args, address } => {
+        Target::Spawn {
+            daemon_args,
+            address,
+        } => {
             Client::spawn(SpawnOptions {
                 command: None,
                 args: daemon_args.clone(),
@@ -215,12 +229,36 @@ fn reach_flag(w: &str) -> bool {
     if w == "-o" {
         return true;
     }
-    let Some(rest) = w.strip_prefix("--") else { return false };
+    let Some(rest) = w.strip_prefix("--") else {
+        return false;
+    };
     let name = rest.split('=').next().unwrap_or("");
     const NAMES: &[&str] = &[
-        "socket", "port", "token-file", "address", "dev", "dev-db", "api-key", "tls", "no-tls", "grpc-meta", "client-authority", "profile", "config-file", "temporal-cli", "log-file", "log-level", "command-timeout", "output",
+        "socket",
+        "port",
+        "token-file",
+        "address",
+        "dev",
+        "dev-db",
+        "api-key",
+        "tls",
+        "no-tls",
+        "grpc-meta",
+        "client-authority",
+        "profile",
+        "config-file",
+        "temporal-cli",
+        "log-file",
+        "log-level",
+        "command-timeout",
+        "output",
     ];
-    NAMES.contains(&name) || (name.starts_with("tls-") && name.len() > 4 && name[4..].chars().all(|c| c.is_ascii_lowercase() || c == '-'))
+    NAMES.contains(&name)
+        || (name.starts_with("tls-")
+            && name.len() > 4
+            && name[4..]
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c == '-'))
 }
 
 async fn batch(ctx: &mut Ctx<'_>) -> Result<i32, Failure> {
@@ -239,17 +277,31 @@ async fn batch(ctx: &mut Ctx<'_>) -> Result<i32, Failure> {
         let mut command: Option<String> = None;
         let code = {
             let prepared = (|| -> Result<commands::Prepared, Failure> {
-                let words = if line.starts_with('[') { json_words(line)? } else { split_words(line)? };
+                let words = if line.starts_with('[') {
+                    json_words(line)?
+                } else {
+                    split_words(line)?
+                };
                 command = words.first().cloned();
                 if command.as_deref() == Some("batch") {
                     return Err(args::usage("batch cannot be nested", None).into());
                 }
                 if let Some(w) = words.iter().skip(1).find(|w| reach_flag(w)) {
-                    return Err(args::usage(format!("{w} belongs on the batch command line, not on a line of the batch"), command.as_deref()).into());
+                    return Err(args::usage(
+                        format!(
+                            "{w} belongs on the batch command line, not on a line of the batch"
+                        ),
+                        command.as_deref(),
+                    )
+                    .into());
                 }
                 let a = parse_client_args(&words)?;
                 if a.help {
-                    return Err(args::usage("help is not available inside a batch", Some(&a.command)).into());
+                    return Err(args::usage(
+                        "help is not available inside a batch",
+                        Some(&a.command),
+                    )
+                    .into());
                 }
                 Ok(prepare(a)?)
             })();
@@ -278,7 +330,10 @@ async fn batch(ctx: &mut Ctx<'_>) -> Result<i32, Failure> {
         worst = worst.max(code);
         let mut o = temporal_handled::Map::new();
         o.insert("line".into(), n.into());
-        o.insert("command".into(), command.map(Value::String).unwrap_or(Value::Null));
+        o.insert(
+            "command".into(),
+            command.map(Value::String).unwrap_or(Value::Null),
+        );
         o.insert("exitCode".into(), code.into());
         if let Some((result, error)) = captured.captured.take() {
             if let Some(r) = result {
@@ -294,9 +349,17 @@ async fn batch(ctx: &mut Ctx<'_>) -> Result<i32, Failure> {
 }
 
 fn json_words(line: &str) -> Result<Vec<String>, args::UsageError> {
-    let v: Value = serde_json::from_str(line).map_err(|e| args::usage(format!("a line starting with \"[\" must be a JSON array of words: {e}"), None))?;
+    let v: Value = serde_json::from_str(line).map_err(|e| {
+        args::usage(
+            format!("a line starting with \"[\" must be a JSON array of words: {e}"),
+            None,
+        )
+    })?;
     match v {
-        Value::Array(items) if items.iter().all(Value::is_string) => Ok(items.into_iter().map(|w| w.as_str().unwrap().to_string()).collect()),
+        Value::Array(items) if items.iter().all(Value::is_string) => Ok(items
+            .into_iter()
+            .map(|w| w.as_str().unwrap().to_string())
+            .collect()),
         _ => Err(args::usage("a JSON line must be an array of strings", None)),
     }
 }

@@ -28,7 +28,9 @@ pub fn exit_code(f: &Failure) -> i32 {
     match f {
         Failure::Usage(_) => 2,
         Failure::Client(e) => match e.type_name() {
-            "WorkflowFailureError" | "WorkflowContinuedAsNewError" | "WorkflowUpdateFailedError" => 1,
+            "WorkflowFailureError"
+            | "WorkflowContinuedAsNewError"
+            | "WorkflowUpdateFailedError" => 1,
             "InvalidParams" | "MethodNotFound" if e.code().is_some() => 2,
             _ => 3,
         },
@@ -86,7 +88,8 @@ pub fn to_text(v: &Value) -> String {
             let width = m.keys().map(|k| k.chars().count()).max().unwrap_or(0);
             m.iter()
                 .map(|(k, v)| {
-                    let mut label: String = k.chars().take(1).flat_map(char::to_uppercase).collect();
+                    let mut label: String =
+                        k.chars().take(1).flat_map(char::to_uppercase).collect();
                     label.extend(k.chars().skip(1));
                     let shown = match v {
                         Value::Null => "-".to_string(),
@@ -136,7 +139,12 @@ impl Output {
             Format::Jsonl => compact(v),
             Format::Text => {
                 let body = to_text(v);
-                [title.map(String::from), Some(body)].into_iter().flatten().filter(|s| !s.is_empty()).collect::<Vec<_>>().join("\n")
+                [title.map(String::from), Some(body)]
+                    .into_iter()
+                    .flatten()
+                    .filter(|s| !s.is_empty())
+                    .collect::<Vec<_>>()
+                    .join("\n")
             }
         };
         let mut out = std::io::stdout().lock();
@@ -174,7 +182,9 @@ impl Output {
             "begin" => format!(
                 "waiting for {}{}...",
                 s("workflowId").unwrap_or(""),
-                s("runId").map(|r| format!(" (run {r})")).unwrap_or_default()
+                s("runId")
+                    .map(|r| format!(" (run {r})"))
+                    .unwrap_or_default()
             ),
             "report" => format!(
                 "{}: {} {} -> {}; waiting...",
@@ -185,8 +195,13 @@ impl Output {
             ),
             _ => format!(
                 "{}{}",
-                p.get("status").and_then(Value::as_str).or(s("message")).unwrap_or("ended"),
-                s("runId").map(|r| format!(" (run {r})")).unwrap_or_default()
+                p.get("status")
+                    .and_then(Value::as_str)
+                    .or(s("message"))
+                    .unwrap_or("ended"),
+                s("runId")
+                    .map(|r| format!(" (run {r})"))
+                    .unwrap_or_default()
             ),
         };
         let mut err = std::io::stderr().lock();

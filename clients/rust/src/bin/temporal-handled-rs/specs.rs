@@ -23,7 +23,12 @@ pub struct Spec {
     pub notes: Option<&'static str>,
 }
 
-const fn f(flag: &'static str, short: Option<char>, param: Option<(&'static str, &'static str)>, value: Option<&'static str>) -> Flag {
+const fn f(
+    flag: &'static str,
+    short: Option<char>,
+    param: Option<(&'static str, &'static str)>,
+    value: Option<&'static str>,
+) -> Flag {
     Flag {
         flag,
         short,
@@ -79,8 +84,19 @@ const DURATION: &str = "a duration: 100ms, 1.5s, 1h30m, or milliseconds";
 
 fn reference(run_about: &'static str) -> Vec<Flag> {
     vec![
-        f("workflow-id", Some('w'), Some(("workflow/getHandle", "workflowId")), Some("W")),
-        f("run-id", Some('r'), Some(("workflow/getHandle", "runId")), Some("RUN")).about(run_about),
+        f(
+            "workflow-id",
+            Some('w'),
+            Some(("workflow/getHandle", "workflowId")),
+            Some("W"),
+        ),
+        f(
+            "run-id",
+            Some('r'),
+            Some(("workflow/getHandle", "runId")),
+            Some("RUN"),
+        )
+        .about(run_about),
     ]
 }
 
@@ -91,7 +107,13 @@ fn input(method: &'static str) -> Flag {
 }
 
 fn chain_guard() -> Flag {
-    f("first-execution-run-id", None, Some(("workflow/getHandle", "firstExecutionRunId")), Some("F")).about("only within the run chain started by run F")
+    f(
+        "first-execution-run-id",
+        None,
+        Some(("workflow/getHandle", "firstExecutionRunId")),
+        Some("F"),
+    )
+    .about("only within the run chain started by run F")
 }
 
 const LATEST: &str = "run ID (default: the latest run)";
@@ -294,7 +316,8 @@ pub fn specs() -> Vec<Spec> {
     ]
 }
 
-const BATCH_NOTES: &str = "  Each line of stdin is one command with its flags, as on the command line
+const BATCH_NOTES: &str =
+    "  Each line of stdin is one command with its flags, as on the command line
   (describe -w order-1), with shell-style quotes, or a JSON array of words
   ([\"query\",\"-w\",\"order-1\",\"--name\",\"items\"]). Empty lines and lines starting with
   # are skipped. The lines run in order over the batch's one connection, so flags that
@@ -362,9 +385,15 @@ fn flag_help(fl: &Flag) -> String {
         fl.flag,
         fl.value.map(|v| format!(" {v}")).unwrap_or_default()
     );
-    let desc = fl.param_info().map(|p| p.description.trim_end_matches('.').to_string()).filter(|s| !s.is_empty());
+    let desc = fl
+        .param_info()
+        .map(|p| p.description.trim_end_matches('.').to_string())
+        .filter(|s| !s.is_empty());
     let values = fl.enum_values().map(|v| format!("one of {}", v.join(", ")));
-    let parts: Vec<String> = [desc, values, fl.about.map(String::from)].into_iter().flatten().collect();
+    let parts: Vec<String> = [desc, values, fl.about.map(String::from)]
+        .into_iter()
+        .flatten()
+        .collect();
     let text = parts.join("; ") + if fl.is_required() { " (required)" } else { "" };
     let pad = if left.chars().count() < 27 {
         format!("{left:<27}")
@@ -386,11 +415,16 @@ pub fn client_help() -> String {
 }
 
 pub fn command_help(spec: &Spec) -> String {
-    let flags: String = spec.flags.iter().map(flag_help).collect::<String>() + spec.notes.unwrap_or("");
+    let flags: String =
+        spec.flags.iter().map(flag_help).collect::<String>() + spec.notes.unwrap_or("");
     format!(
         "Usage: temporal-handled {}\n\n{}\n{}\n{CONNECTION}\n{EXIT_CODE_TABLE}",
         spec.usage,
         spec.about,
-        if flags.is_empty() { String::new() } else { format!("\n{flags}") }
+        if flags.is_empty() {
+            String::new()
+        } else {
+            format!("\n{flags}")
+        }
     )
 }
