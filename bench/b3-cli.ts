@@ -121,7 +121,13 @@ export async function b3(ctx: Ctx): Promise<ScenarioResult> {
       procPaths.splice(
         2,
         0,
-        ['native_cli', '`temporal-handled-rs describe -w ID --socket …`', 'native client (clients/rust), process per op, attached to the daemon', NATIVE_CLI, ['describe', '-w', id, '--socket', d.socket]],
+        [
+          'native_cli',
+          '`temporal-handled-rs describe -w ID --socket …`',
+          'native client (clients/rust), process per op, attached to the daemon',
+          NATIVE_CLI,
+          ['describe', '-w', id, '--socket', d.socket],
+        ],
         ['native_version', '`temporal-handled-rs --version`', 'a bare start of the native binary, no I/O', NATIVE_CLI, ['--version']],
       );
     } else {
@@ -188,7 +194,20 @@ export async function b3(ctx: Ctx): Promise<ScenarioResult> {
       { scenario: 'B3', what: 'describe per process: `temporal` CLI p50 ÷ `temporal-handled-rs describe` p50', measured: round(nativeSpeedup), unit: '×', target: '≥ 4', met: nativeSpeedup >= 4 },
     );
   }
-  const order = ['temporal_cli', 'handled_cli', 'native_cli', 'native_version', 'node_bare', 'handled_version', 'handled_batch', 'ts_attach_per_op', 'ts_warm', 'raw_per_op', 'raw_warm', 'raw_status'].filter((k) => summary[k]);
+  const order = [
+    'temporal_cli',
+    'handled_cli',
+    'native_cli',
+    'native_version',
+    'node_bare',
+    'handled_version',
+    'handled_batch',
+    'ts_attach_per_op',
+    'ts_warm',
+    'raw_per_op',
+    'raw_warm',
+    'raw_status',
+  ].filter((k) => summary[k]);
   const md = [
     `${size.procs} runs per command (interleaved, after ${size.warmup} warm-up runs); ${size.inproc} calls per in-process path. The workflow is on a task queue no worker polls.`,
     '',
