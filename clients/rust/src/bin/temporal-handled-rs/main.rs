@@ -363,3 +363,130 @@ fn json_words(line: &str) -> Result<Vec<String>, args::UsageError> {
         _ => Err(args::usage("a JSON line must be an array of strings", None)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn splits_lines_as_a_shell_does() {
+        assert_eq!(
+            split_words(r#"start --type echo -i '"a b"' -i "{\"k\": 1}" -w x\ y"#).unwrap(),
+            words(&[
+                "start",
+                "--type",
+                "echo",
+                "-i",
+                "\"a b\"",
+                "-i",
+                "{\"k\": 1}",
+                "-w",
+                "x y"
+            ])
+        );
+        assert!(split_words("query -w 'open")
+            .unwrap_err()
+            .message
+            .contains("unterminated single quote"));
+        assert!(split_words("query -w \"open")
+            .unwrap_err()
+            .message
+            .contains("unterminated double quote"));
+    }
+
+    #[test]
+    fn durations_as_temporal_cli_writes_them() {
+        assert_eq!(args::parse_duration("1h30m", "d").unwrap(), 5_400_000.0);
+        assert_eq!(args::parse_duration("1.5s", "d").unwrap(), 1500.0);
+        assert_eq!(args::parse_duration("300ms", "d").unwrap(), 300.0);
+        assert!(args::parse_duration("soon", "--command-timeout")
+            .unwrap_err()
+            .contains("--command-timeout \"soon\" is not a duration"));
+        assert!(
+            args::parse_duration("5", "d").is_err(),
+            "a bare number has no unit"
+        );
+    }
+
+    #[test]
+    fn flags_that_choose_a_daemon_are_refused_on_batch_lines() {
+        for w in [
+            "--socket",
+            "--port=1",
+            "-o",
+            "--tls-ca-path",
+            "--output",
+            "--dev",
+        ] {
+            assert!(reach_flag(w), "{w}");
+        }
+        for w in ["--type", "-w", "--tls-", "--name"] {
+            assert!(!reach_flag(w), "{w}");
+        }
+    }
+
+    #[test]
+    fn bad_usage_names_what_was_wrong() {
+        let err = |v: &[&str]| {
+            parse_client_args(&words(v))
+                .and_then(commands::prepare)
+                .err()
+                .expect("bad usage")
+                .message
+        };
+        assert_eq!(err(&["start", "-w", "x"]), "--type is required");
+        assert!(err(&["nope"]).contains("unknown command \"nope\""));
+        assert!(err(&["describe", "-w", "x", "--bogus"]).contains("Unknown option '--bogus'"));
+        assert!(err(&[
+            "start",
+            "--type",
+            "t",
+            "-t",
+            "q",
+            "-w",
+            "x",
+            "-i",
+            "{not json"
+        ])
+        .starts_with("--input must be JSON"));
+        assert!(err(&[
+            "start",
+            "--type",
+            "t",
+            "-t",
+            "q",
+            "-w",
+            "x",
+            "--id-reuse-policy",
+            "Sometimes"
+        ])
+        .contains("ALLOW_DUPLICATE"));
+        assert!(
+            err(&["start", "--type", "t", "-t", "q", "-w", "x", "--memo", "novalue"])
+                .contains("--memo takes KEY=JSON")
+        );
+        assert!(err(&["status", "--socket", "/s", "--address", "a:1"])
+            .contains("--address configures a daemon"));
+        assert!(err(&["status", "--port", "70000"]).contains("--port must be a TCP port number"));
+        assert!(err(&["list", "--limit", "0"]).contains("--limit must be a positive integer"));
+        assert!(err(&["update", "result", "-w", "x"]).contains("needs --update-id"));
+        assert!(err(&["call"]).contains("call takes METHOD"));
+        assert!(err(&["call", "daemon/status", "3"]).contains("must be a JSON object"));
+        // The CLI's spelling of an enum is the protocol's name.
+        let a = parse_client_args(&words(&[
+            "query",
+            "-w",
+            "x",
+            "--name",
+            "q",
+            "--reject-condition",
+            "not_open",
+        ]))
+        .unwrap();
+        assert!(commands::prepare(a).is_ok());
+    }
+}
