@@ -5,6 +5,10 @@ import type { WorkflowExecution, WorkflowExecutionDescription } from '@temporal-
 import { enumName, toNumber, type DescribeWorkflowExecutionResponse, type IWorkflowExecutionInfo } from './proto';
 import { fromPayload, type JsonValue } from './payload-converter';
 import { timestampToIso } from './durations';
+import { decodeTypedSearchAttributes } from './search-attributes';
+import { protoValue } from './proto-values';
+import * as protojson from 'protobufjs/ext/protojson';
+import { messageType } from './proto';
 
 export type { WorkflowExecution, WorkflowExecutionDescription };
 
@@ -34,10 +38,19 @@ export function toExecution(info: IWorkflowExecutionInfo | null | undefined, nam
     parentRunId: info?.parentExecution?.runId || null,
     memo: decodeMap(info?.memo?.fields),
     searchAttributes: decodeMap(info?.searchAttributes?.indexedFields),
+    typedSearchAttributes: decodeTypedSearchAttributes(info?.searchAttributes?.indexedFields),
   };
 }
 
-export function toDescription(res: DescribeWorkflowExecutionResponse, namespace: string): WorkflowExecutionDescription {
+const W = 'temporal.api.workflow.v1.';
+
+/** Each of `list` as the protocol shows a message of `type` (proto-values.ts). */
+function details<T>(type: string, list: readonly object[] | null | undefined): T[] {
+  return (list ?? []).map((m) => protoValue(W + type, m) as T);
+}
+
+/** The run's description; with `raw`, the whole response in protobuf JSON besides, payloads untouched. */
+export function toDescription(res: DescribeWorkflowExecutionResponse, namespace: string, raw = false): WorkflowExecutionDescription {
   const info = res.workflowExecutionInfo;
   const meta = res.executionConfig?.userMetadata;
   return {
@@ -49,5 +62,13 @@ export function toDescription(res: DescribeWorkflowExecutionResponse, namespace:
     staticDetails: meta?.details ? fromPayload(meta.details) : null,
     pendingActivityCount: res.pendingActivities?.length ?? 0,
     pendingChildrenCount: res.pendingChildren?.length ?? 0,
+    pendingActivities: details('PendingActivityInfo', res.pendingActivities),
+    pendingChildren: details('PendingChildExecutionInfo', res.pendingChildren),
+    pendingNexusOperations: details('PendingNexusOperationInfo', res.pendingNexusOperations),
+    callbacks: details('CallbackInfo', res.callbacks),
+    pendingWorkflowTask: res.pendingWorkflowTask ? (protoValue(`${W}PendingWorkflowTaskInfo`, res.pendingWorkflowTask) as WorkflowExecutionDescription['pendingWorkflowTask']) : null,
+    versioningInfo: info?.versioningInfo ? (protoValue(`${W}WorkflowExecutionVersioningInfo`, info.versioningInfo) as Record<string, unknown>) : null,
+    priority: info?.priority ? (protoValue('temporal.api.common.v1.Priority', info.priority) as WorkflowExecutionDescription['priority']) : null,
+    ...(raw ? { raw: protojson.toJson(messageType('temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse'), res) as Record<string, unknown> } : {}),
   };
 }

@@ -370,3 +370,41 @@ async fn cancel_requests_cancellation() {
     h.release().await.unwrap();
     c.close().await;
 }
+
+#[tokio::test]
+async fn per_call_options_of_the_contract_go_through_typed_params() {
+    let _ = env();
+    let c = attach().await;
+    let id = unique("rs-opts");
+    let h = c.start_workflow(start_params(&id)).await.unwrap();
+    let with = |timeout: Value| {
+        let p = HandleDescribeParams {
+            raw: Some(true),
+            rpc_timeout: Some(timeout),
+            rpc_metadata: Some(json!({"x-rust-test": "1"})),
+            ..Default::default()
+        };
+        let mut m = serde_json::to_value(&p)
+            .unwrap()
+            .as_object()
+            .unwrap()
+            .clone();
+        m.remove("handle");
+        m
+    };
+    let d = h
+        .call_value(method::HANDLE_DESCRIBE, with(json!("10s")))
+        .await
+        .expect("describe with rpcTimeout and rpcMetadata");
+    assert_eq!(d["workflowId"], id.as_str());
+    assert!(d["raw"].is_object(), "raw: true answers the whole response");
+    let e = h
+        .call_value(method::HANDLE_DESCRIBE, with(json!("soon")))
+        .await
+        .expect_err("a bad rpcTimeout");
+    assert_eq!(e.type_name(), "InvalidParams");
+    assert!(e.message().contains("rpcTimeout"), "{}", e.message());
+    h.terminate(HandleTerminateParams::default()).await.unwrap();
+    h.release().await.unwrap();
+    c.close().await;
+}

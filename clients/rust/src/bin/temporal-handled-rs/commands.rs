@@ -400,7 +400,7 @@ pub async fn run(p: &Prepared, ctx: &mut Ctx<'_>) -> Result<i32, Failure> {
                 .handle(a)
                 .call_value(method::HANDLE_DESCRIBE, Map::new())
                 .await?;
-            ctx.out.result(&d, None);
+            ctx.out.result_as(&d, None, crate::output::describe_text);
             Ok(0)
         }
         Kind::Query { args, reject } => {

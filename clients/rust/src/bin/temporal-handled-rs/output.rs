@@ -130,6 +130,11 @@ impl Output {
     }
 
     pub fn result(&mut self, v: &Value, title: Option<&str>) {
+        self.result_as(v, title, to_text)
+    }
+
+    /// Writes a result; its text form is `as_text`'s.
+    pub fn result_as(&mut self, v: &Value, title: Option<&str>, as_text: fn(&Value) -> String) {
         if let Some(c) = &mut self.captured {
             c.0 = Some(v.clone());
             return;
@@ -138,7 +143,7 @@ impl Output {
             Format::Json => pretty(v),
             Format::Jsonl => compact(v),
             Format::Text => {
-                let body = to_text(v);
+                let body = as_text(v);
                 [title.map(String::from), Some(body)]
                     .into_iter()
                     .flatten()
@@ -223,4 +228,71 @@ impl Output {
         }
         self.progress_shown = false;
     }
+}
+
+/// `describe -o text` (as src/cli/client/describe-text.ts): the description's own fields as rows,
+/// then a section for each detail that is not empty, each entry's non-empty fields indented.
+pub fn describe_text(d: &Value) -> String {
+    const SECTIONS: &[(&str, &str)] = &[
+        ("pendingActivities", "Pending activities"),
+        ("pendingChildren", "Pending children"),
+        ("pendingNexusOperations", "Pending Nexus operations"),
+        ("callbacks", "Callbacks"),
+        ("pendingWorkflowTask", "Pending workflow task"),
+        ("versioningInfo", "Versioning"),
+        ("priority", "Priority"),
+    ];
+    let Some(m) = d.as_object() else {
+        return to_text(d);
+    };
+    let not_row = |k: &str| {
+        SECTIONS.iter().any(|(s, _)| *s == k) || k == "raw" || k == "typedSearchAttributes"
+    };
+    let is_empty = |v: &Value| match v {
+        Value::Null => true,
+        Value::String(s) => s.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o.is_empty(),
+        _ => false,
+    };
+    let indent = |t: &str| {
+        t.split('\n')
+            .map(|l| format!("  {l}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let entry_text = |e: &Value| match e {
+        Value::Object(o) => to_text(&Value::Object(
+            o.iter()
+                .filter(|(_, v)| !is_empty(v))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        )),
+        other => to_text(other),
+    };
+    let rows: Map<String, Value> = m
+        .iter()
+        .filter(|(k, _)| !not_row(k))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let mut parts = vec![to_text(&Value::Object(rows))];
+    for (key, title) in SECTIONS {
+        let Some(v) = m.get(*key) else { continue };
+        if is_empty(v) {
+            continue;
+        }
+        match v {
+            Value::Array(items) => parts.push(format!(
+                "\n{title} ({})\n{}",
+                items.len(),
+                items
+                    .iter()
+                    .map(|e| indent(&entry_text(e)))
+                    .collect::<Vec<_>>()
+                    .join("\n\n")
+            )),
+            other => parts.push(format!("\n{title}\n{}", indent(&entry_text(other)))),
+        }
+    }
+    parts.join("\n")
 }

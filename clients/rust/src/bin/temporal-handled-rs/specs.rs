@@ -149,7 +149,7 @@ pub fn specs() -> Vec<Spec> {
         Spec {
             name: "describe",
             usage: "describe -w W [-r RUN]",
-            about: "Describes the workflow (the run RUN, or the latest run): status, times, type, task queue, memo, ...",
+            about: "Describes the workflow (the run RUN, or the latest run): status, times, type, task queue, memo, and what it waits on: pending activities (attempts, heartbeat details, last failure), children, Nexus operations, callbacks, the workflow task.",
             flags: reference(LATEST),
             notes: None,
         },
