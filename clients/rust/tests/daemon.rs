@@ -408,3 +408,175 @@ async fn per_call_options_of_the_contract_go_through_typed_params() {
     h.release().await.unwrap();
     c.close().await;
 }
+
+// With the real worker of test/fixtures/workflows.ts.
+
+fn on_worker(workflow_type: &str, id: &str, args: Vec<Value>) -> WorkflowStartParams {
+    WorkflowStartParams {
+        workflow_type: workflow_type.into(),
+        task_queue: env().task_queue.clone(),
+        workflow_id: id.into(),
+        args: Some(args),
+        ..Default::default()
+    }
+}
+
+#[tokio::test]
+async fn signals_queries_and_a_completed_result() {
+    let c = attach().await;
+    let id = unique("rs-signals");
+    let h = c
+        .start_workflow(on_worker("signals", &id, vec![]))
+        .await
+        .unwrap();
+    h.signal("add", vec![json!({"n": 1})]).await.unwrap();
+    h.signal("add", vec![json!("two")]).await.unwrap();
+    let state = h.query("state", vec![]).await.expect("query state");
+    assert_eq!(state["values"], json!([{"n": 1}, "two"]));
+    assert_eq!(
+        h.query("greet", vec![json!("Hello"), json!("World")])
+            .await
+            .unwrap(),
+        json!("Hello, World!")
+    );
+    let e = h
+        .query("fail", vec![])
+        .await
+        .expect_err("the query handler throws");
+    assert_eq!(e.type_name(), "WorkflowQueryFailedError");
+    h.signal("finish", vec![]).await.unwrap();
+    let r = h
+        .result(HandleResultParams::default())
+        .await
+        .expect("completed");
+    assert_eq!(r.value, json!([{"n": 1}, "two"]));
+    assert_eq!(Some(r.run_id.as_str()), h.result_run_id.as_deref());
+    let rejected = h
+        .query_with(HandleQueryParams {
+            query: "state".into(),
+            reject_condition: Some(RejectCondition::NotOpen),
+            ..Default::default()
+        })
+        .await
+        .expect_err("closed");
+    assert_eq!(rejected.type_name(), "WorkflowQueryRejectedError");
+    assert_eq!(rejected.data().unwrap()["status"], "COMPLETED");
+    h.release().await.unwrap();
+    c.close().await;
+}
+
+#[tokio::test]
+async fn result_follows_continue_as_new_with_a_report_per_run() {
+    let c = attach().await;
+    let id = unique("rs-chain");
+    let h = c
+        .start_workflow(on_worker("chain", &id, vec![json!(2)]))
+        .await
+        .unwrap();
+    let mut s = h
+        .result_with_progress(HandleResultParams::default())
+        .await
+        .unwrap();
+    let mut kinds = Vec::new();
+    while let Some(p) = s.next().await {
+        if p["kind"] == "report" {
+            assert_eq!(p["reason"], "CONTINUED_AS_NEW");
+        }
+        kinds.push(p["kind"].as_str().unwrap().to_string());
+    }
+    assert_eq!(kinds, vec!["begin", "report", "report", "end"]);
+    assert_eq!(
+        s.answer().await.unwrap()["value"],
+        json!({"runs": 3, "n": 2})
+    );
+    // Without following, the first run's end is continue-as-new.
+    let first = c.get_workflow_handle(&id, h.result_run_id.as_deref(), None);
+    let e = first
+        .result(HandleResultParams {
+            follow_runs: Some(false),
+            ..Default::default()
+        })
+        .await
+        .expect_err("continued as new");
+    assert_eq!(e.type_name(), "WorkflowContinuedAsNewError");
+    assert!(e.data().unwrap()["newExecutionRunId"].is_string());
+    // The watch streams the events of both later runs' chain from the first.
+    let mut w = first.watch(HandleWatchParams::default()).await.unwrap();
+    let mut runs = std::collections::BTreeSet::new();
+    while let Some(batch) = w.next().await {
+        runs.insert(batch["runId"].as_str().unwrap().to_string());
+    }
+    assert_eq!(w.answer().await.unwrap()["status"], "COMPLETED");
+    assert_eq!(runs.len(), 3, "one run ID per run of the chain");
+    h.release().await.unwrap();
+    first.release().await.unwrap();
+    c.close().await;
+}
+
+#[tokio::test]
+async fn updates_and_update_with_start() {
+    let c = attach().await;
+    let id = unique("rs-upd");
+    let h = c
+        .start_workflow(on_worker("updatable", &id, vec![json!(5)]))
+        .await
+        .unwrap();
+    let r = h
+        .execute_update(HandleExecuteUpdateParams {
+            update: "add".into(),
+            args: Some(vec![json!(2)]),
+            ..Default::default()
+        })
+        .await
+        .expect("add 2");
+    assert_eq!(r.value, json!(7));
+    let e = h
+        .execute_update(HandleExecuteUpdateParams {
+            update: "add".into(),
+            args: Some(vec![json!(-1)]),
+            ..Default::default()
+        })
+        .await
+        .expect_err("the validator rejects -1");
+    assert_eq!(e.type_name(), "WorkflowUpdateFailedError");
+    assert!(e.failure().unwrap()["message"]
+        .as_str()
+        .unwrap()
+        .contains("add rejects -1"));
+    let u = h
+        .start_update(HandleStartUpdateParams {
+            update: "waitForRelease".into(),
+            args: Some(vec![json!("r")]),
+            update_id: Some("rs-u1".into()),
+            wait_for_stage: Some(WaitForStage::Accepted),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(u.update_id(), "rs-u1");
+    assert_eq!(u.describe().await.unwrap().stage, "ACCEPTED");
+    h.signal("release", vec![]).await.unwrap();
+    assert_eq!(u.result().await.unwrap(), json!("r"));
+    u.release().await.unwrap();
+    h.terminate(HandleTerminateParams::default()).await.unwrap();
+    h.release().await.unwrap();
+
+    let ws = unique("rs-uws");
+    let (wh, uh, value) = c
+        .execute_update_with_start(WorkflowExecuteUpdateWithStartParams {
+            start: json!({"workflowType": "updatable", "taskQueue": env().task_queue, "workflowId": ws, "args": [1], "idConflictPolicy": "USE_EXISTING"}),
+            update: "add".into(),
+            args: Some(vec![json!(2)]),
+            ..Default::default()
+        })
+        .await
+        .expect("update-with-start");
+    assert_eq!(value, json!(3));
+    assert_eq!(wh.workflow_id, ws);
+    uh.release().await.unwrap();
+    wh.terminate(HandleTerminateParams::default())
+        .await
+        .unwrap();
+    wh.release().await.unwrap();
+    c.close().await;
+}

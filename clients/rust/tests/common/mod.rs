@@ -1,6 +1,7 @@
-//! One real Temporal dev server (`.venv/bin/temporal server start-dev`) and one real daemon
-//! (`node bin/temporal-handled.js --socket … --port … --token-file …`) per test binary, on free
-//! loopback ports. Each runs under a `/bin/sh` watchdog that stops it when this process ends.
+//! One real Temporal dev server with a real worker (the TS harness's, through
+//! tests/support/worker-env.js) and one real daemon (`node bin/temporal-handled.js --socket …
+//! --port … --token-file …`, under a `/bin/sh` watchdog that stops it when this process ends)
+//! per test binary, on free loopback ports.
 #![allow(dead_code)]
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -11,6 +12,8 @@ use temporal_handled::{Client, SessionOptions};
 
 pub struct Env {
     pub root: PathBuf,
+    /// The task queue a real worker of test/fixtures/workflows.ts polls.
+    pub task_queue: String,
     pub address: String,
     pub socket: PathBuf,
     pub port: u16,
@@ -80,41 +83,50 @@ static ENV: OnceLock<Env> = OnceLock::new();
 pub fn env() -> &'static Env {
     ENV.get_or_init(|| {
         let root = root();
-        let temporal = root.join(".venv/bin/temporal");
-        assert!(temporal.exists(), "{} is missing: run `npm run setup`", temporal.display());
-        assert!(root.join("dist/src/cli/main.js").exists() || root.join("dist").exists(), "the daemon is not built: run `npm run build`");
+        assert!(
+            root.join(".venv/bin/temporal").exists(),
+            ".venv/bin/temporal is missing: run `npm run setup`"
+        );
+        assert!(
+            root.join("dist/test/harness/env.js").exists(),
+            "the project is not built: run `npm run build`"
+        );
         let dir = std::env::temp_dir().join(format!("th-rust-test-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        let port = free_port();
-        let http = free_port();
+        // The TS harness's dev server and a real worker (tests/support/worker-env.js); it stops
+        // both when its stdin, held open by this process, ends.
+        let mut worker = Command::new("node")
+            .arg(root.join("clients/rust/tests/support/worker-env.js"))
+            .current_dir(&root)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(dir.join("worker-env.log")).unwrap())
+            .spawn()
+            .expect("node tests/support/worker-env.js");
+        let mut line = String::new();
+        {
+            use std::io::BufRead;
+            std::io::BufReader::new(worker.stdout.take().unwrap())
+                .read_line(&mut line)
+                .unwrap();
+        }
+        let started: serde_json::Value = serde_json::from_str(line.trim()).unwrap_or_else(|e| {
+            let log = std::fs::read_to_string(dir.join("worker-env.log")).unwrap_or_default();
+            panic!("the dev server and worker did not start ({e}): {log}")
+        });
+        let address = started["address"].as_str().unwrap().to_string();
+        let task_queue = started["taskQueue"].as_str().unwrap().to_string();
+        std::mem::forget(worker);
         let s = |x: &str| x.to_string();
-        guarded(
-            &[
-                temporal.to_string_lossy().into_owned(),
-                s("server"),
-                s("start-dev"),
-                s("--headless"),
-                s("--ip"),
-                s("127.0.0.1"),
-                s("--port"),
-                port.to_string(),
-                s("--http-port"),
-                http.to_string(),
-                s("--log-level"),
-                s("warn"),
-                s("--dynamic-config-value"),
-                s("frontend.enableServerVersionCheck=false"),
-            ],
-            &dir.join("dev-server.log"),
-        );
-        let address = format!("127.0.0.1:{port}");
         let socket = dir.join("d.sock");
         let token_file = dir.join("token");
         let tcp = free_port();
         let daemon_pid = guarded(
             &[
                 s("node"),
-                root.join("bin/temporal-handled.js").to_string_lossy().into_owned(),
+                root.join("bin/temporal-handled.js")
+                    .to_string_lossy()
+                    .into_owned(),
                 s("--socket"),
                 socket.to_string_lossy().into_owned(),
                 s("--port"),
@@ -132,31 +144,38 @@ pub fn env() -> &'static Env {
         // On a thread of its own: a test's runtime cannot run another inside it.
         let (sock, logs) = (socket.clone(), dir.clone());
         std::thread::spawn(move || {
-        let (socket, dir) = (sock, logs);
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        rt.block_on(async {
-            let deadline = Instant::now() + Duration::from_secs(90);
-            loop {
-                if let Ok(c) = Client::attach_unix(&socket, SessionOptions::default()).await {
-                    let ok = c.request("workflow/count", Some(temporal_handled::json!({}))).await.is_ok();
-                    c.close().await;
-                    if ok {
-                        break;
+            let (socket, dir) = (sock, logs);
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async {
+                let deadline = Instant::now() + Duration::from_secs(90);
+                loop {
+                    if let Ok(c) = Client::attach_unix(&socket, SessionOptions::default()).await {
+                        let ok = c
+                            .request("workflow/count", Some(temporal_handled::json!({})))
+                            .await
+                            .is_ok();
+                        c.close().await;
+                        if ok {
+                            break;
+                        }
                     }
+                    if Instant::now() > deadline {
+                        let log =
+                            std::fs::read_to_string(dir.join("daemon.log")).unwrap_or_default();
+                        panic!("the daemon did not come up within 90 s; its log:\n{log}");
+                    }
+                    tokio::time::sleep(Duration::from_millis(200)).await;
                 }
-                if Instant::now() > deadline {
-                    let log = std::fs::read_to_string(dir.join("daemon.log")).unwrap_or_default();
-                    let dev = std::fs::read_to_string(dir.join("dev-server.log")).unwrap_or_default();
-                    panic!("the daemon and dev server did not come up within 90 s; daemon log:\n{log}\ndev server log:\n{dev}");
-                }
-                tokio::time::sleep(Duration::from_millis(200)).await;
-            }
-        });
+            });
         })
         .join()
         .expect("the test environment");
         Env {
             root,
+            task_queue,
             address,
             socket,
             port: tcp,
