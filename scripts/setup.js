@@ -79,7 +79,12 @@ if (!fs.existsSync(path.join(rustDir, 'Cargo.toml'))) {
     process.stderr.write(`setup: (clients/rust) cargo ${args.join(' ')}\n`);
     execFileSync('cargo', args, { stdio: ['ignore', 'inherit', 'inherit'], cwd: rustDir });
   };
-  inRust(['fetch', '--locked']);
+  // The crates once (a later run finds them cached and stays offline, so `npm test` downloads nothing).
+  try {
+    execFileSync('cargo', ['fetch', '--locked', '--offline'], { stdio: 'ignore', cwd: rustDir });
+  } catch {
+    inRust(['fetch', '--locked']);
+  }
   inRust(['build', '--release', '--locked', '--offline']);
   inRust(['test', '--release', '--locked', '--offline', '--no-run']);
   process.stderr.write(`setup: ${cargo}; native shell client at clients/rust/target/release/temporal-handled-rs\n`);
