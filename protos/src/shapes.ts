@@ -210,6 +210,16 @@ export const DaemonStatus = Type.Object({
   connection: Type.Object({ state: Type.String(), address: Type.String(), namespace: Type.String() }),
   temporal: Type.Object({ serverVersion: NullableString }),
   memory: Type.Object({ rss: Type.Integer(), heapUsed: Type.Integer() }),
+  codec: Nullable(
+    Type.Object({
+      endpoint: Type.String({ description: 'Without credentials, query or fragment.' }),
+      encode: Type.Object({ calls: Type.Integer(), payloads: Type.Integer() }),
+      decode: Type.Object({ calls: Type.Integer(), payloads: Type.Integer() }),
+      errors: Type.Integer(),
+      lastError: NullableString,
+    }),
+    { description: 'The codec server, when one is configured: its calls and errors.' },
+  ),
 });
 export type DaemonStatus = Static<typeof DaemonStatus>;
 

@@ -49,8 +49,17 @@ function details<T>(type: string, list: readonly object[] | null | undefined): T
   return (list ?? []).map((m) => protoValue(W + type, m) as T);
 }
 
-/** The run's description; with `raw`, the whole response in protobuf JSON besides, payloads untouched. */
-export function toDescription(res: DescribeWorkflowExecutionResponse, namespace: string, raw = false): WorkflowExecutionDescription {
+export function describeResponseType() {
+  return messageType('temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse');
+}
+
+/** The whole response in protobuf JSON, payloads as they are in it. */
+export function describeResponseJson(res: DescribeWorkflowExecutionResponse): Record<string, unknown> {
+  return protojson.toJson(describeResponseType(), res) as Record<string, unknown>;
+}
+
+/** The run's description (its payloads as the response holds them: decode them first). */
+export function toDescription(res: DescribeWorkflowExecutionResponse, namespace: string): WorkflowExecutionDescription {
   const info = res.workflowExecutionInfo;
   const meta = res.executionConfig?.userMetadata;
   return {
@@ -69,6 +78,5 @@ export function toDescription(res: DescribeWorkflowExecutionResponse, namespace:
     pendingWorkflowTask: res.pendingWorkflowTask ? (protoValue(`${W}PendingWorkflowTaskInfo`, res.pendingWorkflowTask) as WorkflowExecutionDescription['pendingWorkflowTask']) : null,
     versioningInfo: info?.versioningInfo ? (protoValue(`${W}WorkflowExecutionVersioningInfo`, info.versioningInfo) as Record<string, unknown>) : null,
     priority: info?.priority ? (protoValue('temporal.api.common.v1.Priority', info.priority) as WorkflowExecutionDescription['priority']) : null,
-    ...(raw ? { raw: protojson.toJson(messageType('temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse'), res) as Record<string, unknown> } : {}),
   };
 }
