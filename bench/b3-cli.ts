@@ -1,6 +1,7 @@
 /**
- * B3: one describe per operation from the command line: the shell client attached to a
- * running daemon's socket vs `temporal workflow describe` started per operation, with
+ * B3: one describe per operation from the command line: the shell client (Node, and the native
+ * one from clients/rust when built) attached to a running daemon's socket vs
+ * `temporal workflow describe` started per operation, with
  * the pieces that explain the difference (a bare Node start, loading the CLI, an
  * in-process client, a raw socket round trip).
  */
@@ -14,6 +15,9 @@ import { DAEMON_BIN, track } from './env';
 import { type Ctx, type ScenarioResult, type TargetCheck, fmt, mark, mdTable, ratio, uid } from './common';
 import { nowMs, percentile, round, sleep } from './stats';
 import { RawRpc } from './raw-rpc';
+
+/** The native client (clients/rust, built by `npm run setup` when cargo is there), or $TH_NATIVE_CLI. */
+const NATIVE_CLI = process.env.TH_NATIVE_CLI || path.resolve(__dirname, '..', '..', 'clients', 'rust', 'target', 'release', 'temporal-handled-rs');
 
 /** Wall time of running `cmd args` to its exit (output drained); throws on a non-zero exit. */
 function timeProcess(cmd: string, args: string[]): Promise<number> {
@@ -113,6 +117,22 @@ export async function b3(ctx: Ctx): Promise<ScenarioResult> {
       ['node_bare', '`node -e 0`', 'a bare Node start (no module loaded)', process.execPath, ['-e', '0']],
       ['handled_version', '`temporal-handled --version`', 'Node start + loading the CLI, no I/O', process.execPath, [DAEMON_BIN, '--version']],
     ];
+    if (fs.existsSync(NATIVE_CLI)) {
+      procPaths.splice(
+        2,
+        0,
+        [
+          'native_cli',
+          '`temporal-handled-rs describe -w ID --socket …`',
+          'native client (clients/rust), process per op, attached to the daemon',
+          NATIVE_CLI,
+          ['describe', '-w', id, '--socket', d.socket],
+        ],
+        ['native_version', '`temporal-handled-rs --version`', 'a bare start of the native binary, no I/O', NATIVE_CLI, ['--version']],
+      );
+    } else {
+      ctx.log(`B3: the native client ${NATIVE_CLI} is not built (npm run setup builds it when cargo is there): no native rows`);
+    }
     const samples: Record<string, number[]> = Object.fromEntries(procPaths.map((p) => [p[0], []]));
     for (const p of procPaths) for (let i = 0; i < size.warmup; i++) await timeProcess(p[3], p[4]);
     for (let i = 0; i < size.procs; i++) for (const p of procPaths) samples[p[0]]!.push(await timeProcess(p[3], p[4]));
@@ -166,7 +186,28 @@ export async function b3(ctx: Ctx): Promise<ScenarioResult> {
   const checks: TargetCheck[] = [
     { scenario: 'B3', what: 'describe per process: `temporal` CLI p50 ÷ `temporal-handled describe` p50', measured: round(speedup), unit: '×', target: '≥ 20', met: speedup >= 20 },
   ];
-  const order = ['temporal_cli', 'handled_cli', 'node_bare', 'handled_version', 'handled_batch', 'ts_attach_per_op', 'ts_warm', 'raw_per_op', 'raw_warm', 'raw_status'].filter((k) => summary[k]);
+  if (summary.native_cli) {
+    const nativeP50 = summary.native_cli.p50;
+    const nativeSpeedup = ratio(cliP50, nativeP50);
+    checks.push(
+      { scenario: 'B3', what: 'describe per process, native client attached to the daemon: p50', measured: nativeP50, unit: 'ms', target: '≤ 10', met: nativeP50 <= 10 },
+      { scenario: 'B3', what: 'describe per process: `temporal` CLI p50 ÷ `temporal-handled-rs describe` p50', measured: round(nativeSpeedup), unit: '×', target: '≥ 4', met: nativeSpeedup >= 4 },
+    );
+  }
+  const order = [
+    'temporal_cli',
+    'handled_cli',
+    'native_cli',
+    'native_version',
+    'node_bare',
+    'handled_version',
+    'handled_batch',
+    'ts_attach_per_op',
+    'ts_warm',
+    'raw_per_op',
+    'raw_warm',
+    'raw_status',
+  ].filter((k) => summary[k]);
   const md = [
     `${size.procs} runs per command (interleaved, after ${size.warmup} warm-up runs); ${size.inproc} calls per in-process path. The workflow is on a task queue no worker polls.`,
     '',
@@ -177,7 +218,7 @@ export async function b3(ctx: Ctx): Promise<ScenarioResult> {
     '',
     mdTable(
       ['target', 'measured', 'target', ''],
-      checks.map((t) => [t.what, `${fmt(t.measured)}×`, t.target, mark(t.met)]),
+      checks.map((t) => [t.what, `${fmt(t.measured)}${t.unit === 'ms' ? ' ms' : '×'}`, t.target, mark(t.met)]),
     ),
   ].join('\n');
   return { id: 'B3', title: 'B3: command line, one operation per process', data: { size, summary }, markdown: md, targets: checks };

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 /**
- * `npm test`: every suite, TypeScript (mocha) and Python (pytest), then one
- * plain closing line `N passed, N failed` totalling all of them.
+ * `npm test`: every suite, TypeScript (mocha), Python (pytest) and, when a Rust toolchain is
+ * there, the Rust client's `cargo test` (clients/rust), then one plain closing line
+ * `N passed, N failed` totalling all of them.
  *
- *   node scripts/run-tests.js [--only ts|py] [--grep PATTERN] [--unit]
+ *   node scripts/run-tests.js [--only ts|py|rust] [--grep PATTERN] [--unit]
  *
  * --unit runs the fast tier only: the `*.unit.test.js` files, which need no Temporal
  * server, no daemon process and no Python (seconds).
@@ -80,6 +81,45 @@ function runPytest() {
   return counts;
 }
 
+/** Whether cargo runs here (the Rust client's suite and the native shell client depend on it). */
+function hasCargo() {
+  const r = spawnSync('cargo', ['--version'], { stdio: 'ignore' });
+  return r.status === 0;
+}
+
+const rustDir = path.join(root, 'clients', 'rust');
+const nativeCli = path.join(rustDir, 'target', 'release', process.platform === 'win32' ? 'temporal-handled-rs.exe' : 'temporal-handled-rs');
+
+/**
+ * The Rust client's tests (`cargo test`, against the real daemon and a dev server; with --unit
+ * only the contract tests, which need neither), offline: `npm run setup` fetched and built them.
+ * Counted from cargo's `test result:` lines; a build that fails is one failure.
+ */
+function runCargo() {
+  const counts = { passed: 0, failed: 0, skipped: 0 };
+  if (!fs.existsSync(path.join(rustDir, 'Cargo.toml'))) return counts;
+  if (!hasCargo()) {
+    process.stdout.write('\n  Rust client (clients/rust): no cargo here, skipped\n');
+    return counts;
+  }
+  process.stdout.write('\n  Rust client (cargo test)\n');
+  const cargoArgs = ['test', '--release', '--offline', '--locked', ...(unitOnly ? ['--test', 'contract'] : [])];
+  if (grep) cargoArgs.push('--', grep);
+  const r = spawnSync('cargo', cargoArgs, { cwd: rustDir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_BACKTRACE: '0' } });
+  process.stdout.write(r.stdout ?? '');
+  process.stderr.write(r.stderr ?? '');
+  for (const m of (r.stdout ?? '').matchAll(/^test result: \w+\. (\d+) passed; (\d+) failed; (\d+) ignored/gm)) {
+    counts.passed += Number(m[1]);
+    counts.failed += Number(m[2]);
+    counts.skipped += Number(m[3]);
+  }
+  if (r.status !== 0 && counts.failed === 0) {
+    process.stderr.write(`run-tests: cargo test exited with ${r.status} (run \`npm run setup\` to build the Rust client)\n`);
+    counts.failed++;
+  }
+  return counts;
+}
+
 /** The lint and format gate (Biome) for the TypeScript and the scripts: one test, passed or failed. */
 function runLint() {
   const biome = path.join(root, 'node_modules', '.bin', process.platform === 'win32' ? 'biome.cmd' : 'biome');
@@ -98,8 +138,17 @@ function runLint() {
     total.skipped += c.skipped;
   };
   if (!only && !unitOnly) add(runLint());
-  if (only !== 'py') add(await runMocha());
-  if (only !== 'ts' && !unitOnly) add(runPytest());
+  // With a Rust toolchain, the shell-client command tests also run the native client (built by setup).
+  if (only !== 'py' && only !== 'rust' && !unitOnly && hasCargo() && fs.existsSync(path.join(rustDir, 'Cargo.toml'))) {
+    if (fs.existsSync(nativeCli)) process.env.TH_NATIVE = process.env.TH_NATIVE ?? '1';
+    else {
+      process.stderr.write(`run-tests: cargo is here but the native client ${path.relative(root, nativeCli)} is not built: run \`npm run setup\`\n`);
+      total.failed++;
+    }
+  }
+  if (only !== 'py' && only !== 'rust') add(await runMocha());
+  if (only !== 'ts' && only !== 'rust' && !unitOnly) add(runPytest());
+  if (only !== 'ts' && only !== 'py') add(runCargo());
   const ran = total.passed + total.failed;
   console.log('');
   console.log(`${total.passed} passed, ${total.failed} failed${total.skipped ? `, ${total.skipped} skipped` : ''}`);

