@@ -11,22 +11,22 @@ import { startSocketDaemon } from './b3-cli';
 import { type Ctx, type ScenarioResult, type TargetCheck, fmt, mark, mdTable, ratio, uid, untilQueryable } from './common';
 import { median, nowMs, percentile, round } from './stats';
 
-const OPS = ['describe', 'query', 'signal'] as const;
-type Op = (typeof OPS)[number];
+export const OPS = ['describe', 'query', 'signal'] as const;
+export type Op = (typeof OPS)[number];
 
-interface Summary {
+export interface Summary {
   p50: number;
   p99: number;
   /** Per repetition. */
   reps: { p50: number; p99: number }[];
 }
 
-function summarize(repSamples: number[][]): Summary {
+export function summarize(repSamples: number[][]): Summary {
   const reps = repSamples.map((xs) => ({ p50: percentile(xs, 50), p99: percentile(xs, 99) }));
   return { p50: round(median(reps.map((r) => r.p50))), p99: round(median(reps.map((r) => r.p99))), reps: reps.map((r) => ({ p50: round(r.p50), p99: round(r.p99) })) };
 }
 
-function runPython(args: string[], timeoutMs: number): Promise<{ python: string; temporalio: string; samples: Record<string, Record<Op, number[][]>> }> {
+export function runPython(args: string[], timeoutMs: number): Promise<{ python: string; temporalio: string; samples: Record<string, Record<Op, number[][]>> }> {
   return new Promise((resolve, reject) => {
     execFile(PYTHON, [path.join(ROOT, 'bench', 'python_bench.py'), ...args], { timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
       if (err) return reject(new Error(`python_bench.py failed: ${err.message}\n${stderr.slice(-2000)}`));

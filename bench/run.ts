@@ -21,6 +21,7 @@ import { b9 } from './b9-updates';
 import { b10 } from './b10-history';
 import { b11 } from './b11-list';
 import { b12 } from './b12-codec';
+import { b7 } from './b7-per-call';
 import { round } from './stats';
 
 const RESULTS = path.join(ROOT, 'bench', 'results');
@@ -80,6 +81,7 @@ async function main(): Promise<number> {
     const scenarios: [string, () => Promise<ScenarioResult>][] = [
       ['B6', () => b6(ctx)],
       ['B1', () => b1(ctx)],
+      ['B7', () => b7(ctx)],
       ['B2', () => b2(ctx)],
       ['B3', () => b3(ctx)],
       ['B5', () => b5(ctx)],

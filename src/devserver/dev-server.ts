@@ -220,6 +220,8 @@ export class DevServer {
   private constructor(
     readonly process: ChildProcess,
     readonly port: number,
+    /** The port of the server's HTTP API (grpc-gateway: /api/v1/...). */
+    readonly httpPort: number,
     readonly executable: string,
     readonly options: DevServerOptions,
   ) {
@@ -255,6 +257,7 @@ export class DevServer {
 
   private static async launch(executable: string, options: DevServerOptions): Promise<DevServer> {
     const port = options.port ?? (await freePort());
+    const httpPort = await freePort();
     const args = [
       'server',
       'start-dev',
@@ -265,7 +268,7 @@ export class DevServer {
       String(port),
       // Chosen here rather than by the CLI, outside the ephemeral range (see freePort).
       '--http-port',
-      String(await freePort()),
+      String(httpPort),
       '--log-level',
       options.logLevel ?? 'warn',
       '--dynamic-config-value',
@@ -275,7 +278,7 @@ export class DevServer {
     for (const ns of options.namespaces ?? []) args.push('--namespace', ns);
     args.push(...(options.extraArgs ?? []));
     const child = spawnGuarded(executable, args);
-    const server = new DevServer(child, port, executable, options);
+    const server = new DevServer(child, port, httpPort, executable, options);
     await server.waitReady(options.startTimeoutMs ?? 60_000, options.namespaces ?? []);
     return server;
   }
