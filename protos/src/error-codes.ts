@@ -12,7 +12,7 @@ export const ERRORS = {
   InvalidParams: { code: -32602, message: 'A param is missing or has the wrong type; the message names it.' },
   InternalError: { code: -32603, message: 'An unexpected error inside the daemon.' },
   ServerNotInitialized: { code: -32002, message: 'A request before initialize.' },
-  RequestCancelled: { code: -32800, message: 'The request was cancelled by $/cancelRequest (or the daemon is shutting down).' },
+  RequestCancelled: { code: -32800, message: 'The request was cancelled by $/cancelRequest (or window/workDoneProgress/cancel).' },
 
   RPCError: { code: 1001, message: 'A gRPC call to Temporal failed; data.status is the gRPC code name.' },
   WorkflowAlreadyStartedError: { code: 1002, message: 'A workflow with this ID is already running; data.runId is its run.' },
@@ -25,6 +25,7 @@ export const ERRORS = {
   MessageTooLarge: { code: 1009, message: 'A message over the size limit; the connection is closed.' },
   WorkflowUpdateFailedError: { code: 1010, message: 'The update failed: its validator rejected it or its handler raised; data.cause is a Failure.' },
   WorkflowUpdateRPCTimeoutOrCancelledError: { code: 1011, message: "The update call's deadline passed or it was cancelled before the update reached the stage asked for." },
+  DaemonShuttingDown: { code: 1012, message: 'The daemon is shutting down (data.reason: SIGTERM, SIGINT, the end of its stdin, …): a request in flight is answered with this, then the connection closes.' },
 } as const;
 
 export type ErrorType = keyof typeof ERRORS;

@@ -32,6 +32,7 @@ ErrorType = typing.Literal[
     "MessageTooLarge",
     "WorkflowUpdateFailedError",
     "WorkflowUpdateRPCTimeoutOrCancelledError",
+    "DaemonShuttingDown",
 ]
 ERROR_TYPES: typing.Final[tuple[ErrorType, ...]] = (
     "RequestCancelled",
@@ -52,6 +53,7 @@ ERROR_TYPES: typing.Final[tuple[ErrorType, ...]] = (
     "MessageTooLarge",
     "WorkflowUpdateFailedError",
     "WorkflowUpdateRPCTimeoutOrCancelledError",
+    "DaemonShuttingDown",
 )
 ERROR_CODES: typing.Final[collections.abc.Mapping[ErrorType, int]] = {
     "RequestCancelled": -32800,
@@ -72,6 +74,7 @@ ERROR_CODES: typing.Final[collections.abc.Mapping[ErrorType, int]] = {
     "MessageTooLarge": 1009,
     "WorkflowUpdateFailedError": 1010,
     "WorkflowUpdateRPCTimeoutOrCancelledError": 1011,
+    "DaemonShuttingDown": 1012,
 }
 
 # --- methods (requests) ---------------------------------------------------------------------
