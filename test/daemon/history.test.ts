@@ -1,10 +1,10 @@
 /**
  * History through the daemon, end to end (real daemon process, dev server and TS worker):
  * handle/fetchHistory (whole and streamed), handle/fetchHistoryEvents (pages), handle/watch
- * across a continue-as-new chain, cancellation, and the errors Temporal gives.
+ * across a continue-as-new chain, cancellation and disconnection mid-watch, and the errors Temporal gives.
  */
 import { expect } from 'chai';
-import { startDaemon, connectClient, initialized, type StartedDaemon } from '../harness/daemon';
+import { startDaemon, connectClient, initialized, until, type StartedDaemon } from '../harness/daemon';
 import { type RawRpcClient, rpcError } from '../harness/rpc-client';
 import { startWorker, uniqueId, type RunningWorker } from '../harness/env';
 
@@ -104,6 +104,57 @@ describe('history through the daemon', function () {
     expect(st.inFlight).to.equal(0);
     expect(st.grpcInFlight).to.equal(0);
     await c.request('handle/terminate', { handle: h.handle });
+  });
+
+  it('cancel and disconnect mid-watch, with its long poll held: daemon/status then shows no request in flight, no gRPC call (no long poll), nothing queued; a later watch of the run is served in full', async () => {
+    const h = await c.request<Msg>('workflow/start', { workflowType: 'forever', taskQueue: worker.taskQueue, workflowId: uniqueId('watchend') });
+    const status = () => c.request<Msg>('daemon/status');
+    const idle = { inFlight: 0, grpcInFlight: 0, queued: 0 };
+    // The run's first workflow task is done: its events are written, the watch will wait at the end.
+    await until(async () => (await c.request<Msg>('handle/fetchHistory', { handle: h.handle })).events.length >= 4, 20_000, 'the first workflow task');
+    expect(await status()).to.deep.include(idle);
+    const held = async () => {
+      const st = await status();
+      return st.inFlight === 1 && st.grpcInFlight === 1;
+    };
+
+    // Cancelled by $/cancelRequest while its long poll is held.
+    const a = c.requestWithId('handle/watch', { handle: h.handle, partialResultToken: 'end-1' });
+    await c.waitFor((m) => m.method === '$/progress' && (m.params as Msg).token === 'end-1');
+    await until(held, 20_000, 'the watch to hold its long poll');
+    c.cancel(a.id);
+    expect((await rpcError(a.promise)).code).to.equal(-32800);
+    expect(await status()).to.deep.include(idle);
+
+    // Its client goes away while its long poll is held.
+    const other = await connectClient(s.socketPath!);
+    await initialized(other);
+    const before = (await status()).clients;
+    void other.request('handle/watch', { handle: h.handle, partialResultToken: 'end-2' }).catch(() => undefined);
+    await other.waitFor((m) => m.method === '$/progress' && (m.params as Msg).token === 'end-2');
+    await until(held, 20_000, 'the watch to hold its long poll');
+    other.destroy();
+    await until(async () => (await status()).clients === before - 1, 10_000, 'the client to be gone');
+    await until(
+      async () => {
+        const st = await status();
+        return st.inFlight === 0 && st.grpcInFlight === 0 && st.queued === 0;
+      },
+      10_000,
+      'the watch to be gone',
+    );
+
+    // Nothing left behind that could hold a later watch back: it gets every event, then the end.
+    await c.request('handle/signal', { handle: h.handle, signal: 'finish' });
+    const n = c.progress.length;
+    const end = await c.request<Msg>('handle/watch', { handle: h.handle, partialResultToken: 'end-3' });
+    expect(end).to.deep.include({ status: 'COMPLETED' });
+    const watched = c.progress
+      .slice(n)
+      .filter((p) => p.token === 'end-3')
+      .flatMap((p) => p.value.events as Msg[]);
+    expect(watched.map((e) => e.eventId)).to.deep.equal((await c.request<Msg>('handle/fetchHistory', { handle: h.handle })).events.map((e: Msg) => e.eventId));
+    expect(await status()).to.deep.include(idle);
   });
 
   it('errors: an unknown workflow is NOT_FOUND, a garbage page token INVALID_ARGUMENT, a bad fromEventId and a missing partialResultToken InvalidParams', async () => {
