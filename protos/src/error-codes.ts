@@ -25,7 +25,10 @@ export const ERRORS = {
   MessageTooLarge: { code: 1009, message: 'A message over the size limit; the connection is closed.' },
   WorkflowUpdateFailedError: { code: 1010, message: 'The update failed: its validator rejected it or its handler raised; data.cause is a Failure.' },
   WorkflowUpdateRPCTimeoutOrCancelledError: { code: 1011, message: "The update call's deadline passed or it was cancelled before the update reached the stage asked for." },
-  DaemonShuttingDown: { code: 1012, message: 'The daemon is shutting down (data.reason: SIGTERM, SIGINT, the end of its stdin, …): a request in flight is answered with this, then the connection closes.' },
+  DaemonShuttingDown: {
+    code: 1012,
+    message: 'The daemon is shutting down (data.reason: SIGTERM, SIGINT, the end of its stdin, …): a request in flight is answered with this, then the connection closes.',
+  },
 } as const;
 
 export type ErrorType = keyof typeof ERRORS;
