@@ -70,6 +70,66 @@ describe('history through the daemon', function () {
     expect(all).to.deep.equal((await c.request<Msg>('handle/fetchHistory', { handle: h.handle })).events);
   });
 
+  it('the options reach the Temporal layer: fetchHistoryEvents partialResultToken, waitNewEvent, eventFilterType, skipArchival, decode; fetchHistory skipArchival; watch fromEventId, followRuns false, decode', async () => {
+    // fetchHistoryEvents on an open run.
+    const open = await c.request<Msg>('workflow/start', { workflowType: 'signals', taskQueue: worker.taskQueue, workflowId: uniqueId('opts') });
+    const first = await c.request<Msg>('handle/fetchHistoryEvents', { handle: open.handle, waitNewEvent: true });
+    expect(first.events[0].eventType).to.equal('EVENT_TYPE_WORKFLOW_EXECUTION_STARTED');
+    expect(first.nextPageToken, 'an open run: a token to wait on').to.be.a('string');
+    let token = first.nextPageToken;
+    const seen = first.events.map((e: Msg) => e.eventType);
+    // Long-polled from the token until the signal's event comes (decoded, in $/progress).
+    const signalled = c.request('handle/signal', { handle: open.handle, signal: 'add', args: [{ n: 7 }] });
+    let signalEvent: Msg | undefined;
+    for (let i = 0; i < 20 && !signalEvent; i++) {
+      const n = c.progress.length;
+      const page = await c.request<Msg>('handle/fetchHistoryEvents', { handle: open.handle, nextPageToken: token, waitNewEvent: true, decode: true, skipArchival: true, partialResultToken: `p-${i}` });
+      expect(page.events, 'streamed: the answer holds only the token').to.deep.equal([]);
+      const events = c.progress
+        .slice(n)
+        .filter((p) => p.token === `p-${i}`)
+        .flatMap((p) => p.value.events as Msg[]);
+      seen.push(...events.map((e) => e.eventType));
+      signalEvent = events.find((e) => e.eventType === 'EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED');
+      token = page.nextPageToken;
+    }
+    await signalled;
+    expect(signalEvent, `events seen: ${seen.join(', ')}`).to.not.equal(undefined);
+    expect(signalEvent!.workflowExecutionSignaledEventAttributes.input).to.deep.equal([{ n: 7 }]);
+    await c.request('handle/signal', { handle: open.handle, signal: 'finish' });
+    await c.request('handle/result', { handle: open.handle });
+    const close = await c.request<Msg>('handle/fetchHistoryEvents', { handle: open.handle, eventFilterType: 'CLOSE_EVENT' });
+    expect(close.events.map((e: Msg) => e.eventType)).to.deep.equal(['EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED']);
+    const all = (await c.request<Msg>('handle/fetchHistory', { handle: open.handle })).events;
+    expect((await c.request<Msg>('handle/fetchHistory', { handle: open.handle, skipArchival: true })).events).to.deep.equal(all);
+
+    // watch: fromEventId resumes a closed run from that event; decode.
+    const n = c.progress.length;
+    const end = await c.request<Msg>('handle/watch', { handle: open.handle, partialResultToken: 'from', fromEventId: 5, decode: true });
+    expect(end.status).to.equal('COMPLETED');
+    const watched = c.progress
+      .slice(n)
+      .filter((p) => p.token === 'from')
+      .flatMap((p) => p.value.events as Msg[]);
+    expect(watched.map((e) => e.eventId)).to.deep.equal(all.slice(4).map((e: Msg) => e.eventId));
+    expect(watched.find((e) => e.eventType === 'EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED')!.workflowExecutionSignaledEventAttributes.input).to.deep.equal([{ n: 7 }]);
+
+    // watch: followRuns false ends at the first run of a chain.
+    const chain = await c.request<Msg>('workflow/start', { workflowType: 'chain', taskQueue: worker.taskQueue, workflowId: uniqueId('nofollow'), args: [2] });
+    const firstRun = await c.request<Msg>('workflow/getHandle', { workflowId: chain.workflowId, runId: chain.resultRunId });
+    const m = c.progress.length;
+    const stop = await c.request<Msg>('handle/watch', { handle: firstRun.handle, partialResultToken: 'nf', followRuns: false });
+    expect(stop).to.deep.equal({ runId: chain.resultRunId, status: 'CONTINUED_AS_NEW' });
+    expect(
+      new Set(
+        c.progress
+          .slice(m)
+          .filter((p) => p.token === 'nf')
+          .map((p) => p.value.runId),
+      ),
+    ).to.deep.equal(new Set([chain.resultRunId]));
+  });
+
   it('handle/watch follows a chain of 3 runs, each batch as the run writes it, and answers the last run and its status', async () => {
     const h = await c.request<Msg>('workflow/start', { workflowType: 'chain', taskQueue: worker.taskQueue, workflowId: uniqueId('watch'), args: [2] });
     // From the first run: without a run ID a watch starts at the current run, which may
