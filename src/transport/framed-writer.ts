@@ -33,11 +33,19 @@ export class FramedMessageWriter extends AbstractMessageWriter implements Messag
   private backedUp = false;
   private overflowed = false;
   private ended = false;
-  /** Sizes of the frames written and not yet flushed, oldest first (from `head`), and the largest of them. */
+  /** Sizes of the frames written and not yet flushed, oldest first (from `head`), and their sum. */
   private frames: number[] = [];
   private head = 0;
-  private largest = 0;
   private queued = 0;
+  /**
+   * Frames written and flushed so far, and the large ones not yet flushed, in order: those of at
+   * least 1/16 of the limit, so at most 17 or so are queued at once before it is passed.
+   */
+  private written = 0;
+  private flushedCount = 0;
+  private large: { seq: number; size: number }[] = [];
+  /** The largest frame still queued, if it is a large one (else 0): not counted against the limit. */
+  private largest = 0;
   /** Producers waiting for the queue to fall to their bound. */
   private waiters: { bytes: number; resolve: () => void }[] = [];
 
@@ -88,9 +96,10 @@ export class FramedMessageWriter extends AbstractMessageWriter implements Messag
       this.frames = this.frames.slice(this.head);
       this.head = 0;
     }
-    if (size >= this.largest) {
-      this.largest = 0;
-      for (let i = this.head; i < this.frames.length; i++) this.largest = Math.max(this.largest, this.frames[i]!);
+    const seq = this.flushedCount++;
+    if (this.large[0]?.seq === seq) {
+      this.large.shift();
+      this.largest = this.large.reduce((m, f) => Math.max(m, f.size), 0);
     }
     this.checkPressure();
     this.releaseWaiters();
@@ -116,7 +125,11 @@ export class FramedMessageWriter extends AbstractMessageWriter implements Messag
     const size = header.length + body.length;
     this.frames.push(size);
     this.queued += size;
-    this.largest = Math.max(this.largest, size);
+    const seq = this.written++;
+    if (size >= this.options.maxPendingBytes / 16) {
+      this.large.push({ seq, size });
+      this.largest = Math.max(this.largest, size);
+    }
     try {
       // Header and body in one write (corked), without copying the body into a frame first: a
       // batch of a streamed history is megabytes.
@@ -128,6 +141,8 @@ export class FramedMessageWriter extends AbstractMessageWriter implements Messag
     } catch (err) {
       this.frames.pop();
       this.queued -= size;
+      this.written--;
+      if (this.large.at(-1)?.seq === seq) this.large.pop();
       this.fireError(err, msg);
       return Promise.resolve();
     }

@@ -36,10 +36,17 @@ describe('a streamed workflow/list read slowly', function () {
 
       c.pauseReading();
       const { promise } = c.requestWithId<Msg>('workflow/list', { query, pageSize: 10, partialResultToken: 'lf' });
-      await until(async () => {
-        const st = await observer.request<Msg>('daemon/status');
-        return st.inFlight === 1 && st.grpcInFlight === 0;
-      }, 30_000);
+      let last: Msg = {};
+      await until(
+        async () => {
+          last = await observer.request<Msg>('daemon/status');
+          return last.inFlight === 1 && last.grpcInFlight === 0 && c.progress.length === 0;
+        },
+        30_000,
+        'the list to be parked',
+      ).catch((err) => {
+        throw new Error(`${(err as Error).message}; last status ${JSON.stringify(last)}; client closed ${c.closed}; ${s.d.stderr.filter((l) => /warn|error/.test(l)).join('\n')}`);
+      });
       await new Promise((r) => setTimeout(r, 1500));
       expect(await observer.request<Msg>('daemon/status'), 'parked while the client does not read').to.deep.include({ clients: 2, inFlight: 1, grpcInFlight: 0 });
       expect(c.closed).to.equal(false);
