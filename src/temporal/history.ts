@@ -21,6 +21,10 @@
  *   pages on in the run it started in, even after the workflow has moved on to a new run;
  *   a token of another workflow ID then gives NOT_FOUND); an old token of the run stays good
  *   (it reads on from where it was made);
+ * - a page has no bound in bytes: 256 batches by default and at most (frontend.historyMaxPageSize),
+ *   so a history of big payloads (each below limit.blobSize.error, 2 MiB) up to the history size
+ *   limit (limit.historySize.error, 50 MiB) can come as one page of 50 MB: within the 128 MB the
+ *   connection accepts (connection.ts), and the reason a streamed read sizes its pages (PageSizer);
  * - eventFilterType CLOSE_EVENT on an open run: the server holds the read until the run
  *   closes or its long-poll window (20 s) ends, waitNewEvent or not, then answers the close
  *   event, or no events and no token.
@@ -232,8 +236,9 @@ const SERVER_MAX_PAGE = 256;
 
 /**
  * Picks each page's `maximumPageSize` (the server counts batches of events, not events nor
- * bytes) so that a page holds about `PAGE_BYTES_TARGET`: it starts small (4 batches: one batch is at
- * most a transaction, about 4 MB, so the first page is at most about 16 MB), doubles while pages come
+ * bytes) so that a page holds about `PAGE_BYTES_TARGET`: it starts small (4 batches; a batch is one
+ * transaction, which the server keeps to about 4 MB (system.transactionSizeLimit; inferred, not
+ * tested), so the first page is at most about 16 MB), doubles while pages come
  * back small and shrinks in proportion when one came back large. A history of small events is still
  * read in a handful of pages (4, 8, … 256 batches).
  */
