@@ -26,7 +26,7 @@ export const ERRORS = {
   WorkflowUpdateFailedError: { code: 1010, message: 'The update failed: its validator rejected it or its handler raised; data.cause is a Failure.' },
   WorkflowUpdateRPCTimeoutOrCancelledError: { code: 1011, message: "The update call's deadline passed or it was cancelled before the update reached the stage asked for." },
   DaemonShuttingDown: {
-    code: 1012,
+    code: 1014,
     message: 'The daemon is shutting down (data.reason: SIGTERM, SIGINT, the end of its stdin, …): a request in flight is answered with this, then the connection closes.',
   },
 } as const;

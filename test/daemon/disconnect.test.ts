@@ -120,7 +120,7 @@ describe('the stdio client going away mid-call', function () {
         () => undefined,
         (err: { code?: number; data?: unknown }) => err,
       );
-      expect(e?.code).to.equal(1012);
+      expect(e?.code).to.equal(1014);
       expect(e?.data).to.deep.equal({ type: 'DaemonShuttingDown', reason: 'end of stdin' });
     } finally {
       await s.stop('SIGKILL');

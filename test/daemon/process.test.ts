@@ -22,10 +22,10 @@ async function inFlightResultWait(c: RawRpcClient) {
   return { workflowId: info.workflowId, settled };
 }
 
-/** The answer of a request in flight when the daemon stops: DaemonShuttingDown (1012) naming why. */
+/** The answer of a request in flight when the daemon stops: DaemonShuttingDown (1014) naming why. */
 function expectShuttingDown(error: unknown, reason: string): void {
   const e = error as { code?: number; message?: string; data?: Record<string, unknown> };
-  expect(e.code, String(error)).to.equal(1012);
+  expect(e.code, String(error)).to.equal(1014);
   expect(e.data).to.deep.equal({ type: 'DaemonShuttingDown', reason });
   expect(e.message).to.contain(`Daemon shutting down (${reason}): the request was not completed`);
 }

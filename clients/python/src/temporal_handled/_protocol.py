@@ -74,7 +74,7 @@ ERROR_CODES: typing.Final[collections.abc.Mapping[ErrorType, int]] = {
     "MessageTooLarge": 1009,
     "WorkflowUpdateFailedError": 1010,
     "WorkflowUpdateRPCTimeoutOrCancelledError": 1011,
-    "DaemonShuttingDown": 1012,
+    "DaemonShuttingDown": 1014,
 }
 
 # --- methods (requests) ---------------------------------------------------------------------
