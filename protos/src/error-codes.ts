@@ -12,7 +12,7 @@ export const ERRORS = {
   InvalidParams: { code: -32602, message: 'A param is missing or has the wrong type; the message names it.' },
   InternalError: { code: -32603, message: 'An unexpected error inside the daemon.' },
   ServerNotInitialized: { code: -32002, message: 'A request before initialize.' },
-  RequestCancelled: { code: -32800, message: 'The request was cancelled by $/cancelRequest (or the daemon is shutting down).' },
+  RequestCancelled: { code: -32800, message: 'The request was cancelled by $/cancelRequest (or window/workDoneProgress/cancel).' },
 
   RPCError: { code: 1001, message: 'A gRPC call to Temporal failed; data.status is the gRPC code name.' },
   WorkflowAlreadyStartedError: { code: 1002, message: 'A workflow with this ID is already running; data.runId is its run.' },
@@ -29,6 +29,10 @@ export const ERRORS = {
     code: 1013,
     message:
       "The codec server could not encode or decode the call's payloads (down, slow, an HTTP error, a wrong answer); data.operation, data.endpoint (without credentials), data.httpStatus. Nothing was sent to Temporal unencoded.",
+  },
+  DaemonShuttingDown: {
+    code: 1014,
+    message: 'The daemon is shutting down (data.reason: SIGTERM, SIGINT, the end of its stdin, …): a request in flight is answered with this, then the connection closes.',
   },
 } as const;
 

@@ -246,14 +246,15 @@ export class Daemon {
   }
 
   /**
-   * Stops: no new clients, in-flight calls answered (cancelled), sessions closed,
+   * Stops: no new clients, in-flight calls answered (DaemonShuttingDown), sessions closed,
    * socket files removed, the gRPC channel closed.
    */
   shutdown(reason: string): Promise<void> {
     this.stopping ??= (async () => {
       this.log.info(`shutting down: ${reason}`);
       for (const { server } of this.servers) server.close();
-      await Promise.all([...this.sessions].map((s) => s.close()));
+      // Requests in flight answer DaemonShuttingDown (not -32800, the client's own cancellation).
+      await Promise.all([...this.sessions].map((s) => s.close(reason)));
       for (const { socketPath } of this.servers) {
         if (socketPath) {
           try {

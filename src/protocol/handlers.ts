@@ -55,8 +55,8 @@ export interface SessionControl {
   clientLogLevel: LogLevel | undefined;
   markInitialized(): void;
   markShutdown(): void;
-  /** Sends `$/progress`: a work-done value, or a batch of a streamed result. */
-  sendProgress(token: ProgressToken, value: ResultProgress | Record<string, unknown>): void;
+  /** Sends `$/progress`: a work-done value, or a batch of a streamed result; resolves when the client's output queue is below its bound (a stream awaits it before its next batch). */
+  sendProgress(token: ProgressToken, value: ResultProgress | Record<string, unknown>): Promise<void>;
 }
 
 export interface CallContext {

@@ -19,6 +19,8 @@ export const invalidParams = (problem: string) => rpcError('InvalidParams', `Inv
 export const internalError = (problem: string) => rpcError('InternalError', `Internal error: ${problem}`);
 export const serverNotInitialized = (method: string) => rpcError('ServerNotInitialized', `Server not initialized: send initialize before ${method}`);
 export const requestCancelled = (message = 'Request cancelled') => rpcError('RequestCancelled', message);
+/** A request in flight when the daemon shuts down (not the client's cancellation: RequestCancelled). */
+export const daemonShuttingDown = (reason: string) => rpcError('DaemonShuttingDown', `Daemon shutting down (${reason}): the request was not completed`, { reason });
 export const unauthorized = () => rpcError('UnauthorizedError', 'Unauthorized: initialize must carry the shared secret as authToken on TCP');
 export const messageTooLarge = (bytes: number, limit: number) => rpcError('MessageTooLarge', `Message of ${bytes} bytes exceeds the limit of ${limit} bytes; closing the connection`);
 /** An error the Temporal layer or the handle table raised, under its own type name. */

@@ -17,7 +17,7 @@ import { FramedMessageWriter } from '../transport/framed-writer';
 import { checkEnvelope, type EnvelopeProblem } from './envelope';
 import { validateParams } from './validate-params';
 import { toResponseError } from './error-mapping';
-import { errorResponse, invalidRequest, messageTooLarge, methodNotFound, parseError, requestCancelled, serverNotInitialized, unauthorized, type RpcError } from './response-errors';
+import { daemonShuttingDown, errorResponse, invalidRequest, messageTooLarge, methodNotFound, parseError, requestCancelled, serverNotInitialized, unauthorized, type RpcError } from './response-errors';
 import { runHandler, type Services, type SessionControl } from './handlers';
 import type { Logger } from '../log/logger';
 import type { LogLevel } from '../log/levels';
@@ -85,11 +85,15 @@ export class Session implements SessionControl {
   private inputPaused = false;
   /** Why the client was dropped, when it was. */
   dropReason: string | undefined;
+  /** Set when the daemon is shutting down: why (requests cancelled then answer DaemonShuttingDown). */
+  private shutdownReason: string | undefined;
   /** Handlers running, each with its abort controller. */
   private readonly inFlight = new Set<AbortController>();
   private readonly connection: MessageConnection;
   private readonly reader: FramedMessageReader;
   private readonly writer: FramedMessageWriter;
+  /** Output queued for the client below which a stream goes on to its next batch (the writer's high-water mark). */
+  private readonly progressBound: number;
   private readonly log: Logger;
   private preAuthTimer: NodeJS.Timeout | undefined;
   /** Short Temporal calls of this client running now, and those queued behind them (in order). */
@@ -123,8 +127,10 @@ export class Session implements SessionControl {
       (inv) => this.answerInvalid(inv),
     );
     const maxPendingBytes = options.maxOutputBytes ?? Math.max(64 * 1024 * 1024, 2 * options.maxMessageBytes);
+    const highWaterBytes = Math.max(16 * 1024, Math.min(8 * 1024 * 1024, Math.floor(maxPendingBytes / 8)));
+    this.progressBound = highWaterBytes;
     this.writer = new FramedMessageWriter(options.output, {
-      highWaterBytes: Math.max(16 * 1024, Math.min(8 * 1024 * 1024, Math.floor(maxPendingBytes / 8))),
+      highWaterBytes,
       maxPendingBytes,
       onPressure: (backedUp) => {
         this.log.debug(backedUp ? 'client reads slowly: pausing its input' : 'client caught up: resuming its input');
@@ -260,24 +266,37 @@ export class Session implements SessionControl {
     return this.options.kind;
   }
 
-  /** Sends `$/progress`; a client that went away is ignored. */
-  sendProgress(token: ProgressToken, value: ResultProgress | Record<string, unknown>): void {
-    if (this.state === 'closed') return;
+  /**
+   * Sends `$/progress`; a client that went away is ignored. Resolves once the client's output
+   * queue is back under its high-water mark: a stream (a history, a list) awaits it before it
+   * fetches its next batch, so a client that reads slowly slows the fetch down instead of making
+   * the daemon queue the whole stream (or dropping the client for it).
+   */
+  sendProgress(token: ProgressToken, value: ResultProgress | Record<string, unknown>): Promise<void> {
+    if (this.state === 'closed') return Promise.resolve();
     try {
       this.connection.sendNotification('$/progress', { token, value }).catch(() => undefined);
     } catch {
       /* the connection closed meanwhile */
+      return Promise.resolve();
     }
+    return this.writer.whenBelow(this.progressBound);
   }
 
-  /** Cancels every in-flight request (or only the long waits); each answers -32800. */
-  cancelAll(onlyWaits = false): void {
+  /**
+   * Cancels every in-flight request (or only the long waits); each answers -32800, or, when the
+   * daemon is shutting down (`shutdown` says why), DaemonShuttingDown.
+   */
+  cancelAll(onlyWaits = false, shutdown?: string): void {
+    if (shutdown !== undefined) this.shutdownReason ??= shutdown;
     for (const [, r] of this.requests) {
       if (onlyWaits && !(isMethodName(r.method) && methods[r.method].waits)) continue;
       r.cancelled = true;
       r.source?.cancel();
     }
     if (!onlyWaits) for (const ac of this.inFlight) ac.abort();
+    // A cancelled stream may be parked until the client reads: let it go on to see its cancellation.
+    this.writer.releaseWaiters(true);
   }
 
   /**
@@ -293,10 +312,13 @@ export class Session implements SessionControl {
     this.closed();
   }
 
-  /** Answers what is in flight (cancelled), then closes the transport once the answers are written. */
-  async close(): Promise<void> {
+  /**
+   * Answers what is in flight (cancelled; with `shutdown`, the daemon's reason to stop, as
+   * DaemonShuttingDown), then closes the transport once the answers are written.
+   */
+  async close(shutdown?: string): Promise<void> {
     if (this.state === 'closed') return;
-    this.cancelAll();
+    this.cancelAll(false, shutdown);
     await this.answeredAll();
     if (this.isClosed) return;
     (this.options.end ?? this.options.destroy)();
@@ -378,7 +400,8 @@ export class Session implements SessionControl {
     }
     await this.queueEmpty();
     if (this.isClosed) return;
-    this.cancelAll(true);
+    // The end of stdin stops the daemon (run.ts): its waits answer that, not the client's cancellation.
+    this.cancelAll(true, this.options.kind === 'stdio' ? 'end of stdin' : undefined);
     await this.answeredAll();
     // Every answer is written: end our side too (a half-open socket stays open otherwise).
     if (!this.isClosed) this.options.end?.();
@@ -467,6 +490,7 @@ export class Session implements SessionControl {
     if (!r) return; // answered already, or never sent: nothing to do
     r.cancelled = true;
     r.source?.cancel();
+    this.writer.releaseWaiters(true);
   }
 
   /** Logs `summary` at `level`, and `detail` (which may quote payload data) only at debug level. */
@@ -541,7 +565,7 @@ export class Session implements SessionControl {
     if (known === 'initialize' && this.state === 'new') this.checkSecret(rawParams);
     const params = validateParams(known, rawParams);
     if (this.log.isDebugEnabled()) this.log.debug(`${method} ${debugParams(known, params)}`);
-    if (token.isCancellationRequested) throw requestCancelled();
+    if (token.isCancellationRequested) throw this.cancelledError();
     const ac = new AbortController();
     const sub = token.onCancellationRequested(() => ac.abort());
     this.inFlight.add(ac);
@@ -557,7 +581,7 @@ export class Session implements SessionControl {
       }
       return await runHandler(known, { session: this, services: this.services, signal: ac.signal }, params);
     } catch (err) {
-      const re = ac.signal.aborted ? requestCancelled() : toResponseError(err);
+      const re = ac.signal.aborted ? this.cancelledError() : toResponseError(err);
       if (re.data?.type === 'InternalError') this.log.error(`${method} failed: ${(err as Error)?.stack ?? String(err)}`);
       throw re;
     } finally {
@@ -567,6 +591,11 @@ export class Session implements SessionControl {
       this.services.inFlight--;
       if (this.log.isDebugEnabled()) this.log.debug(`${method} took ${Date.now() - started} ms`);
     }
+  }
+
+  /** The answer of a cancelled request: the client's cancellation, or the daemon's shutdown. */
+  private cancelledError(): RpcError {
+    return this.shutdownReason !== undefined ? daemonShuttingDown(this.shutdownReason) : requestCancelled();
   }
 
   /** Throws UnauthorizedError (and drops the client once it is answered) unless `params.authToken` is the transport's secret. */

@@ -28,7 +28,7 @@ import type { HandleIds } from './workflow-handle';
 import { enums, toNumber } from './proto';
 import { CallCancelledError, RPCError } from './errors';
 import { eventsToJson, type HistoryEventJson } from './history-json';
-import { pinRunId, type HistoryCallOptions } from './history';
+import { PageSizer, pinRunId, type HistoryCallOptions } from './history';
 import { closeStatusOfEvent, nextRunOf, troublePauseMs, waitCanOutlast, type RunStepReason } from './run-chain';
 
 export interface WatchBatch {
@@ -93,11 +93,14 @@ export async function watch(client: TemporalClient, handle: HandleIds, o: WatchO
     let outage = 0;
     let overBudget = 0;
     let emptyQuick = 0;
+    // Pages bounded in bytes (history.ts): watching a long history from its start holds a few MB at a time.
+    const sizer = new PageSizer();
     for (;;) {
       const request = {
         namespace: handle.namespace,
         execution: { workflowId: handle.workflowId, runId },
         nextPageToken: token,
+        maximumPageSize: sizer.next,
         historyEventFilterType: enums.HistoryEventFilterType.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT,
         skipArchival: true,
       };
@@ -137,6 +140,7 @@ export async function watch(client: TemporalClient, handle: HandleIds, o: WatchO
       outage = 0;
 
       const raw = res.history?.events ?? [];
+      sizer.saw(raw);
       const fresh = raw.filter((e) => toNumber(e.eventId) > seen);
       if (fresh.length > 0) {
         seen = toNumber(fresh[fresh.length - 1]!.eventId);

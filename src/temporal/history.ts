@@ -21,6 +21,10 @@
  *   pages on in the run it started in, even after the workflow has moved on to a new run;
  *   a token of another workflow ID then gives NOT_FOUND); an old token of the run stays good
  *   (it reads on from where it was made);
+ * - a page has no bound in bytes: 256 batches by default and at most (frontend.historyMaxPageSize),
+ *   so a history of big payloads (each below limit.blobSize.error, 2 MiB) up to the history size
+ *   limit (limit.historySize.error, 50 MiB) can come as one page of 50 MB: within the 128 MB the
+ *   connection accepts (connection.ts), and the reason a streamed read sizes its pages (PageSizer);
  * - eventFilterType CLOSE_EVENT on an open run: the server holds the read until the run
  *   closes or its long-poll window (20 s) ends, waitNewEvent or not, then answers the close
  *   event, or no events and no token.
@@ -174,9 +178,18 @@ export async function pinRunId(client: TemporalClient, handle: HandleIds, call?:
 /**
  * Every page of one run's history, read lazily: the next page is asked for when the consumer
  * takes it. Each page names the run it came from (pinned before the first read).
+ *
+ * With `boundedPages` (and no `pageSize`) each page is sized by its bytes (see `PageSizer`), so
+ * that no page holds much more than `PAGE_BYTES_TARGET` however large the events; otherwise the
+ * server's default page (256 batches, which can be a whole 50 MB history) is asked for.
  */
-export async function* historyPages(client: TemporalClient, handle: HandleIds, o: HistoryReadOptions = {}): AsyncGenerator<{ runId: string; events: HistoryEventJson[] }, void, undefined> {
-  const pageSize = pageSizeOf(o.pageSize);
+export async function* historyPages(
+  client: TemporalClient,
+  handle: HandleIds,
+  o: HistoryReadOptions & { boundedPages?: boolean } = {},
+): AsyncGenerator<{ runId: string; events: HistoryEventJson[] }, void, undefined> {
+  const fixed = pageSizeOf(o.pageSize);
+  const sizer = o.boundedPages && fixed === 0 ? new PageSizer() : undefined;
   const filter = filterTypeOf(o.eventFilterType);
   const runId = await pinRunId(client, handle, o.call);
   let nextPageToken: Uint8Array | undefined;
@@ -185,7 +198,7 @@ export async function* historyPages(client: TemporalClient, handle: HandleIds, o
       {
         namespace: handle.namespace,
         execution: { workflowId: handle.workflowId, runId },
-        maximumPageSize: pageSize,
+        maximumPageSize: sizer ? sizer.next : fixed,
         nextPageToken,
         historyEventFilterType: filter,
         skipArchival: Boolean(o.skipArchival),
@@ -195,6 +208,7 @@ export async function* historyPages(client: TemporalClient, handle: HandleIds, o
     );
     nextPageToken = res.nextPageToken && res.nextPageToken.length > 0 ? res.nextPageToken : undefined;
     const events = res.history?.events ?? [];
+    sizer?.saw(events);
     // The server can end with an empty page (the token promised more than there was): not passed on.
     if (events.length > 0) yield { runId, events: eventsToJson(events, o.decode) };
   } while (nextPageToken);
@@ -207,11 +221,52 @@ export async function* historyPages(client: TemporalClient, handle: HandleIds, o
 export async function fetchHistory(client: TemporalClient, handle: HandleIds, o: FetchHistoryOptions = {}): Promise<WorkflowHistory> {
   const runId = await pinRunId(client, handle, o.call);
   const events: HistoryEventJson[] = [];
-  for await (const page of historyPages(client, { ...handleIds(handle), runId }, o)) {
+  // Streamed: pages bounded in bytes, so that only a few pages' worth is ever held.
+  for await (const page of historyPages(client, { ...handleIds(handle), runId }, { ...o, boundedPages: o.onPage !== undefined })) {
     if (o.onPage) await o.onPage(page.events);
     else for (const e of page.events) events.push(e);
   }
   return { workflowId: handle.workflowId, runId, events };
+}
+
+/** About how many bytes a page of history should hold when it is streamed (a few MB: far above any small event, below a 2 MB payload's page of 256 batches). */
+export const PAGE_BYTES_TARGET = 2 * 1024 * 1024;
+/** The server's largest page (frontend.historyMaxPageSize): 256 batches. */
+const SERVER_MAX_PAGE = 256;
+
+/**
+ * Picks each page's `maximumPageSize` (the server counts batches of events, not events nor
+ * bytes) so that a page holds about `PAGE_BYTES_TARGET`: it starts small (4 batches; a batch is one
+ * transaction, which the server keeps to about 4 MB (system.transactionSizeLimit; inferred, not
+ * tested), so the first page is at most about 16 MB), doubles while pages come
+ * back small and shrinks in proportion when one came back large. A history of small events is still
+ * read in a handful of pages (4, 8, … 256 batches).
+ */
+export class PageSizer {
+  next = 4;
+  saw(events: readonly object[]): void {
+    if (events.length === 0) return;
+    const bytes = approxBytes(events);
+    if (bytes <= PAGE_BYTES_TARGET / 2) this.next = Math.min(SERVER_MAX_PAGE, this.next * 2);
+    else if (bytes > PAGE_BYTES_TARGET) this.next = Math.max(1, Math.floor((this.next * PAGE_BYTES_TARGET) / bytes));
+  }
+}
+
+/** About the encoded size of decoded protobuf messages: their bytes and strings (enough to size pages). */
+export function approxBytes(v: unknown, depth = 0): number {
+  if (v === null || v === undefined || depth > 64) return 0;
+  if (typeof v === 'string') return v.length;
+  if (v instanceof Uint8Array) return v.length;
+  if (typeof v !== 'object') return 4;
+  let n = 2;
+  if (Array.isArray(v)) {
+    for (const x of v) n += approxBytes(x, depth + 1);
+    return n;
+  }
+  for (const k in v) {
+    if (Object.hasOwn(v, k)) n += approxBytes((v as Record<string, unknown>)[k], depth + 1);
+  }
+  return n;
 }
 
 function handleIds(h: HandleIds): HandleIds {

@@ -4,7 +4,12 @@
  *
  * Above `highWaterBytes` it asks the owner to stop reading from the client (no new
  * requests, so no new answers); past `maxPendingBytes` the client is dropped. Memory
- * spent on one client's output is therefore bounded.
+ * spent on one client's output is therefore bounded. One message larger than the limit
+ * (a whole history the client asked for in one answer) does not by itself drop the client:
+ * the largest frame still queued is not counted against it.
+ *
+ * A producer of many messages (a streamed result's batches) awaits `whenBelow` before making
+ * the next one, so that a slow reader slows the producer instead of filling the queue.
  */
 import { AbstractMessageWriter, type Message, type MessageWriter } from 'vscode-jsonrpc/node';
 import { stringifyExact } from '../json/exact-json';
@@ -28,6 +33,21 @@ export class FramedMessageWriter extends AbstractMessageWriter implements Messag
   private backedUp = false;
   private overflowed = false;
   private ended = false;
+  /** Sizes of the frames written and not yet flushed, oldest first (from `head`), and their sum. */
+  private frames: number[] = [];
+  private head = 0;
+  private queued = 0;
+  /**
+   * Frames written and flushed so far, and the large ones not yet flushed, in order: those of at
+   * least 1/16 of the limit, so at most 17 or so are queued at once before it is passed.
+   */
+  private written = 0;
+  private flushedCount = 0;
+  private large: { seq: number; size: number }[] = [];
+  /** The largest frame still queued, if it is a large one (else 0): not counted against the limit. */
+  private largest = 0;
+  /** Producers waiting for the queue to fall to their bound. */
+  private waiters: { bytes: number; resolve: () => void }[] = [];
 
   constructor(
     private readonly stream: Writable,
@@ -35,12 +55,59 @@ export class FramedMessageWriter extends AbstractMessageWriter implements Messag
   ) {
     super();
     stream.on('error', (err: Error) => this.fireError(err));
-    stream.on('close', () => this.fireClose());
-    stream.on('drain', () => this.checkPressure());
+    stream.on('close', () => {
+      this.releaseWaiters(true);
+      this.fireClose();
+    });
+    stream.on('drain', () => {
+      this.checkPressure();
+      this.releaseWaiters();
+    });
   }
 
+  /**
+   * Resolves once at most `bytes` of output wait to be flushed to the client (at once if so
+   * now), or once the stream is gone (the owner's cancellation ends the producer then).
+   */
+  whenBelow(bytes: number): Promise<void> {
+    if (this.pendingBytes <= bytes || this.ended || this.stream.destroyed || this.overflowed) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ bytes, resolve }));
+  }
+
+  /** Producers waiting in `whenBelow` (for tests and status). */
+  get waiting(): number {
+    return this.waiters.length;
+  }
+
+  /** Resolves the waiters whose bound is met, or (`all`) every one: a cancelled stream must not stay parked here. */
+  releaseWaiters(all = false): void {
+    if (this.waiters.length === 0) return;
+    const pending = this.pendingBytes;
+    const keep: typeof this.waiters = [];
+    for (const w of this.waiters) all || pending <= w.bytes ? w.resolve() : keep.push(w);
+    this.waiters = keep;
+  }
+
+  /** A frame was flushed (frames flush in order). */
+  private flushed(): void {
+    const size = this.frames[this.head++] ?? 0;
+    this.queued -= size;
+    if (this.head > 1024 && this.head * 2 > this.frames.length) {
+      this.frames = this.frames.slice(this.head);
+      this.head = 0;
+    }
+    const seq = this.flushedCount++;
+    if (this.large[0]?.seq === seq) {
+      this.large.shift();
+      this.largest = this.large.reduce((m, f) => Math.max(m, f.size), 0);
+    }
+    this.checkPressure();
+    this.releaseWaiters();
+  }
+
+  /** Bytes of the frames written and not yet flushed to the client. */
   get pendingBytes(): number {
-    return this.stream.writableLength ?? 0;
+    return this.queued;
   }
 
   write(msg: Message): Promise<void> {
@@ -54,10 +121,28 @@ export class FramedMessageWriter extends AbstractMessageWriter implements Messag
   writeUntracked(msg: Message): Promise<void> {
     if (this.ended || this.stream.destroyed || this.overflowed) return Promise.resolve();
     const body = Buffer.from(stringifyExact(msg) ?? 'null', 'utf8');
-    const frame = Buffer.concat([Buffer.from(`Content-Length: ${body.length}\r\n\r\n`, 'ascii'), body]);
+    const header = Buffer.from(`Content-Length: ${body.length}\r\n\r\n`, 'ascii');
+    const size = header.length + body.length;
+    this.frames.push(size);
+    this.queued += size;
+    const seq = this.written++;
+    if (size >= this.options.maxPendingBytes / 16) {
+      this.large.push({ seq, size });
+      this.largest = Math.max(this.largest, size);
+    }
     try {
-      this.stream.write(frame);
+      // Header and body in one write (corked), without copying the body into a frame first: a
+      // batch of a streamed history is megabytes.
+      const corked = typeof (this.stream as { cork?: unknown }).cork === 'function';
+      if (corked) (this.stream as unknown as { cork(): void }).cork();
+      this.stream.write(header);
+      this.stream.write(body, () => this.flushed());
+      if (corked) (this.stream as unknown as { uncork(): void }).uncork();
     } catch (err) {
+      this.frames.pop();
+      this.queued -= size;
+      this.written--;
+      if (this.large.at(-1)?.seq === seq) this.large.pop();
       this.fireError(err, msg);
       return Promise.resolve();
     }
@@ -67,8 +152,9 @@ export class FramedMessageWriter extends AbstractMessageWriter implements Messag
 
   private checkPressure(): void {
     const pending = this.pendingBytes;
-    if (!this.overflowed && pending > this.options.maxPendingBytes) {
+    if (!this.overflowed && pending - this.largest > this.options.maxPendingBytes) {
       this.overflowed = true;
+      this.releaseWaiters(true);
       this.options.onOverflow?.(pending);
       return;
     }
@@ -81,5 +167,6 @@ export class FramedMessageWriter extends AbstractMessageWriter implements Messag
 
   end(): void {
     this.ended = true;
+    this.releaseWaiters(true);
   }
 }

@@ -146,8 +146,8 @@ describe('daemon with its embedded dev server', function () {
       process.kill(pid!, 'SIGKILL');
       expect(await d.exited).to.equal(1);
       expect(d.stderr.join('\n')).to.match(/error the embedded dev server exited unexpectedly \(code \d+\); stopping/);
-      // The wait in flight was answered (cancelled by the shutdown), not left hanging.
-      expect(await wait).to.equal(-32800);
+      // The wait in flight was answered (DaemonShuttingDown), not left hanging.
+      expect(await wait).to.equal(1014);
     } finally {
       await d.kill();
     }

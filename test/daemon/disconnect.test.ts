@@ -104,7 +104,7 @@ describe('a client that disconnects mid-call', function () {
 
 describe('the stdio client going away mid-call', function () {
   this.timeout(30_000);
-  it('end of stdin during handle/result: the wait is cancelled and the daemon exits 0', async () => {
+  it('end of stdin during handle/result: the wait answers DaemonShuttingDown (the end of stdin stops the daemon) and the daemon exits 0', async () => {
     await testEnv();
     const s = await startDaemon({ stdio: true });
     try {
@@ -118,9 +118,10 @@ describe('the stdio client going away mid-call', function () {
       expect(await s.d.exited).to.equal(0);
       const e = await wait.then(
         () => undefined,
-        (err: { code?: number }) => err,
+        (err: { code?: number; data?: unknown }) => err,
       );
-      expect(e?.code).to.equal(-32800);
+      expect(e?.code).to.equal(1014);
+      expect(e?.data).to.deep.equal({ type: 'DaemonShuttingDown', reason: 'end of stdin' });
     } finally {
       await s.stop('SIGKILL');
     }

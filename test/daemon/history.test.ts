@@ -1,10 +1,10 @@
 /**
  * History through the daemon, end to end (real daemon process, dev server and TS worker):
  * handle/fetchHistory (whole and streamed), handle/fetchHistoryEvents (pages), handle/watch
- * across a continue-as-new chain, cancellation, and the errors Temporal gives.
+ * across a continue-as-new chain, cancellation and disconnection mid-watch, and the errors Temporal gives.
  */
 import { expect } from 'chai';
-import { startDaemon, connectClient, initialized, type StartedDaemon } from '../harness/daemon';
+import { startDaemon, connectClient, initialized, until, type StartedDaemon } from '../harness/daemon';
 import { type RawRpcClient, rpcError } from '../harness/rpc-client';
 import { startWorker, uniqueId, type RunningWorker } from '../harness/env';
 
@@ -70,6 +70,66 @@ describe('history through the daemon', function () {
     expect(all).to.deep.equal((await c.request<Msg>('handle/fetchHistory', { handle: h.handle })).events);
   });
 
+  it('the options reach the Temporal layer: fetchHistoryEvents partialResultToken, waitNewEvent, eventFilterType, skipArchival, decode; fetchHistory skipArchival; watch fromEventId, followRuns false, decode', async () => {
+    // fetchHistoryEvents on an open run.
+    const open = await c.request<Msg>('workflow/start', { workflowType: 'signals', taskQueue: worker.taskQueue, workflowId: uniqueId('opts') });
+    const first = await c.request<Msg>('handle/fetchHistoryEvents', { handle: open.handle, waitNewEvent: true });
+    expect(first.events[0].eventType).to.equal('EVENT_TYPE_WORKFLOW_EXECUTION_STARTED');
+    expect(first.nextPageToken, 'an open run: a token to wait on').to.be.a('string');
+    let token = first.nextPageToken;
+    const seen = first.events.map((e: Msg) => e.eventType);
+    // Long-polled from the token until the signal's event comes (decoded, in $/progress).
+    const signalled = c.request('handle/signal', { handle: open.handle, signal: 'add', args: [{ n: 7 }] });
+    let signalEvent: Msg | undefined;
+    for (let i = 0; i < 20 && !signalEvent; i++) {
+      const n = c.progress.length;
+      const page = await c.request<Msg>('handle/fetchHistoryEvents', { handle: open.handle, nextPageToken: token, waitNewEvent: true, decode: true, skipArchival: true, partialResultToken: `p-${i}` });
+      expect(page.events, 'streamed: the answer holds only the token').to.deep.equal([]);
+      const events = c.progress
+        .slice(n)
+        .filter((p) => p.token === `p-${i}`)
+        .flatMap((p) => p.value.events as Msg[]);
+      seen.push(...events.map((e) => e.eventType));
+      signalEvent = events.find((e) => e.eventType === 'EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED');
+      token = page.nextPageToken;
+    }
+    await signalled;
+    expect(signalEvent, `events seen: ${seen.join(', ')}`).to.not.equal(undefined);
+    expect(signalEvent!.workflowExecutionSignaledEventAttributes.input).to.deep.equal([{ n: 7 }]);
+    await c.request('handle/signal', { handle: open.handle, signal: 'finish' });
+    await c.request('handle/result', { handle: open.handle });
+    const close = await c.request<Msg>('handle/fetchHistoryEvents', { handle: open.handle, eventFilterType: 'CLOSE_EVENT' });
+    expect(close.events.map((e: Msg) => e.eventType)).to.deep.equal(['EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED']);
+    const all = (await c.request<Msg>('handle/fetchHistory', { handle: open.handle })).events;
+    expect((await c.request<Msg>('handle/fetchHistory', { handle: open.handle, skipArchival: true })).events).to.deep.equal(all);
+
+    // watch: fromEventId resumes a closed run from that event; decode.
+    const n = c.progress.length;
+    const end = await c.request<Msg>('handle/watch', { handle: open.handle, partialResultToken: 'from', fromEventId: 5, decode: true });
+    expect(end.status).to.equal('COMPLETED');
+    const watched = c.progress
+      .slice(n)
+      .filter((p) => p.token === 'from')
+      .flatMap((p) => p.value.events as Msg[]);
+    expect(watched.map((e) => e.eventId)).to.deep.equal(all.slice(4).map((e: Msg) => e.eventId));
+    expect(watched.find((e) => e.eventType === 'EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED')!.workflowExecutionSignaledEventAttributes.input).to.deep.equal([{ n: 7 }]);
+
+    // watch: followRuns false ends at the first run of a chain.
+    const chain = await c.request<Msg>('workflow/start', { workflowType: 'chain', taskQueue: worker.taskQueue, workflowId: uniqueId('nofollow'), args: [2] });
+    const firstRun = await c.request<Msg>('workflow/getHandle', { workflowId: chain.workflowId, runId: chain.resultRunId });
+    const m = c.progress.length;
+    const stop = await c.request<Msg>('handle/watch', { handle: firstRun.handle, partialResultToken: 'nf', followRuns: false });
+    expect(stop).to.deep.equal({ runId: chain.resultRunId, status: 'CONTINUED_AS_NEW' });
+    expect(
+      new Set(
+        c.progress
+          .slice(m)
+          .filter((p) => p.token === 'nf')
+          .map((p) => p.value.runId),
+      ),
+    ).to.deep.equal(new Set([chain.resultRunId]));
+  });
+
   it('handle/watch follows a chain of 3 runs, each batch as the run writes it, and answers the last run and its status', async () => {
     const h = await c.request<Msg>('workflow/start', { workflowType: 'chain', taskQueue: worker.taskQueue, workflowId: uniqueId('watch'), args: [2] });
     // From the first run: without a run ID a watch starts at the current run, which may
@@ -104,6 +164,57 @@ describe('history through the daemon', function () {
     expect(st.inFlight).to.equal(0);
     expect(st.grpcInFlight).to.equal(0);
     await c.request('handle/terminate', { handle: h.handle });
+  });
+
+  it('cancel and disconnect mid-watch, with its long poll held: daemon/status then shows no request in flight, no gRPC call (no long poll), nothing queued; a later watch of the run is served in full', async () => {
+    const h = await c.request<Msg>('workflow/start', { workflowType: 'forever', taskQueue: worker.taskQueue, workflowId: uniqueId('watchend') });
+    const status = () => c.request<Msg>('daemon/status');
+    const idle = { inFlight: 0, grpcInFlight: 0, queued: 0 };
+    // The run's first workflow task is done: its events are written, the watch will wait at the end.
+    await until(async () => (await c.request<Msg>('handle/fetchHistory', { handle: h.handle })).events.length >= 4, 20_000, 'the first workflow task');
+    expect(await status()).to.deep.include(idle);
+    const held = async () => {
+      const st = await status();
+      return st.inFlight === 1 && st.grpcInFlight === 1;
+    };
+
+    // Cancelled by $/cancelRequest while its long poll is held.
+    const a = c.requestWithId('handle/watch', { handle: h.handle, partialResultToken: 'end-1' });
+    await c.waitFor((m) => m.method === '$/progress' && (m.params as Msg).token === 'end-1');
+    await until(held, 20_000, 'the watch to hold its long poll');
+    c.cancel(a.id);
+    expect((await rpcError(a.promise)).code).to.equal(-32800);
+    expect(await status()).to.deep.include(idle);
+
+    // Its client goes away while its long poll is held.
+    const other = await connectClient(s.socketPath!);
+    await initialized(other);
+    const before = (await status()).clients;
+    void other.request('handle/watch', { handle: h.handle, partialResultToken: 'end-2' }).catch(() => undefined);
+    await other.waitFor((m) => m.method === '$/progress' && (m.params as Msg).token === 'end-2');
+    await until(held, 20_000, 'the watch to hold its long poll');
+    other.destroy();
+    await until(async () => (await status()).clients === before - 1, 10_000, 'the client to be gone');
+    await until(
+      async () => {
+        const st = await status();
+        return st.inFlight === 0 && st.grpcInFlight === 0 && st.queued === 0;
+      },
+      10_000,
+      'the watch to be gone',
+    );
+
+    // Nothing left behind that could hold a later watch back: it gets every event, then the end.
+    await c.request('handle/signal', { handle: h.handle, signal: 'finish' });
+    const n = c.progress.length;
+    const end = await c.request<Msg>('handle/watch', { handle: h.handle, partialResultToken: 'end-3' });
+    expect(end).to.deep.include({ status: 'COMPLETED' });
+    const watched = c.progress
+      .slice(n)
+      .filter((p) => p.token === 'end-3')
+      .flatMap((p) => p.value.events as Msg[]);
+    expect(watched.map((e) => e.eventId)).to.deep.equal((await c.request<Msg>('handle/fetchHistory', { handle: h.handle })).events.map((e: Msg) => e.eventId));
+    expect(await status()).to.deep.include(idle);
   });
 
   it('errors: an unknown workflow is NOT_FOUND, a garbage page token INVALID_ARGUMENT, a bad fromEventId and a missing partialResultToken InvalidParams', async () => {

@@ -22,6 +22,14 @@ async function inFlightResultWait(c: RawRpcClient) {
   return { workflowId: info.workflowId, settled };
 }
 
+/** The answer of a request in flight when the daemon stops: DaemonShuttingDown (1014) naming why. */
+function expectShuttingDown(error: unknown, reason: string): void {
+  const e = error as { code?: number; message?: string; data?: Record<string, unknown> };
+  expect(e.code, String(error)).to.equal(1014);
+  expect(e.data).to.deep.equal({ type: 'DaemonShuttingDown', reason });
+  expect(e.message).to.contain(`Daemon shutting down (${reason}): the request was not completed`);
+}
+
 describe('the daemon process', function () {
   this.timeout(60_000);
 
@@ -31,7 +39,7 @@ describe('the daemon process', function () {
   });
 
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    it(`${signal}: in-flight calls answer -32800 before the connections close, the socket file is removed, exit code 0`, async () => {
+    it(`${signal}: in-flight calls answer DaemonShuttingDown (not -32800, the client's own cancel) before the connections close, the socket file is removed, exit code 0`, async () => {
       const s = await startDaemon({ socket: true, stdio: true });
       try {
         const sock = await connectClient(s.socketPath!);
@@ -43,7 +51,7 @@ describe('the daemon process', function () {
         s.d.child.kill(signal);
         for (const { settled } of [a, b]) {
           const { error } = await settled;
-          expect((error as { code?: number }).code, String(error)).to.equal(-32800);
+          expectShuttingDown(error, signal);
         }
         await sock.whenClosed(5000);
         expect(await s.d.exited).to.equal(0);
@@ -76,14 +84,18 @@ describe('the daemon process', function () {
     }
   });
 
-  it('end of stdin with socket clients: they get -32800 for their waits and the socket file is removed', async () => {
+  it("end of stdin with socket clients: their waits and the stdio client's own answer DaemonShuttingDown, and the socket file is removed", async () => {
     const s = await startDaemon({ stdio: true, socket: true });
     try {
       const sock = await connectClient(s.socketPath!);
       await initialized(sock);
+      const stdio = stdioClient(s.d);
+      await initialized(stdio);
       const a = await inFlightResultWait(sock);
+      const b = await inFlightResultWait(stdio);
       s.d.child.stdin!.end();
-      expect(((await a.settled).error as { code?: number }).code).to.equal(-32800);
+      expectShuttingDown((await a.settled).error, 'end of stdin');
+      expectShuttingDown((await b.settled).error, 'end of stdin');
       expect(await s.d.exited).to.equal(0);
       expect(fs.existsSync(s.socketPath!)).to.equal(false);
     } finally {

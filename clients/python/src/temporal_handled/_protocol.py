@@ -33,6 +33,7 @@ ErrorType = typing.Literal[
     "WorkflowUpdateFailedError",
     "WorkflowUpdateRPCTimeoutOrCancelledError",
     "CodecError",
+    "DaemonShuttingDown",
 ]
 ERROR_TYPES: typing.Final[tuple[ErrorType, ...]] = (
     "RequestCancelled",
@@ -54,6 +55,7 @@ ERROR_TYPES: typing.Final[tuple[ErrorType, ...]] = (
     "WorkflowUpdateFailedError",
     "WorkflowUpdateRPCTimeoutOrCancelledError",
     "CodecError",
+    "DaemonShuttingDown",
 )
 ERROR_CODES: typing.Final[collections.abc.Mapping[ErrorType, int]] = {
     "RequestCancelled": -32800,
@@ -75,6 +77,7 @@ ERROR_CODES: typing.Final[collections.abc.Mapping[ErrorType, int]] = {
     "WorkflowUpdateFailedError": 1010,
     "WorkflowUpdateRPCTimeoutOrCancelledError": 1011,
     "CodecError": 1013,
+    "DaemonShuttingDown": 1014,
 }
 
 # --- methods (requests) ---------------------------------------------------------------------
