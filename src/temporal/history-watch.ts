@@ -28,7 +28,7 @@ import type { HandleIds } from './workflow-handle';
 import { enums, toNumber } from './proto';
 import { CallCancelledError, RPCError } from './errors';
 import { eventsToJson, type HistoryEventJson } from './history-json';
-import { PageSizer, pinRunId, type HistoryCallOptions } from './history';
+import { PageSizer, payloadsFor, pinRunId, type HistoryCallOptions } from './history';
 import { closeStatusOfEvent, nextRunOf, troublePauseMs, waitCanOutlast, type RunStepReason } from './run-chain';
 
 export interface WatchBatch {
@@ -80,7 +80,8 @@ export async function watch(client: TemporalClient, handle: HandleIds, o: WatchO
   const from = fromEventIdOf(o.fromEventId);
   const followRuns = o.followRuns ?? true;
   const signal = o.signal;
-  const call = { ...o.call, signal };
+  // With a codec server, payloads are decoded only when the watch is for display (decode); see history.ts.
+  const call = { ...o.call, signal, payloads: payloadsFor(o.decode) };
   let runId = await pinRunId(client, handle, call);
   const budget = client.longPolls.for(handle.namespace);
   budget.join();

@@ -143,7 +143,7 @@ export async function fetchHistoryEvents(client: TemporalClient, handle: HandleI
   };
   let res;
   if (!o.waitNewEvent) {
-    res = await client.service.getWorkflowExecutionHistory({ ...request, waitNewEvent: false }, { ...o.call, longPoll: heldByServer(request.historyEventFilterType) });
+    res = await client.service.getWorkflowExecutionHistory({ ...request, waitNewEvent: false }, { ...o.call, longPoll: heldByServer(request.historyEventFilterType), payloads: payloadsFor(o.decode) });
   } else {
     const budget = client.longPolls.for(handle.namespace);
     budget.join();
@@ -152,7 +152,7 @@ export async function fetchHistoryEvents(client: TemporalClient, handle: HandleI
       // here: at the end of an open run the server gives it no token to poll on from.)
       for (let n = 1; !budget.tryAcquire(); n++) await sleep(troublePauseMs(n, 500), o.call?.signal);
       try {
-        res = await client.service.getWorkflowExecutionHistory({ ...request, waitNewEvent: true }, { ...o.call, longPoll: true });
+        res = await client.service.getWorkflowExecutionHistory({ ...request, waitNewEvent: true }, { ...o.call, longPoll: true, payloads: payloadsFor(o.decode) });
       } catch (err) {
         if (err instanceof RPCError && err.status === 'RESOURCE_EXHAUSTED') budget.refused();
         throw err;
@@ -204,7 +204,7 @@ export async function* historyPages(
         skipArchival: Boolean(o.skipArchival),
         waitNewEvent: false,
       },
-      { ...o.call, longPoll: heldByServer(filter) },
+      { ...o.call, longPoll: heldByServer(filter), payloads: payloadsFor(o.decode) },
     );
     nextPageToken = res.nextPageToken && res.nextPageToken.length > 0 ? res.nextPageToken : undefined;
     const events = res.history?.events ?? [];
@@ -250,6 +250,14 @@ export class PageSizer {
     if (bytes <= PAGE_BYTES_TARGET / 2) this.next = Math.min(SERVER_MAX_PAGE, this.next * 2);
     else if (bytes > PAGE_BYTES_TARGET) this.next = Math.max(1, Math.floor((this.next * PAGE_BYTES_TARGET) / bytes));
   }
+}
+
+/**
+ * With a codec server: a history for display (`decode`) has its payloads decoded by it; one to
+ * export is left as stored, so that it replays (workflow-service.ts).
+ */
+export function payloadsFor(decode: boolean | undefined): 'decode' | 'raw' {
+  return decode ? 'decode' : 'raw';
 }
 
 /** About the encoded size of decoded protobuf messages: their bytes and strings (enough to size pages). */

@@ -74,7 +74,20 @@ describe('codec server through the daemon', function () {
     expect(JSON.stringify(hist.events)).to.not.contain('4111');
     const completed = hist.events.at(-1).workflowExecutionCompletedEventAttributes.result.payloads[0];
     expect(completed.metadata.encoding).to.equal(b64(ENCRYPTED));
-    // ...and it replays, with the workflow code and the same codec.
+    // For display (decode: true) the history's payloads come through the codec, decrypted.
+    const shown = await c.request<Msg>('handle/fetchHistory', { handle: h.handle, decode: true });
+    expect(shown.events[0].workflowExecutionStartedEventAttributes.input).to.deep.equal([{ card: '4111-1111', amount: 12.5 }]);
+    const page = await c.request<Msg>('handle/fetchHistoryEvents', { handle: h.handle, decode: true, eventFilterType: 'CLOSE_EVENT' });
+    expect(page.events[0].workflowExecutionCompletedEventAttributes.result).to.deep.equal([{ card: '4111-1111', amount: 12.5 }]);
+    const from = c.progress.length;
+    const end = await c.request<Msg>('handle/watch', { handle: h.handle, decode: true, partialResultToken: 'codec-watch' });
+    expect(end.status).to.equal('COMPLETED');
+    const watched = c.progress
+      .slice(from)
+      .filter((p) => p.token === 'codec-watch')
+      .flatMap((p) => p.value.events as Msg[]);
+    expect(watched[0]!.workflowExecutionStartedEventAttributes.input).to.deep.equal([{ card: '4111-1111', amount: 12.5 }]);
+    // ...and the raw one replays, with the workflow code and the same codec.
     await Worker.runReplayHistory({ workflowsPath, dataConverter: { payloadCodecs: [new AesGcmCodec()] } }, { events: hist.events } as never, h.workflowId);
   });
 
