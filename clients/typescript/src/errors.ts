@@ -139,6 +139,33 @@ export class InvalidHandleError extends DaemonError {
   }
 }
 
+/** The codec server could not encode or decode the call's payloads; nothing was sent to Temporal unencoded. */
+export class CodecError extends DaemonError {
+  override name = 'CodecError';
+  /** `encode` or `decode`. */
+  readonly operation: string;
+  /** The codec server's URL, without credentials. */
+  readonly endpoint: string;
+  /** Its HTTP status, or null when it could not be reached or did not answer in time. */
+  readonly httpStatus: number | null;
+  constructor(message: string, code: number, data: Record<string, unknown>) {
+    super(message, code, 'CodecError', data);
+    this.operation = String(data.operation ?? '');
+    this.endpoint = String(data.endpoint ?? '');
+    this.httpStatus = typeof data.httpStatus === 'number' ? data.httpStatus : null;
+  }
+}
+
+/** The daemon stopped (`reason`: SIGTERM, SIGINT, the end of its stdin, ...) before it answered. */
+export class DaemonShuttingDownError extends DaemonError {
+  override name = 'DaemonShuttingDownError';
+  readonly reason: string;
+  constructor(message: string, code: number, data: Record<string, unknown>) {
+    super(message, code, 'DaemonShuttingDown', data);
+    this.reason = String(data.reason ?? '');
+  }
+}
+
 type Typed = new (message: string, code: number, data: Record<string, unknown>) => DaemonError;
 
 const byType: Record<string, Typed> = {
@@ -151,6 +178,8 @@ const byType: Record<string, Typed> = {
   InvalidHandleError,
   WorkflowUpdateFailedError,
   WorkflowUpdateRPCTimeoutOrCancelledError,
+  CodecError,
+  DaemonShuttingDown: DaemonShuttingDownError,
 };
 
 /** The typed error for a JSON-RPC error answer. */

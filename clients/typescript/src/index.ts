@@ -19,6 +19,8 @@ export {
   InvalidHandleError,
   WorkflowUpdateFailedError,
   WorkflowUpdateRPCTimeoutOrCancelledError,
+  CodecError,
+  DaemonShuttingDownError,
 } from './errors';
 export {
   FailureError,

@@ -20,6 +20,8 @@ import {
   CancelledError,
   TerminatedError,
   TimeoutError,
+  CodecError,
+  DaemonShuttingDownError,
   type ResultProgress,
 } from 'temporal-handled-client';
 import { startWorker, testEnv, uniqueId, type RunningWorker } from '../../harness/env';
@@ -96,6 +98,34 @@ describe('TypeScript client', function () {
       expect(d.raw?.workflowExecutionInfo).to.be.an('object');
       expect((await h.describe()).raw).to.equal(undefined);
       await h.terminate();
+    });
+  });
+
+  describe('errors of a codec server and of a daemon that stops', () => {
+    it('a codec server that cannot be reached: CodecError with its endpoint and operation', async () => {
+      const c = await TemporalHandledClient.spawn({ address, args: ['--codec-endpoint', 'http://127.0.0.1:1/codec'] });
+      try {
+        const err = await rejection(c.startWorkflow({ workflowType: 'echo', taskQueue: tq, workflowId: uniqueId('ts-codec'), args: [1] }));
+        expect(err).to.be.instanceOf(CodecError);
+        expect((err as CodecError).endpoint).to.equal('http://127.0.0.1:1/codec');
+        expect((err as CodecError).operation).to.equal('encode');
+        expect((err as CodecError).httpStatus).to.equal(null);
+      } finally {
+        await c.close();
+      }
+    });
+
+    it('a result wait when the daemon gets SIGTERM: DaemonShuttingDownError with the reason', async () => {
+      const c = await TemporalHandledClient.spawn({ address });
+      const h = await c.startWorkflow({ workflowType: 'forever', taskQueue: tq, workflowId: uniqueId('ts-stop') });
+      const waiting = rejection(h.result());
+      await new Promise((r) => setTimeout(r, 300));
+      process.kill((await c.status()).pid, 'SIGTERM');
+      const err = await waiting;
+      expect(err).to.be.instanceOf(DaemonShuttingDownError);
+      expect((err as DaemonShuttingDownError).reason).to.equal('SIGTERM');
+      await c.close().catch(() => undefined);
+      await client.getWorkflowHandle(h.workflowId).terminate();
     });
   });
 
