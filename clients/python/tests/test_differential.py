@@ -15,13 +15,12 @@ where they occur, each with a comment saying why:
 
   D1. (Gone.) Times: the daemon sends the server's full precision, so they are compared
       exactly (both sides have microseconds; Python has no nanoseconds).
-  D2. Search attributes: the SDK's ``search_attributes`` (deprecated dict form) wraps each
-      value in a list, and its ``typed_search_attributes`` drops attributes without type
-      metadata (such as the server-set ``BuildIds``); this client's ``search_attributes``
-      maps every name to its plain decoded value. Compared with the SDK's dict form after
-      wrapping ours in lists.
-  D3. ``memo``, ``static_summary``, ``static_details`` are async methods in the SDK and
-      plain fields here.
+  D2. ``typed_search_attributes``: the SDK's drops attributes the server sent without type
+      metadata (such as the server-set ``BuildIds``); until the daemon sends each attribute's
+      type (``typedSearchAttributes``), this client guesses it from the value, so only the
+      test's own attributes (``Handled*``) are compared. The deprecated dict form is equal.
+  D3. (Gone.) ``memo()``, ``static_summary()``, ``static_details()`` are async methods on
+      both sides; the same code reads both descriptions.
   D4. (Gone.) Numbers in results used to pass through JavaScript doubles in the daemon;
       they now come back exactly as the workflow wrote them, as with the SDK (asserted).
   D5. ``WorkflowAlreadyStartedError.first_run_id``: the SDK 1.35 fills it from the server's
@@ -113,38 +112,43 @@ class Side:
         )
 
     async def describe(self, handle: Any) -> Dict[str, Any]:
-        """The description's fields, as comparable plain data (see D1-D3)."""
-        d = await handle.describe()
-        if self.is_sdk:
-            memo = dict(await d.memo())
-            summary, details = await d.static_summary(), await d.static_details()
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", DeprecationWarning)
-                sa = {k: list(v) for k, v in d.search_attributes.items()}
-        else:
-            memo, summary, details = d.memo, d.static_summary, d.static_details
-            # D2: compared with the SDK's dict form, which wraps every value in a list.
-            sa = {k: v if isinstance(v, list) else [v] for k, v in d.search_attributes.items()}
-        return {
-            "id": d.id,
-            "run_id": d.run_id,
-            "workflow_type": d.workflow_type,
-            "task_queue": d.task_queue,
-            "status": d.status.name if d.status is not None else None,
-            "start_time": d.start_time,
-            "execution_time": d.execution_time,
-            "close_time": d.close_time,
-            "history_length": d.history_length,
-            "parent_id": d.parent_id,
-            "parent_run_id": d.parent_run_id,
-            "root_id": d.root_id,
-            "root_run_id": d.root_run_id,
-            "namespace": d.namespace,
-            "memo": memo,
-            "search_attributes": sa,
-            "static_summary": summary,
-            "static_details": details,
-        }
+        """The description's fields, as comparable plain data, read the same way on both sides."""
+        return await execution_fields(await handle.describe())
+
+
+async def execution_fields(d: Any) -> Dict[str, Any]:
+    """A description's or list entry's fields through temporalio's API (the same code reads
+    both libraries' objects): memo(), static_summary()/static_details() on descriptions, both
+    search attribute forms."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        sa = {k: list(v) for k, v in d.search_attributes.items()}
+    # D2: the SDK's typed collection drops attributes the server sent without type metadata,
+    # (the server-set BuildIds); until the daemon sends the types, this client guesses them.
+    typed = {p.key.name: (p.key.indexed_value_type.name, p.value) for p in d.typed_search_attributes}
+    out = {
+        "id": d.id,
+        "run_id": d.run_id,
+        "workflow_type": d.workflow_type,
+        "task_queue": d.task_queue,
+        "status": d.status.name if d.status is not None else None,
+        "start_time": d.start_time,
+        "execution_time": d.execution_time,
+        "close_time": d.close_time,
+        "history_length": d.history_length,
+        "parent_id": d.parent_id,
+        "parent_run_id": d.parent_run_id,
+        "root_id": d.root_id,
+        "root_run_id": d.root_run_id,
+        "namespace": d.namespace,
+        "memo": dict(await d.memo()),
+        "search_attributes": sa,
+        "typed_search_attributes": {k: v for k, v in typed.items() if k.startswith("Handled")},
+    }
+    if hasattr(d, "static_summary"):
+        out["static_summary"] = await d.static_summary()
+        out["static_details"] = await d.static_details()
+    return out
 
 
 def handle_ids(h: Any) -> Dict[str, Any]:
@@ -666,8 +670,8 @@ async def test_numbers_come_back_exactly(sdk_client: Any, client: th.Client, tas
         "Echo", 1, id=unique("memo"), task_queue=task_queue, memo={"id": 2**62 + 3, "f": 2.0}
     )
     await m.result()
-    assert (await m.describe()).memo == {"id": 2**62 + 3, "f": 2.0}
-    assert type((await m.describe()).memo["f"]) is float
+    assert await (await m.describe()).memo() == {"id": 2**62 + 3, "f": 2.0}
+    assert type((await (await m.describe()).memo())["f"]) is float
 
 
 async def test_same_update_seen_by_both_clients(sdk_client: Any, client: th.Client, task_queue: str) -> None:

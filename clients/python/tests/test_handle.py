@@ -24,6 +24,7 @@ from temporal_handled import (
     RetryState,
     RPCError,
     RPCStatusCode,
+    SearchAttributeKey,
     TerminatedError,
     TimeoutError,
     TimeoutType,
@@ -222,15 +223,19 @@ async def test_describe_fields(client: Client, task_queue: str, wf_id: str) -> N
     assert d.history_length >= 2
     assert d.namespace == client.namespace == "default"
     assert d.parent_id is None and d.parent_run_id is None
-    assert d.memo == {"note": "hello", "blob": b"\x00\x01", "nested": {"n": 1}}
-    assert d.memo_value("note") == "hello"
-    assert d.memo_value("missing", None) is None
+    assert await d.memo() == {"note": "hello", "blob": b"\x00\x01", "nested": {"n": 1}}
+    assert d.memo_values == await d.memo()
+    assert await d.memo_value("note") == "hello"
+    assert await d.memo_value("missing", None) is None
     with pytest.raises(KeyError):
-        d.memo_value("missing")
-    assert d.search_attributes["HandledKeyword"] == "kw-1"
-    assert d.search_attributes["HandledInt"] == 42
-    assert d.static_summary == "a summary"
-    assert d.static_details == "some details"
+        await d.memo_value("missing")
+    # temporalio's shape: the deprecated dict form has lists; the typed collection has the values.
+    assert d.search_attributes["HandledKeyword"] == ["kw-1"]
+    assert d.search_attributes["HandledInt"] == [42]
+    assert d.typed_search_attributes[SearchAttributeKey.for_keyword("HandledKeyword")] == "kw-1"
+    assert d.typed_search_attributes.get(SearchAttributeKey.for_int("HandledInt")) == 42
+    assert await d.static_summary() == "a summary"
+    assert await d.static_details() == "some details"
     await h.signal("finish")
     await h.result()
     d2 = await h.describe()

@@ -42,7 +42,7 @@ async def test_sync_facade_end_to_end(dev_server: str, daemon_built: Path, task_
             out["state"] = h.query("state")
             out["echo"] = h.query("echo", b"\x07")
             d = h.describe()
-            out["status"], out["memo"] = d.status, d.memo
+            out["status"], out["memo"] = d.status, d.memo_values
             same = client.get_workflow_handle(h.id, run_id=h.result_run_id)
             same.signal("finish", "sync-done")
             progress: List[Dict[str, Any]] = []

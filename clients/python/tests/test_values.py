@@ -128,7 +128,7 @@ def test_description_from_wire_unknown_status() -> None:
     )
     assert d.status is None and d.raw_description["status"] == "PAUSED"
     d2 = WorkflowExecutionDescription.from_wire({"status": "TIMED_OUT", "memo": {"b": {"$bytes": b64(b"1")}}})
-    assert d2.status == WorkflowExecutionStatus.TIMED_OUT and d2.memo == {"b": b"1"}
+    assert d2.status == WorkflowExecutionStatus.TIMED_OUT and d2.memo_values == {"b": b"1"}
 
 
 def test_failure_to_error_every_type() -> None:

@@ -283,7 +283,7 @@ class Client:
 class WorkflowHandle:
     """Blocking counterpart of :class:`temporal_handled.WorkflowHandle`."""
 
-    def __init__(self, handle: _aio.WorkflowHandle, loop: _LoopThread) -> None:
+    def __init__(self, handle: "_aio.WorkflowHandle[Any, Any]", loop: _LoopThread) -> None:
         """Wraps an asyncio handle; made by :class:`Client`."""
         self._handle = handle
         self._loop = loop
@@ -309,7 +309,7 @@ class WorkflowHandle:
         return self._handle.first_execution_run_id
 
     @property
-    def async_handle(self) -> _aio.WorkflowHandle:
+    def async_handle(self) -> "_aio.WorkflowHandle[Any, Any]":
         """The underlying asyncio handle."""
         return self._handle
 
@@ -432,7 +432,7 @@ class WorkflowHandle:
 class WorkflowUpdateHandle:
     """Blocking counterpart of :class:`temporal_handled.WorkflowUpdateHandle`."""
 
-    def __init__(self, handle: _aio.WorkflowUpdateHandle, loop: _LoopThread) -> None:
+    def __init__(self, handle: "_aio.WorkflowUpdateHandle[Any]", loop: _LoopThread) -> None:
         """Wraps an asyncio update handle; made by :class:`WorkflowHandle` and :class:`Client`."""
         self._handle = handle
         self._loop = loop
@@ -453,7 +453,7 @@ class WorkflowUpdateHandle:
         return self._handle.workflow_run_id
 
     @property
-    def async_handle(self) -> _aio.WorkflowUpdateHandle:
+    def async_handle(self) -> "_aio.WorkflowUpdateHandle[Any]":
         """The underlying asyncio update handle."""
         return self._handle
 
@@ -488,7 +488,7 @@ class WithStartWorkflowOperation:
         """The underlying asyncio operation."""
         return self._op
 
-    def workflow_handle(self) -> WorkflowHandle:
+    def workflow_handle(self) -> "WorkflowHandle":
         """Waits until the workflow is running and returns its handle (or raises the call's error).
 
         Raises:
@@ -499,4 +499,4 @@ class WithStartWorkflowOperation:
         return WorkflowHandle(self._loop.run(self._op.workflow_handle()), self._loop)
 
 
-__all__ = ["Client", "WithStartWorkflowOperation", "WorkflowHandle", "WorkflowUpdateHandle"]
+__all__ = ["Client", "WithStartWorkflowOperation", "WorkflowHandle", "WorkflowUpdateHandle[Any]"]
