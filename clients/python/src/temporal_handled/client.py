@@ -1880,6 +1880,6 @@ __all__ = [
     "WithStartWorkflowOperation",
     "WorkflowHandle",
     "WorkflowUpdateDescription",
-    "WorkflowUpdateHandle[Any]",
+    "WorkflowUpdateHandle",
     "default_daemon_command",
 ]

@@ -499,4 +499,4 @@ class WithStartWorkflowOperation:
         return WorkflowHandle(self._loop.run(self._op.workflow_handle()), self._loop)
 
 
-__all__ = ["Client", "WithStartWorkflowOperation", "WorkflowHandle", "WorkflowUpdateHandle[Any]"]
+__all__ = ["Client", "WithStartWorkflowOperation", "WorkflowHandle", "WorkflowUpdateHandle"]
