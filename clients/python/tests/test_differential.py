@@ -45,6 +45,10 @@ where they occur, each with a comment saying why:
       to the whole call, so the ``RPCError`` under ``WorkflowUpdateRPCTimeoutOrCancelledError``
       differs: the SDK's (from its core) has status CANCELLED, this client's
       DEADLINE_EXCEEDED, with other messages. Only the cause's class is compared.
+  D11. List entries' ``root_id``/``root_run_id``: the SDK reads them from visibility's
+      ``root_execution``; the daemon's ``workflow/list`` entries do not carry them yet (its
+      WorkflowExecution shape lacks rootWorkflowId/rootRunId, which describe has), so they are
+      ``None`` here. Asserted both ways, then not compared.
 """
 
 from __future__ import annotations
@@ -576,6 +580,86 @@ async def update_with_start_scenario(side: Side, wf: str, tq: str, rec: Recorder
     await h2.terminate()
 
 
+# --- visibility scenarios --------------------------------------------------------------------
+
+
+async def _visible(side: Side, query: str, n: int) -> None:
+    async def check() -> bool:
+        return (await side.client.count_workflows(query)).count == n
+
+    await wait_until(check, timeout=20)
+
+
+async def _listed(side: Side, query: str, **kw: Any) -> List[Dict[str, Any]]:
+    out = []
+    async for e in side.client.list_workflows(query, **kw):
+        f = await execution_fields(e)
+        assert f["close_time"] is None or f["close_time"] >= f["start_time"]
+        f["start_time"] = f["execution_time"] = "<time>"
+        f["close_time"] = f["close_time"] is not None
+        f["history_length"] = f["history_length"] > 0
+        f["root_id"], f["root_run_id"] = _d11(side, e)
+        # BuildIds is set by the server once the run's first workflow task completes: when
+        # that is, differs between the two sides' runs; only the test's own attributes count.
+        f["search_attributes"] = {k: v for k, v in f["search_attributes"].items() if k.startswith("Handled")}
+        out.append(f)
+    return out
+
+
+def _d11(side: Side, e: Any) -> Any:
+    """D11: a list entry's root_id/root_run_id: the daemon's entry does not carry them (yet)."""
+    if side.is_sdk:
+        assert (e.root_id, e.root_run_id) == (e.id, e.run_id)
+    else:
+        assert (e.root_id, e.root_run_id) == (None, None)
+    return "<D11>", "<D11>"
+
+
+async def list_count_scenario(side: Side, wf: str, tq: str, rec: Recorder) -> None:
+    c = side.client
+    handles = []
+    for i in range(5):
+        handles.append(
+            await c.start_workflow(
+                "Waiter",
+                i,
+                id=f"{wf}-{i}",
+                task_queue=tq,
+                memo={"i": i, "nested": {"l": [1, None]}},
+                search_attributes=side.search_attributes(wf, i),
+            )
+        )
+    for h in handles[:2]:
+        await h.signal("finish", "x")
+        await h.result()
+    base = f'HandledKeyword = "{wf}"'
+    await _visible(side, f'{base} AND ExecutionStatus = "Completed"', 2)
+    await _visible(side, base, 5)
+    rec.note("list all (by id)", sorted(await _listed(side, base), key=lambda f: f["id"]))
+    rec.note(
+        "list completed", sorted(f["id"] for f in await _listed(side, f'{base} AND ExecutionStatus = "Completed"'))
+    )
+    rec.note("list HandledInt >= 3", sorted(f["id"] for f in await _listed(side, f"{base} AND HandledInt >= 3")))
+    rec.note("limit 3 of pages of 2", len(await _listed(side, base, limit=3, page_size=2)))
+    it = c.list_workflows(base, page_size=2)
+    await it.fetch_next_page()
+    rec.note("first page", [len(it.current_page or []), it.next_page_token is not None, it.current_page_index])
+    resumed = c.list_workflows(base, page_size=2, next_page_token=it.next_page_token)
+    rec.note("resumed rest", len([e async for e in resumed]))
+    count = await c.count_workflows(base)
+    rec.note("count", [count.count, list(count.groups)])
+    grouped = await c.count_workflows(f"{base} GROUP BY ExecutionStatus")
+    rec.note(
+        "count GROUP BY ExecutionStatus",
+        [grouped.count, sorted((list(g.group_values), g.count) for g in grouped.groups)],
+    )
+    await rec.step("list malformed query", _listed(side, "WorkflowType = "))
+    await rec.step("list unknown attribute", _listed(side, "NoSuchAttribute = 'x'"))
+    await rec.step("count malformed query", c.count_workflows("ExecutionStatus = "))
+    for h in handles[2:]:
+        await h.terminate()
+
+
 SCENARIOS = [
     values_scenario,
     signal_query_scenario,
@@ -587,6 +671,7 @@ SCENARIOS = [
     describe_scenario,
     updates_scenario,
     update_with_start_scenario,
+    list_count_scenario,
 ]
 
 
@@ -695,3 +780,47 @@ async def test_same_update_seen_by_both_clients(sdk_client: Any, client: th.Clie
     assert outcomes[0] == outcomes[1] and outcomes[0]["cause"]["type"] == "UpdateBoom"
     assert await h.execute_update("add", 2, id="x") == await mine.execute_update("add", 2, id="x") == 3
     await mine.terminate()
+
+
+async def test_same_runs_listed_by_both_clients(sdk_client: Any, client: th.Client, task_queue: str) -> None:
+    """One set of runs listed and counted by both clients: every field equal, times included."""
+    tag = unique("same-list")
+    sdk_side = Side("sdk", sdk_client)
+    handles = []
+    for i in range(3):
+        handles.append(
+            await sdk_client.start_workflow(
+                "Waiter",
+                i,
+                id=f"{tag}-{i}",
+                task_queue=task_queue,
+                memo={"i": i},
+                search_attributes=sdk_side.search_attributes(tag, i),
+                static_summary="ignored by list",
+            )
+        )
+    await handles[0].signal("finish", "x")
+    await handles[0].result()
+    query = f'HandledKeyword = "{tag}"'
+    await _visible(sdk_side, f'{query} AND ExecutionStatus = "Completed"', 1)
+    await _visible(sdk_side, query, 3)
+    th_side = Side("handled", client)
+    for _ in range(50):
+        mine, theirs = [], []
+        for side, out in ((th_side, mine), (sdk_side, theirs)):
+            async for e in side.client.list_workflows(query, page_size=2):
+                f = await execution_fields(e)
+                f["root_id"], f["root_run_id"] = _d11(side, e)
+                out.append(f)
+        if mine == theirs:
+            break
+        await asyncio.sleep(0.1)  # a run's visibility record changed between the two reads
+    assert mine == theirs and len(mine) == 3
+    for query_ in (query, f"{query} GROUP BY ExecutionStatus"):
+        a, b = await client.count_workflows(query_), await sdk_client.count_workflows(query_)
+        assert a.count == b.count
+        assert sorted((list(g.group_values), g.count) for g in a.groups) == sorted(
+            (list(g.group_values), g.count) for g in b.groups
+        )
+    for h in handles[1:]:
+        await h.terminate()

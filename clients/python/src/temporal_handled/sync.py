@@ -32,6 +32,8 @@ from .common import (
     Duration,
     QueryRejectCondition,
     RetryPolicy,
+    WorkflowExecution,
+    WorkflowExecutionCount,
     WorkflowExecutionDescription,
     WorkflowIDConflictPolicy,
     WorkflowIDReusePolicy,
@@ -207,6 +209,36 @@ class Client:
         h = self._client.get_workflow_handle(workflow_id, run_id=run_id, first_execution_run_id=first_execution_run_id)
         return WorkflowHandle(h, self._loop)
 
+    def list_workflows(
+        self,
+        query: Optional[str] = None,
+        *,
+        limit: Optional[int] = None,
+        page_size: int = 1000,
+        next_page_token: Optional[Union[bytes, str]] = None,
+        rpc_metadata: Mapping[str, Union[str, bytes]] = {},
+        rpc_timeout: Optional[timedelta] = None,
+    ) -> "WorkflowExecutionIterator":
+        """Lists workflows, page by page as iterated; see :meth:`temporal_handled.Client.list_workflows`."""
+        it = self._client.list_workflows(
+            query,
+            limit=limit,
+            page_size=page_size,
+            next_page_token=next_page_token,
+            rpc_metadata=rpc_metadata,
+            rpc_timeout=rpc_timeout,
+        )
+        return WorkflowExecutionIterator(it, self._loop)
+
+    def count_workflows(
+        self,
+        query: Optional[str] = None,
+        rpc_metadata: Mapping[str, Union[str, bytes]] = {},
+        rpc_timeout: Optional[timedelta] = None,
+    ) -> WorkflowExecutionCount:
+        """Counts workflows; see :meth:`temporal_handled.Client.count_workflows`."""
+        return self._loop.run(self._client.count_workflows(query, rpc_metadata=rpc_metadata, rpc_timeout=rpc_timeout))
+
     def start_update_with_start_workflow(
         self,
         update: Any,
@@ -278,6 +310,37 @@ class Client:
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
+
+
+class WorkflowExecutionIterator:
+    """Blocking iterator over :class:`temporal_handled.WorkflowExecutionAsyncIterator`."""
+
+    def __init__(self, it: _aio.WorkflowExecutionAsyncIterator, loop: _LoopThread) -> None:
+        self._it = it
+        self._loop = loop
+
+    @property
+    def next_page_token(self) -> Optional[bytes]:
+        """Token for the next page request if any."""
+        return self._it.next_page_token
+
+    @property
+    def current_page(self) -> Optional[Sequence[WorkflowExecution]]:
+        """Current page, if it has been fetched yet."""
+        return self._it.current_page
+
+    def fetch_next_page(self, *, page_size: Optional[int] = None) -> None:
+        """Fetch the next page if any."""
+        self._loop.run(self._it.fetch_next_page(page_size=page_size))
+
+    def __iter__(self) -> "WorkflowExecutionIterator":
+        return self
+
+    def __next__(self) -> WorkflowExecution:
+        try:
+            return self._loop.run(self._it.__anext__())
+        except StopAsyncIteration:
+            raise StopIteration from None
 
 
 class WorkflowHandle:
@@ -499,4 +562,10 @@ class WithStartWorkflowOperation:
         return WorkflowHandle(self._loop.run(self._op.workflow_handle()), self._loop)
 
 
-__all__ = ["Client", "WithStartWorkflowOperation", "WorkflowHandle", "WorkflowUpdateHandle"]
+__all__ = [
+    "Client",
+    "WithStartWorkflowOperation",
+    "WorkflowExecutionIterator",
+    "WorkflowHandle",
+    "WorkflowUpdateHandle",
+]
