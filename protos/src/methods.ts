@@ -4,10 +4,10 @@
  * Adding a method: declare it here, then write its handler in the daemon
  * (src/protocol/handlers), which the compiler then requires and types.
  */
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TObject, type TProperties, type TSchema } from '@sinclair/typebox';
 import { method, notification, param, type MethodDeclaration } from './declare';
 import { Nullable, StringEnum } from './kinds';
-import { Duration, IdConflictPolicy, IdReusePolicy, QueryRejectCondition, RetryPolicy, Value, Values } from './values';
+import { Duration, IdConflictPolicy, IdReusePolicy, QueryRejectCondition, RetryPolicy, TypedSearchAttribute, Value, Values } from './values';
 import {
   DaemonStatus,
   HandleInfo,
@@ -36,6 +36,26 @@ const namespace = Optional(NonEmpty('Namespace; the session default when unset.'
 const NullResult = Type.Null();
 const temporalErrors: readonly ErrorType[] = ['RPCError', 'InvalidHandleError'];
 
+/**
+ * PROTOCOL.md, "Per-call options": every method that calls Temporal takes them. gRPC metadata
+ * keys are case-insensitive (sent in lower case); binary (`-bin`) and `grpc-` keys are refused,
+ * and values are printable ASCII, as HTTP/2 headers carry them.
+ */
+export const CallParams = {
+  rpcMetadata: Optional(
+    Type.Record(Type.String({ pattern: '^(?!grpc-)(?!.*-bin$)[0-9A-Za-z_.-]+$' }), Type.String({ pattern: '^[\\x20-\\x7E]*$' }), {
+      additionalProperties: false,
+      description: 'Added to the gRPC metadata of each call the method makes ({KEY: string}; keys of letters, digits, `-`, `_`, `.`).',
+    }),
+  ),
+  rpcTimeout: Optional(param(Duration, "The deadline of each gRPC call the method makes, as the Python SDK's rpc_timeout (a result wait re-polls within it).")),
+};
+
+/** A method that calls Temporal: its params also take the per-call options. */
+function calls<P extends TProperties, R extends TSchema>(d: Omit<MethodDeclaration<TObject<P & typeof CallParams>, R>, 'params'> & { params: P }) {
+  return method({ ...d, params: { ...d.params, ...CallParams } });
+}
+
 /** The params of workflow/start (also the start of update-with-start). */
 export const StartWorkflowParams = {
   workflowType: NonEmpty('Workflow type name.'),
@@ -52,6 +72,9 @@ export const StartWorkflowParams = {
   cronSchedule: Optional(Type.String({ description: 'Cron schedule.' })),
   memo: Optional(Type.Record(Type.String(), Value, { description: 'Memo fields.' })),
   searchAttributes: Optional(Type.Record(Type.String(), Type.Unknown(), { description: "Search attributes by name; the server knows each attribute's type." })),
+  typedSearchAttributes: Optional(
+    Type.Array(TypedSearchAttribute, { description: 'Search attributes with their types ({key, type, value}), as the Python SDK sends them; a key may not also be in searchAttributes.' }),
+  ),
   startDelay: Optional(param(Duration, 'Delay before the first workflow task.')),
   startSignal: Optional(NonEmpty('Signal to deliver with the start (signal-with-start).')),
   startSignalArgs: Optional(Values('Arguments of the start signal.')),
@@ -108,7 +131,7 @@ export const methods = {
     errors: ['UnauthorizedError', 'InvalidRequest'],
   }),
   shutdown: method({ summary: 'Ends the session; only exit may follow.', params: {}, resultName: 'null', result: NullResult, errors: [] }),
-  'workflow/start': method({
+  'workflow/start': calls({
     summary: 'Starts a workflow (signal-with-start when startSignal is given) and returns its handle.',
     params: StartWorkflowParams,
     resultName: 'HandleInfo',
@@ -128,14 +151,14 @@ export const methods = {
     errors: [],
   }),
   'handle/info': method({ summary: 'What a handle stands for.', params: { handle }, resultName: 'HandleInfo', result: HandleInfo, errors: ['InvalidHandleError'] }),
-  'handle/describe': method({
+  'handle/describe': calls({
     summary: 'Describes the workflow (runId, or the latest run).',
     params: { handle },
     resultName: 'WorkflowExecutionDescription',
     result: WorkflowExecutionDescription,
     errors: temporalErrors,
   }),
-  'handle/query': method({
+  'handle/query': calls({
     summary: 'Queries the workflow (runId, or the latest run).',
     params: {
       handle,
@@ -147,21 +170,21 @@ export const methods = {
     result: QueryResult,
     errors: ['RPCError', 'InvalidHandleError', 'WorkflowQueryRejectedError', 'WorkflowQueryFailedError'],
   }),
-  'handle/signal': method({
+  'handle/signal': calls({
     summary: 'Signals the workflow (runId, or the latest run).',
     params: { handle, signal: NonEmpty('Signal name.'), args: args('signal') },
     resultName: 'null',
     result: NullResult,
     errors: temporalErrors,
   }),
-  'handle/cancel': method({
+  'handle/cancel': calls({
     summary: 'Requests cancellation (runId or the latest run, within the chain of firstExecutionRunId).',
     params: { handle, reason: Optional(Type.String({ description: 'Reason for the cancellation.' })) },
     resultName: 'null',
     result: NullResult,
     errors: temporalErrors,
   }),
-  'handle/terminate': method({
+  'handle/terminate': calls({
     summary: 'Terminates the workflow (runId or the latest run, within the chain of firstExecutionRunId).',
     params: {
       handle,
@@ -172,7 +195,7 @@ export const methods = {
     result: NullResult,
     errors: temporalErrors,
   }),
-  'handle/result': method({
+  'handle/result': calls({
     summary: 'Waits for the result from resultRunId, following the run chain unless followRuns is false; $/progress on workDoneToken.',
     params: {
       handle,
@@ -192,7 +215,7 @@ export const methods = {
     result: NullResult,
     errors: ['InvalidHandleError'],
   }),
-  'handle/executeUpdate': method({
+  'handle/executeUpdate': calls({
     summary: "Sends an update to the workflow (the handle's runId, within the chain of its firstExecutionRunId) and waits for its outcome.",
     params: { handle, ...updateCall },
     waits: true,
@@ -200,7 +223,7 @@ export const methods = {
     result: Type.Object({ value: Value, updateId: Type.String() }),
     errors: updateErrors,
   }),
-  'handle/startUpdate': method({
+  'handle/startUpdate': calls({
     summary: 'Sends an update and returns its handle once it reaches waitForStage.',
     params: { handle, ...updateCall, waitForStage },
     waits: true,
@@ -215,7 +238,7 @@ export const methods = {
     result: UpdateHandleInfo,
     errors: ['InvalidHandleError'],
   }),
-  'update/result': method({
+  'update/result': calls({
     summary: "Waits for the update's outcome (re-polling past the server's long-poll window).",
     params: { update: updateToken },
     waits: true,
@@ -223,7 +246,7 @@ export const methods = {
     result: Type.Object({ value: Value }),
     errors: updateErrors,
   }),
-  'update/describe': method({
+  'update/describe': calls({
     summary: "The update's stage and, once completed, its outcome; without waiting.",
     params: { update: updateToken },
     resultName: 'UpdateDescription',
@@ -237,7 +260,7 @@ export const methods = {
     result: NullResult,
     errors: ['InvalidHandleError'],
   }),
-  'workflow/startUpdateWithStart': method({
+  'workflow/startUpdateWithStart': calls({
     summary: 'Starts the workflow unless it runs (per idConflictPolicy) and sends it an update; returns both handles once the update reaches waitForStage.',
     params: { start: WithStart, ...updateCall, waitForStage },
     waits: true,
@@ -245,7 +268,7 @@ export const methods = {
     result: WithStartResult,
     errors: [...updateErrors, 'WorkflowAlreadyStartedError'],
   }),
-  'workflow/executeUpdateWithStart': method({
+  'workflow/executeUpdateWithStart': calls({
     summary: 'Starts the workflow unless it runs (per idConflictPolicy), sends it an update and waits for its outcome.',
     params: { start: WithStart, ...updateCall },
     waits: true,
@@ -253,7 +276,7 @@ export const methods = {
     result: Type.Object({ handle: HandleInfo, update: UpdateHandleInfo, value: Value }),
     errors: [...updateErrors, 'WorkflowAlreadyStartedError'],
   }),
-  'handle/fetchHistory': method({
+  'handle/fetchHistory': calls({
     summary: "The run's whole history (the handle's runId, or the latest run), replay-ready; with partialResultToken, page by page.",
     params: { handle, ...historyRead, partialResultToken: Optional(partialResultToken) },
     progressParam: 'partialResultToken',
@@ -261,7 +284,7 @@ export const methods = {
     result: Type.Object({ workflowId: Type.String(), runId: Type.String(), events: Type.Array(HistoryEvent, { description: 'Every event; empty when they were streamed.' }) }),
     errors: temporalErrors,
   }),
-  'handle/fetchHistoryEvents': method({
+  'handle/fetchHistoryEvents': calls({
     summary: "One page of the run's history, from nextPageToken; with waitNewEvent, a long poll for events not yet written.",
     params: {
       handle,
@@ -276,7 +299,7 @@ export const methods = {
     result: Type.Object({ events: Type.Array(HistoryEvent), nextPageToken: Nullable(Type.String(), { description: 'null on the last page.' }) }),
     errors: temporalErrors,
   }),
-  'handle/watch': method({
+  'handle/watch': calls({
     summary:
       'Streams each batch of new events as the run writes them ({runId, events, reason?, previousRunId?}), going on into each next run of the chain; answers {runId, status} when the last run closes.',
     params: {
@@ -295,7 +318,7 @@ export const methods = {
     }),
     errors: temporalErrors,
   }),
-  'workflow/list': method({
+  'workflow/list': calls({
     summary: "Lists runs matching a visibility query (Temporal's list filter language); with partialResultToken each page streams as it arrives.",
     params: {
       query: Optional(Type.String({ description: 'A visibility query, e.g. `WorkflowType = "order" AND ExecutionStatus = "Running"` (default: every run).' })),
@@ -313,21 +336,21 @@ export const methods = {
     }),
     errors: ['RPCError'],
   }),
-  'workflow/count': method({
+  'workflow/count': calls({
     summary: 'Counts runs matching a visibility query; with GROUP BY (e.g. `GROUP BY ExecutionStatus`) the count of each group.',
     params: { query: Optional(Type.String({ description: 'A visibility query, optionally ending in GROUP BY.' })), namespace },
     resultName: 'WorkflowCount',
     result: Type.Object({ count: Type.Integer(), groups: Type.Array(Type.Object({ count: Type.Integer(), groupValues: Type.Array(Value) })) }),
     errors: ['RPCError'],
   }),
-  'handle/metadata': method({
+  'handle/metadata': calls({
     summary: "The workflow's handler metadata (the __temporal_workflow_metadata query): its type, query, signal and update definitions, and current details.",
     params: { handle },
     resultName: 'WorkflowMetadata',
     result: Type.Object({ definition: Value, currentDetails: Value }),
     errors: ['RPCError', 'InvalidHandleError', 'WorkflowQueryFailedError', 'WorkflowQueryRejectedError'],
   }),
-  'handle/stackTrace': method({
+  'handle/stackTrace': calls({
     summary: "Where the workflow's code waits (the __stack_trace query).",
     params: { handle },
     resultName: 'StackTrace',

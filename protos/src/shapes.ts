@@ -3,7 +3,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { Nullable, StringEnum } from './kinds';
-import { Failure, RUN_STEP_REASONS, Value } from './values';
+import { Failure, RUN_STEP_REASONS, TypedSearchAttribute, Value } from './values';
 
 export const HandleToken = Type.String({ $id: 'HandleToken', minLength: 1, description: 'An opaque handle token returned by workflow/start or workflow/getHandle.' });
 
@@ -43,6 +43,9 @@ export const WorkflowExecution = Type.Object(
     parentRunId: NullableString,
     memo: Type.Record(Type.String(), Value),
     searchAttributes: Type.Record(Type.String(), Value),
+    typedSearchAttributes: Type.Array(TypedSearchAttribute, {
+      description: "The search attributes whose payloads say their type, as the Python SDK's typed_search_attributes (those that do not are left out).",
+    }),
   },
   { $id: 'WorkflowExecution' },
 );

@@ -55,6 +55,24 @@ export const RetryPolicy = Type.Object(
 );
 export type RetryPolicy = Static<typeof RetryPolicy>;
 
+/** The types of search attributes, named as Temporal's IndexedValueType. */
+export const SEARCH_ATTRIBUTE_TYPES = ['KEYWORD', 'TEXT', 'INT', 'DOUBLE', 'BOOL', 'DATETIME', 'KEYWORD_LIST'] as const;
+export const SearchAttributeType = StringEnum(SEARCH_ATTRIBUTE_TYPES, { description: "A search attribute's type, as Temporal's IndexedValueType names it." });
+export type SearchAttributeType = Static<typeof SearchAttributeType>;
+
+/** One typed search attribute, as the Python SDK's SearchAttributePair: the type travels with the value. */
+export const TypedSearchAttribute = Type.Object(
+  {
+    key: Type.String({ minLength: 1, description: "The attribute's name." }),
+    type: SearchAttributeType,
+    value: Type.Unknown({
+      description: 'KEYWORD and TEXT: a string; INT: an integer; DOUBLE: a number; BOOL: a boolean; DATETIME: an RFC 3339 string with an offset; KEYWORD_LIST: an array of strings.',
+    }),
+  },
+  { $id: 'TypedSearchAttribute', additionalProperties: false },
+);
+export type TypedSearchAttribute = Static<typeof TypedSearchAttribute>;
+
 /** `type` is one of FAILURE_TYPES; per-type fields (applicationType, nonRetryable, timeoutType, ...) come with it. */
 export const Failure = Type.Recursive(
   (This) =>

@@ -6,8 +6,11 @@
 import type { DaemonStatus, HandleInfo, MethodName, ParamsOf, ProgressToken, ResultOf, ResultProgress, UpdateHandleInfo } from '@temporal-handled/protocol';
 import { METHOD_NAMES, PROTOCOL_VERSION } from '@temporal-handled/protocol/runtime';
 import type { TemporalClient } from '../temporal/client';
+import type { CallOptions } from '../temporal/connection';
+import { parseDuration } from '../temporal/durations';
 import type { WorkflowHandle } from '../temporal/workflow-handle';
 import { closeStatusOf } from '../temporal/errors';
+import { InvalidArgumentError } from '../temporal/invalid-argument';
 import type { HandleTable, TokenTable } from '../handles/handle-table';
 import type { WorkflowUpdateHandle } from '../temporal/workflow-update';
 
@@ -62,6 +65,13 @@ export interface CallContext {
   signal: AbortSignal;
 }
 
+/** The per-call options of PROTOCOL.md ("Per-call options"), as every call to Temporal takes them. */
+function rpc(signal: AbortSignal, p: { rpcMetadata?: Record<string, string>; rpcTimeout?: string | number }): Pick<CallOptions, 'signal' | 'timeoutMs' | 'metadata'> {
+  const timeoutMs = p.rpcTimeout === undefined ? undefined : parseDuration(p.rpcTimeout, 'rpcTimeout');
+  if (timeoutMs === 0) throw new InvalidArgumentError('rpcTimeout must be above zero');
+  return { signal, timeoutMs, metadata: p.rpcMetadata };
+}
+
 type Handlers = { [M in MethodName]: (ctx: CallContext, params: ParamsOf<M>) => Promise<ResultOf<M>> };
 
 function handleInfo(token: string, h: WorkflowHandle): HandleInfo {
@@ -106,7 +116,7 @@ export const handlers: Handlers = {
   },
 
   async 'workflow/start'({ session, services, signal }, p) {
-    const h = await services.client.startWorkflow({ ...p, namespace: p.namespace ?? session.namespace }, { signal });
+    const h = await services.client.startWorkflow({ ...p, namespace: p.namespace ?? session.namespace }, rpc(signal, p));
     return handleInfo(services.table.add(h), h);
   },
 
@@ -120,26 +130,26 @@ export const handlers: Handlers = {
   },
 
   async 'handle/describe'({ services, signal }, p) {
-    return services.table.use(p.handle, (h) => h.describe({ signal }));
+    return services.table.use(p.handle, (h) => h.describe(rpc(signal, p)));
   },
 
   async 'handle/query'({ services, signal }, p) {
-    const value = await services.table.use(p.handle, (h) => h.query(p.query, p.args ?? [], p.rejectCondition, { signal }));
+    const value = await services.table.use(p.handle, (h) => h.query(p.query, p.args ?? [], p.rejectCondition, rpc(signal, p)));
     return { value };
   },
 
   async 'handle/signal'({ services, signal }, p) {
-    await services.table.use(p.handle, (h) => h.signal(p.signal, p.args ?? [], { signal }));
+    await services.table.use(p.handle, (h) => h.signal(p.signal, p.args ?? [], rpc(signal, p)));
     return null;
   },
 
   async 'handle/cancel'({ services, signal }, p) {
-    await services.table.use(p.handle, (h) => h.cancel(p.reason ?? '', { signal }));
+    await services.table.use(p.handle, (h) => h.cancel(p.reason ?? '', rpc(signal, p)));
     return null;
   },
 
   async 'handle/terminate'({ services, signal }, p) {
-    await services.table.use(p.handle, (h) => h.terminate(p.reason, p.details ?? [], { signal }));
+    await services.table.use(p.handle, (h) => h.terminate(p.reason, p.details ?? [], rpc(signal, p)));
     return null;
   },
 
@@ -153,7 +163,7 @@ export const handlers: Handlers = {
       try {
         const r = await h.result({
           followRuns: p.followRuns ?? true,
-          signal,
+          ...rpc(signal, p),
           onStart: (runId) => {
             begun = true;
             progress({ kind: 'begin', title: `Waiting for the result of ${h.workflowId}`, cancellable: true, workflowId: h.workflowId, runId });
@@ -179,13 +189,13 @@ export const handlers: Handlers = {
   },
 
   async 'handle/executeUpdate'({ services, signal }, p) {
-    const r = await services.table.use(p.handle, (h) => temporal.updates().executeUpdate(services.client, h.ids, p.update, { args: p.args, updateId: p.updateId, signal }));
+    const r = await services.table.use(p.handle, (h) => temporal.updates().executeUpdate(services.client, h.ids, p.update, { args: p.args, updateId: p.updateId, ...rpc(signal, p) }));
     return { value: r.value, updateId: r.update.updateId };
   },
 
   async 'handle/startUpdate'({ services, signal }, p) {
     const u = await services.table.use(p.handle, (h) =>
-      temporal.updates().startUpdate(services.client, h.ids, p.update, { args: p.args, updateId: p.updateId, waitForStage: p.waitForStage as never, signal }),
+      temporal.updates().startUpdate(services.client, h.ids, p.update, { args: p.args, updateId: p.updateId, waitForStage: p.waitForStage as never, ...rpc(signal, p) }),
     );
     return updateInfo(services.updates.add(u), u);
   },
@@ -197,11 +207,11 @@ export const handlers: Handlers = {
   },
 
   async 'update/result'({ services, signal }, p) {
-    return { value: await services.updates.use(p.update, (u) => u.result({ signal })) };
+    return { value: await services.updates.use(p.update, (u) => u.result(rpc(signal, p))) };
   },
 
   async 'update/describe'({ services, signal }, p) {
-    return services.updates.use(p.update, (u) => u.describe({ signal }));
+    return services.updates.use(p.update, (u) => u.describe(rpc(signal, p)));
   },
 
   async 'update/release'({ services }, p) {
@@ -211,13 +221,13 @@ export const handlers: Handlers = {
 
   async 'workflow/startUpdateWithStart'({ session, services, signal }, p) {
     const start = { ...p.start, namespace: p.start.namespace ?? session.namespace };
-    const r = await temporal.updates().startUpdateWithStart(services.client, start, p.update, { args: p.args, updateId: p.updateId, waitForStage: p.waitForStage as never, signal });
+    const r = await temporal.updates().startUpdateWithStart(services.client, start, p.update, { args: p.args, updateId: p.updateId, waitForStage: p.waitForStage as never, ...rpc(signal, p) });
     return { handle: handleInfo(services.table.add(r.workflow), r.workflow), update: updateInfo(services.updates.add(r.update), r.update) };
   },
 
   async 'workflow/executeUpdateWithStart'({ session, services, signal }, p) {
     const start = { ...p.start, namespace: p.start.namespace ?? session.namespace };
-    const r = await temporal.updates().executeUpdateWithStart(services.client, start, p.update, { args: p.args, updateId: p.updateId, signal });
+    const r = await temporal.updates().executeUpdateWithStart(services.client, start, p.update, { args: p.args, updateId: p.updateId, ...rpc(signal, p) });
     return { handle: handleInfo(services.table.add(r.workflow), r.workflow), update: updateInfo(services.updates.add(r.update), r.update), value: r.value };
   },
 
@@ -228,7 +238,7 @@ export const handlers: Handlers = {
         eventFilterType: p.eventFilterType,
         skipArchival: p.skipArchival,
         decode: p.decode,
-        call: { signal },
+        call: rpc(signal, p),
         // Streamed: each page goes out as it arrives, and the daemon never holds the whole history.
         onPage: token === undefined ? undefined : (events) => session.sendProgress(token, { events }),
       }),
@@ -244,7 +254,7 @@ export const handlers: Handlers = {
         eventFilterType: p.eventFilterType,
         skipArchival: p.skipArchival,
         decode: p.decode,
-        call: { signal },
+        call: rpc(signal, p),
       }),
     );
     if (p.partialResultToken === undefined) return page;
@@ -260,6 +270,7 @@ export const handlers: Handlers = {
         followRuns: p.followRuns,
         decode: p.decode,
         signal,
+        call: rpc(signal, p),
         onBatch: (batch) => session.sendProgress(token, { ...batch }),
       }),
     );
@@ -272,22 +283,22 @@ export const handlers: Handlers = {
       limit: p.limit,
       pageSize: p.pageSize,
       nextPageToken: p.nextPageToken,
-      call: { signal },
+      call: rpc(signal, p),
       // Streamed: each page goes out as it arrives, and no list sits whole in the daemon.
       onPage: token === undefined ? undefined : (executions) => session.sendProgress(token, { executions }),
     });
   },
 
   async 'workflow/count'({ session, services, signal }, p) {
-    return temporal.visibility().countWorkflows(services.client, p.namespace ?? session.namespace, p.query, { signal });
+    return temporal.visibility().countWorkflows(services.client, p.namespace ?? session.namespace, p.query, rpc(signal, p));
   },
 
   async 'handle/metadata'({ services, signal }, p) {
-    return services.table.use(p.handle, (h) => temporal.visibility().workflowMetadata(h, { signal }));
+    return services.table.use(p.handle, (h) => temporal.visibility().workflowMetadata(h, rpc(signal, p)));
   },
 
   async 'handle/stackTrace'({ services, signal }, p) {
-    return { stackTrace: await services.table.use(p.handle, (h) => temporal.visibility().stackTrace(h, { signal })) };
+    return { stackTrace: await services.table.use(p.handle, (h) => temporal.visibility().stackTrace(h, rpc(signal, p))) };
   },
 
   async 'daemon/status'({ services }) {

@@ -106,6 +106,9 @@ function describe(method: string, e: ValueError): string {
   if (e.type === ValueErrorType.ObjectAdditionalProperties) {
     const segs = e.path.split('/');
     const key = segs.pop()!;
+    const keys = (e.schema as { patternProperties?: Record<string, unknown> }).patternProperties;
+    // A record whose keys have a pattern (rpcMetadata): the key is not of that form.
+    if (keys && segs.length > 1) return `"${nameOf(segs.join('/'))}" has a key ${JSON.stringify(key)} that does not match ${Object.keys(keys).join(', ')}`;
     return segs.length === 1 ? `unknown param "${key}" for ${method}` : `"${nameOf(segs.join('/'))}" has an unknown field "${key}"`;
   }
   const s = e.schema;

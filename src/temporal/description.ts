@@ -5,6 +5,7 @@ import type { WorkflowExecution, WorkflowExecutionDescription } from '@temporal-
 import { enumName, toNumber, type DescribeWorkflowExecutionResponse, type IWorkflowExecutionInfo } from './proto';
 import { fromPayload, type JsonValue } from './payload-converter';
 import { timestampToIso } from './durations';
+import { decodeTypedSearchAttributes } from './search-attributes';
 
 export type { WorkflowExecution, WorkflowExecutionDescription };
 
@@ -34,6 +35,7 @@ export function toExecution(info: IWorkflowExecutionInfo | null | undefined, nam
     parentRunId: info?.parentExecution?.runId || null,
     memo: decodeMap(info?.memo?.fields),
     searchAttributes: decodeMap(info?.searchAttributes?.indexedFields),
+    typedSearchAttributes: decodeTypedSearchAttributes(info?.searchAttributes?.indexedFields),
   };
 }
 

@@ -10,6 +10,7 @@ import { optionalDuration, parseDuration } from './durations';
 import { enums, type IRetryPolicy } from './proto';
 import { toPayload, toPayloads } from './payload-converter';
 import { InvalidArgumentError } from './invalid-argument';
+import { encodeTypedSearchAttributes } from './search-attributes';
 
 /** The options of a start: the params of the protocol's `workflow/start`, already checked against its schema. */
 export type StartWorkflowOptions = StartWorkflowParams;
@@ -49,7 +50,7 @@ function payloadMap(m: Record<string, unknown> | undefined, what: string) {
 export function compileStartFields(o: StartWorkflowOptions) {
   if (o.startSignalArgs) toPayloads(o.startSignalArgs, 'startSignalArgs');
   const memo = payloadMap(o.memo, 'memo');
-  const sa = payloadMap(o.searchAttributes, 'searchAttributes');
+  const sa = encodeTypedSearchAttributes(o.typedSearchAttributes, payloadMap(o.searchAttributes, 'searchAttributes'));
   const summary = o.staticSummary === undefined ? undefined : toPayload(o.staticSummary, 'staticSummary');
   const details = o.staticDetails === undefined ? undefined : toPayload(o.staticDetails, 'staticDetails');
   return {

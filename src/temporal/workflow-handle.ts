@@ -46,6 +46,10 @@ export interface ResultOptions {
   onStart?: (runId: string) => void;
   onStep?: (step: RunStep) => void;
   signal?: AbortSignal;
+  /** The deadline of each long poll, in ms (the Python SDK's rpc_timeout): a poll it ends is re-issued. */
+  timeoutMs?: number;
+  /** Extra gRPC metadata on each call. */
+  metadata?: Record<string, string>;
 }
 
 export interface WorkflowResult {
@@ -165,11 +169,14 @@ export class WorkflowHandle implements HandleIds {
    */
   async result(opts: ResultOptions = {}): Promise<WorkflowResult> {
     const followRuns = opts.followRuns ?? true;
-    const callOpts: CallOptions = { signal: opts.signal, longPoll: true };
+    const callOpts: CallOptions = { signal: opts.signal, longPoll: true, timeoutMs: opts.timeoutMs, metadata: opts.metadata };
     let runId = this.resultRunId ?? '';
     if (!runId) {
       // Pin the current run first, so the result names the run it came from.
-      const d = await this.service.describeWorkflowExecution({ namespace: this.namespace, execution: this.execution(null) }, { signal: opts.signal });
+      const d = await this.service.describeWorkflowExecution(
+        { namespace: this.namespace, execution: this.execution(null) },
+        { signal: opts.signal, timeoutMs: opts.timeoutMs, metadata: opts.metadata },
+      );
       runId = d.workflowExecutionInfo?.execution?.runId ?? '';
     }
     opts.onStart?.(runId);
@@ -192,7 +199,7 @@ export class WorkflowHandle implements HandleIds {
       if (!budget.tryAcquire()) {
         // Over this namespace's share of long polls (the server has refused one; see
         // long-poll-budget.ts): look for the close event without waiting, then pause.
-        res = await this.peekClose(runId, opts.signal);
+        res = await this.peekClose(runId, callOpts);
         if (!res) {
           overBudget++;
           await sleep(troublePauseMs(overBudget, 500), opts.signal);
@@ -227,12 +234,14 @@ export class WorkflowHandle implements HandleIds {
           //   which many waits can reach together: the budget shrinks, and the wait looks for
           //   the close event with a call that does not wait (the limit does not count it),
           //   so a wait kept out of a long poll still answers within one pause of its close.
+          // - the caller's own deadline of each poll (rpcTimeout) passing before the server's window.
           // Polling goes on until the server answers or the caller gives up.
+          if (opts.timeoutMs !== undefined && failure instanceof RPCError && failure.status === 'DEADLINE_EXCEEDED') continue;
           const exhausted = failure instanceof RPCError && failure.status === 'RESOURCE_EXHAUSTED';
           if (exhausted) budget.refused();
           if (!this.waitCanOutlast(failure)) throw failure;
           outage++;
-          res = exhausted ? await this.peekClose(runId, opts.signal) : undefined;
+          res = exhausted ? await this.peekClose(runId, callOpts) : undefined;
           if (!res) {
             await sleep(troublePauseMs(outage, 250), opts.signal);
             continue;
@@ -255,7 +264,7 @@ export class WorkflowHandle implements HandleIds {
   }
 
   /** The run's close event if it has closed, without waiting; undefined when still open or on error. */
-  private async peekClose(runId: string, signal?: AbortSignal) {
+  private async peekClose(runId: string, call: CallOptions) {
     try {
       const res = await this.service.getWorkflowExecutionHistory(
         {
@@ -265,7 +274,7 @@ export class WorkflowHandle implements HandleIds {
           historyEventFilterType: enums.HistoryEventFilterType.HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT,
           skipArchival: true,
         },
-        { signal },
+        { ...call, longPoll: false },
       );
       return (res.history?.events?.length ?? 0) > 0 ? res : undefined;
     } catch (err) {

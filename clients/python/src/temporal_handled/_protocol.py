@@ -144,13 +144,21 @@ METHOD_PARAMS: typing.Final[collections.abc.Mapping[str, tuple[str, ...]]] = {
     HANDLE_CANCEL: (
         "handle",
         "reason",
+        "rpcMetadata",
+        "rpcTimeout",
     ),
-    HANDLE_DESCRIBE: ("handle",),
+    HANDLE_DESCRIBE: (
+        "handle",
+        "rpcMetadata",
+        "rpcTimeout",
+    ),
     HANDLE_EXECUTE_UPDATE: (
         "handle",
         "update",
         "args",
         "updateId",
+        "rpcMetadata",
+        "rpcTimeout",
     ),
     HANDLE_FETCH_HISTORY: (
         "handle",
@@ -158,6 +166,8 @@ METHOD_PARAMS: typing.Final[collections.abc.Mapping[str, tuple[str, ...]]] = {
         "skipArchival",
         "decode",
         "partialResultToken",
+        "rpcMetadata",
+        "rpcTimeout",
     ),
     HANDLE_FETCH_HISTORY_EVENTS: (
         "handle",
@@ -168,6 +178,8 @@ METHOD_PARAMS: typing.Final[collections.abc.Mapping[str, tuple[str, ...]]] = {
         "skipArchival",
         "decode",
         "partialResultToken",
+        "rpcMetadata",
+        "rpcTimeout",
     ),
     HANDLE_GET_UPDATE_HANDLE: (
         "handle",
@@ -175,36 +187,54 @@ METHOD_PARAMS: typing.Final[collections.abc.Mapping[str, tuple[str, ...]]] = {
         "workflowRunId",
     ),
     HANDLE_INFO: ("handle",),
-    HANDLE_METADATA: ("handle",),
+    HANDLE_METADATA: (
+        "handle",
+        "rpcMetadata",
+        "rpcTimeout",
+    ),
     HANDLE_QUERY: (
         "handle",
         "query",
         "args",
         "rejectCondition",
+        "rpcMetadata",
+        "rpcTimeout",
     ),
     HANDLE_RELEASE: ("handle",),
     HANDLE_RESULT: (
         "handle",
         "followRuns",
         "workDoneToken",
+        "rpcMetadata",
+        "rpcTimeout",
     ),
     HANDLE_SIGNAL: (
         "handle",
         "signal",
         "args",
+        "rpcMetadata",
+        "rpcTimeout",
     ),
-    HANDLE_STACK_TRACE: ("handle",),
+    HANDLE_STACK_TRACE: (
+        "handle",
+        "rpcMetadata",
+        "rpcTimeout",
+    ),
     HANDLE_START_UPDATE: (
         "handle",
         "update",
         "args",
         "updateId",
         "waitForStage",
+        "rpcMetadata",
+        "rpcTimeout",
     ),
     HANDLE_TERMINATE: (
         "handle",
         "reason",
         "details",
+        "rpcMetadata",
+        "rpcTimeout",
     ),
     HANDLE_WATCH: (
         "handle",
@@ -212,6 +242,8 @@ METHOD_PARAMS: typing.Final[collections.abc.Mapping[str, tuple[str, ...]]] = {
         "followRuns",
         "decode",
         "partialResultToken",
+        "rpcMetadata",
+        "rpcTimeout",
     ),
     INITIALIZE: (
         "clientInfo",
@@ -221,18 +253,30 @@ METHOD_PARAMS: typing.Final[collections.abc.Mapping[str, tuple[str, ...]]] = {
     ),
     RPC_DISCOVER: (),
     SHUTDOWN: (),
-    UPDATE_DESCRIBE: ("update",),
+    UPDATE_DESCRIBE: (
+        "update",
+        "rpcMetadata",
+        "rpcTimeout",
+    ),
     UPDATE_RELEASE: ("update",),
-    UPDATE_RESULT: ("update",),
+    UPDATE_RESULT: (
+        "update",
+        "rpcMetadata",
+        "rpcTimeout",
+    ),
     WORKFLOW_COUNT: (
         "query",
         "namespace",
+        "rpcMetadata",
+        "rpcTimeout",
     ),
     WORKFLOW_EXECUTE_UPDATE_WITH_START: (
         "start",
         "update",
         "args",
         "updateId",
+        "rpcMetadata",
+        "rpcTimeout",
     ),
     WORKFLOW_GET_HANDLE: (
         "workflowId",
@@ -247,6 +291,8 @@ METHOD_PARAMS: typing.Final[collections.abc.Mapping[str, tuple[str, ...]]] = {
         "nextPageToken",
         "namespace",
         "partialResultToken",
+        "rpcMetadata",
+        "rpcTimeout",
     ),
     WORKFLOW_START: (
         "workflowType",
@@ -263,11 +309,14 @@ METHOD_PARAMS: typing.Final[collections.abc.Mapping[str, tuple[str, ...]]] = {
         "cronSchedule",
         "memo",
         "searchAttributes",
+        "typedSearchAttributes",
         "startDelay",
         "startSignal",
         "startSignalArgs",
         "staticSummary",
         "staticDetails",
+        "rpcMetadata",
+        "rpcTimeout",
     ),
     WORKFLOW_START_UPDATE_WITH_START: (
         "start",
@@ -275,6 +324,8 @@ METHOD_PARAMS: typing.Final[collections.abc.Mapping[str, tuple[str, ...]]] = {
         "args",
         "updateId",
         "waitForStage",
+        "rpcMetadata",
+        "rpcTimeout",
     ),
 }
 METHOD_REQUIRED_PARAMS: typing.Final[collections.abc.Mapping[str, tuple[str, ...]]] = {
@@ -521,6 +572,26 @@ START_ID_REUSE_POLICY_VALUES: typing.Final[tuple[StartIdReusePolicy, ...]] = (
     "TERMINATE_IF_RUNNING",
 )
 
+# components.schemas.TypedSearchAttribute.type
+TypedSearchAttributeType = typing.Literal[
+    "KEYWORD",
+    "TEXT",
+    "INT",
+    "DOUBLE",
+    "BOOL",
+    "DATETIME",
+    "KEYWORD_LIST",
+]
+TYPED_SEARCH_ATTRIBUTE_TYPE_VALUES: typing.Final[tuple[TypedSearchAttributeType, ...]] = (
+    "KEYWORD",
+    "TEXT",
+    "INT",
+    "DOUBLE",
+    "BOOL",
+    "DATETIME",
+    "KEYWORD_LIST",
+)
+
 # components.schemas.UpdateDescription.stage
 UpdateDescriptionStage = typing.Literal[
     "ADMITTED",
@@ -569,6 +640,7 @@ ENUMS: typing.Final[collections.abc.Mapping[str, tuple[str, ...]]] = {
     "ResultProgressReason": RESULT_PROGRESS_REASON_VALUES,
     "StartIdConflictPolicy": START_ID_CONFLICT_POLICY_VALUES,
     "StartIdReusePolicy": START_ID_REUSE_POLICY_VALUES,
+    "TypedSearchAttributeType": TYPED_SEARCH_ATTRIBUTE_TYPE_VALUES,
     "UpdateDescriptionStage": UPDATE_DESCRIPTION_STAGE_VALUES,
     "Value": VALUE_VALUES,
     "WaitForStage": WAIT_FOR_STAGE_VALUES,
