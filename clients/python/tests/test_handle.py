@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import time
 from datetime import timedelta
 from typing import Any, Dict, List
 
@@ -557,12 +558,27 @@ async def test_cancel_result_with_asyncio(client: Client, task_queue: str, wf_id
     assert (await h.result())["result"] == "after"
 
 
-async def test_rpc_timeout(client: Client, task_queue: str, wf_id: str) -> None:
+async def test_rpc_timeout_is_each_calls_deadline(client: Client, task_queue: str, wf_id: str) -> None:
+    """temporalio's meaning: the deadline of each RPC; for result(), of each long poll, so a
+    wait longer than it is not cut off."""
     h = await start_waiter(client, wf_id, task_queue)
+    waiting = asyncio.ensure_future(h.result(rpc_timeout=timedelta(milliseconds=300)))
+    await asyncio.sleep(1.5)
+    assert not waiting.done()
+    await h.signal("finish", "late")
+    assert (await waiting)["result"] == "late"
+    # A query to a workflow no worker serves waits for a worker: the deadline ends it.
+    nobody = await client.start_workflow("Waiter", id=f"{wf_id}-nw", task_queue=unique("no-worker"))
+    t0 = time.monotonic()
     with pytest.raises(RPCError) as e:
-        await h.result(rpc_timeout=timedelta(milliseconds=300))
-    assert e.value.status == RPCStatusCode.DEADLINE_EXCEEDED
-    await h.terminate()
+        await nobody.query("state", rpc_timeout=timedelta(milliseconds=500))
+    assert e.value.status in (RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.CANCELLED)
+    assert time.monotonic() - t0 < 5
+    with pytest.raises(ValueError, match="rpc_timeout"):
+        await nobody.describe(rpc_timeout=timedelta(0))
+    with pytest.raises(TypeError, match="rpc_timeout"):
+        await nobody.describe(rpc_timeout=5)  # type: ignore[arg-type]
+    await nobody.terminate()
 
 
 async def _at_least(client: Client, n: int) -> bool:

@@ -246,26 +246,23 @@ class _UpdateToken:
 
 
 def _metadata_param(rpc_metadata: Mapping[str, Union[str, bytes]]) -> Dict[str, str]:
-    """``rpc_metadata`` as the protocol's ``rpcMetadata`` {KEY: string}; a bytes value is only
-    allowed for a ``-bin`` key (gRPC's binary headers), sent base64 as gRPC carries them."""
+    """``rpc_metadata`` as the protocol's ``rpcMetadata`` {KEY: string}. The daemon sends text
+    metadata only: a ``bytes`` value (temporalio's binary ``-bin`` metadata) is refused here;
+    keys and values the daemon does not take are refused by it (``InvalidParamsError``)."""
     out: Dict[str, str] = {}
     if not isinstance(rpc_metadata, Mapping):
-        raise TypeError(f"rpc_metadata must be a mapping of str to str or bytes, not {type(rpc_metadata).__name__}")
+        raise TypeError(f"rpc_metadata must be a mapping of str to str, not {type(rpc_metadata).__name__}")
     for key, value in rpc_metadata.items():
         if not isinstance(key, str) or not key:
             raise TypeError(f"rpc_metadata keys must be non-empty str, not {key!r}")
-        if isinstance(value, str):
-            out[key] = value
-        elif isinstance(value, (bytes, bytearray)):
-            if not key.lower().endswith("-bin"):
-                raise ValueError(
-                    f"rpc_metadata[{key!r}]: a bytes value needs a key ending in -bin (gRPC binary metadata)"
-                )
-            import base64
-
-            out[key] = base64.b64encode(bytes(value)).decode("ascii")
-        else:
-            raise TypeError(f"rpc_metadata[{key!r}] must be str or bytes, not {type(value).__name__}")
+        if isinstance(value, (bytes, bytearray)):
+            raise NotImplementedError(
+                f"rpc_metadata[{key!r}]: binary metadata (a bytes value) is not supported by temporal-handled: "
+                "the daemon sends text metadata only"
+            )
+        if not isinstance(value, str):
+            raise TypeError(f"rpc_metadata[{key!r}] must be a str, not {type(value).__name__}")
+        out[key] = value
     return out
 
 
