@@ -274,6 +274,74 @@ def _timeout_param(rpc_timeout: Any) -> timedelta:
     return rpc_timeout
 
 
+def _connect_socket_path(target_host: str, namespace: str, api_key: Optional[str], tls: Optional[bool]) -> str:
+    """The shared daemon's socket for one (address, namespace, API key, TLS) combination."""
+    import hashlib
+    import tempfile
+
+    key = "\0".join([target_host, namespace, hashlib.sha256((api_key or "").encode()).hexdigest(), repr(tls)])
+    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
+    base = os.environ.get("XDG_RUNTIME_DIR") or os.path.join(tempfile.gettempdir(), f"temporal-handled-{os.getuid()}")
+    return os.path.join(base, "temporal-handled", f"{digest}.sock")
+
+
+async def _attach_or_start(
+    path: str, target_host: str, namespace: str, api_key: Optional[str], tls: Optional[bool], timeout: float
+) -> "Client":
+    try:
+        return await Client.attach(path, namespace=namespace)
+    except (OSError, DaemonConnectionError):
+        pass
+    if os.environ.get("TEMPORAL_HANDLED_SOCKET"):
+        raise DaemonConnectionError(f"no temporal-handled daemon answers at TEMPORAL_HANDLED_SOCKET={path}")
+    os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+    argv = default_daemon_command() + [
+        "--listen-socket",
+        path,
+        "--address",
+        target_host,
+        "--namespace",
+        namespace,
+        "--log-file",
+        path + ".log",
+        "--log-level",
+        "warn",
+    ]
+    if tls is not None:
+        argv.append("--tls" if tls else "--no-tls")
+    env = dict(os.environ)
+    if api_key is not None:
+        env["TEMPORAL_API_KEY"] = api_key
+    import subprocess
+
+    proc = subprocess.Popen(
+        argv,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+        start_new_session=True,
+    )
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    last: BaseException = DaemonConnectionError("not started")
+    while loop.time() < deadline:
+        if proc.poll() is not None:
+            # Another process may have started the daemon for this path first: attach to it.
+            try:
+                return await Client.attach(path, namespace=namespace)
+            except (OSError, DaemonConnectionError):
+                raise DaemonConnectionError(
+                    f"temporal-handled exited with code {proc.returncode} at start; its log is {path}.log"
+                ) from None
+        try:
+            return await Client.attach(path, namespace=namespace)
+        except (OSError, DaemonConnectionError) as err:
+            last = err
+            await asyncio.sleep(0.1)
+    raise DaemonConnectionError(f"temporal-handled did not answer at {path} within {timeout:g}s: {last}")
+
+
 def _node() -> str:
     node = shutil.which("node")
     if node is None:
@@ -339,6 +407,8 @@ class Client:
         self._process = process
         self._closed = False
         self._tokens = itertools.count(1)
+        self._rpc_metadata: Dict[str, str] = {}
+        self._default_reject_condition: Optional[str] = None
 
     # --- construction ------------------------------------------------------------------
 
@@ -398,6 +468,99 @@ class Client:
                 ) from err
             raise
         return cls(conn, init, process=process)
+
+    @classmethod
+    async def connect(
+        cls,
+        target_host: str,
+        *,
+        namespace: str = "default",
+        api_key: Optional[str] = None,
+        data_converter: Any = None,
+        plugins: Sequence[Any] = [],
+        interceptors: Sequence[Any] = [],
+        default_workflow_query_reject_condition: Optional[Union[QueryRejectCondition, str]] = None,
+        tls: Optional[bool] = None,
+        retry_config: Any = None,
+        keep_alive_config: Any = None,
+        connect_timeout: Optional[timedelta] = None,
+        rpc_metadata: Mapping[str, Union[str, bytes]] = {},
+        identity: Optional[str] = None,
+        lazy: bool = False,
+        runtime: Any = None,
+        http_connect_proxy_config: Any = None,
+        dns_load_balancing_config: Any = None,
+        grpc_compression: Any = None,
+        payload_limits: Any = None,
+        header_codec_behavior: Any = None,
+    ) -> "Client":
+        """Connects to Temporal at ``target_host`` through a shared daemon, with
+        ``temporalio.client.Client.connect``'s signature.
+
+        The daemon is picked by (``target_host``, ``namespace``, ``api_key``, ``tls``): the
+        socket ``TEMPORAL_HANDLED_SOCKET`` names if set (its daemon must serve that address and
+        namespace), else ``<runtime dir>/temporal-handled/<hash>.sock`` (``$XDG_RUNTIME_DIR``,
+        else the temp directory), one per such combination. When no daemon answers there, one
+        is started in the background (``--listen-socket`` on that path, logging to the path with
+        ``.log``) and keeps running for every later ``connect`` until it is stopped; the API key
+        goes to it in its environment, never on its command line.
+
+        ``rpc_metadata`` is added to every call (a call's own ``rpc_metadata`` overrides it) and
+        ``default_workflow_query_reject_condition`` applies to queries that give none.
+        ``lazy`` is accepted (the daemon connects to Temporal on its own schedule either way).
+        The options about temporalio's own machinery (``data_converter``, ``plugins``,
+        ``interceptors``, ``retry_config``, ``keep_alive_config``, ``identity``, ``runtime``, the
+        proxy, DNS, compression, payload-limit and header-codec configs) and a ``TLSConfig`` object
+        raise ``NotImplementedError`` unless left unset: configure the daemon instead.
+
+        Raises:
+            NotImplementedError: An option the daemon cannot honour was given.
+            DaemonConnectionError: No daemon could be reached or started in time.
+        """
+        unsupported = {
+            "data_converter": data_converter,
+            "plugins": list(plugins) or None,
+            "interceptors": list(interceptors) or None,
+            "retry_config": retry_config,
+            "keep_alive_config": keep_alive_config,
+            "identity": identity,
+            "runtime": runtime,
+            "http_connect_proxy_config": http_connect_proxy_config,
+            "dns_load_balancing_config": dns_load_balancing_config,
+            "grpc_compression": grpc_compression,
+            "payload_limits": payload_limits,
+            "header_codec_behavior": header_codec_behavior,
+        }
+        given = [k for k, v in unsupported.items() if v is not None]
+        if given:
+            raise NotImplementedError(
+                f"Client.connect: {', '.join(given)} not supported by temporal-handled (the daemon holds the "
+                "connection; configure it with its flags or temporal.toml)"
+            )
+        if tls is not None and not isinstance(tls, bool):
+            raise NotImplementedError(
+                "Client.connect: a TLSConfig is not supported; pass tls=True and give the "
+                "daemon its certificates (--tls-cert-path, --tls-key-path, --tls-ca-path)"
+            )
+        if not isinstance(target_host, str) or not target_host:
+            raise TypeError(f"target_host must be a non-empty 'HOST:PORT' str, not {target_host!r}")
+        metadata = _metadata_param(rpc_metadata)
+        condition = enum_param(
+            default_workflow_query_reject_condition, QueryRejectCondition, "default_workflow_query_reject_condition"
+        )
+        timeout = (connect_timeout or timedelta(seconds=15)).total_seconds()
+        path = os.environ.get("TEMPORAL_HANDLED_SOCKET") or _connect_socket_path(target_host, namespace, api_key, tls)
+        client = await _attach_or_start(path, target_host, namespace, api_key, tls, timeout)
+        address = str((client._init.get("temporal") or {}).get("address") or "")
+        if address and address != target_host:
+            await client.close()
+            raise DaemonConnectionError(
+                f"the daemon at {path} serves {address}, not {target_host} (unset TEMPORAL_HANDLED_SOCKET or "
+                "point it at a daemon for that address)"
+            )
+        client._rpc_metadata = metadata
+        client._default_reject_condition = condition
+        return client
 
     @classmethod
     async def attach(
@@ -484,6 +647,9 @@ class Client:
         ``rpc_timeout`` bounds the whole call here."""
         full = dict(params)
         accepted = _protocol.METHOD_PARAMS.get(method, ())
+        if self._rpc_metadata and "rpcMetadata" in accepted:
+            # Client-level metadata (Client.connect's rpc_metadata); the call's own keys override it.
+            rpc_metadata = {**self._rpc_metadata, **(rpc_metadata or {})}
         if rpc_metadata:
             if "rpcMetadata" not in accepted:
                 raise NotImplementedError(
@@ -1195,6 +1361,8 @@ class WorkflowHandle(Generic[SelfType, ReturnType]):
             "args": encode_values(arg_or_args(arg, args, _UNSET)),
         }
         condition = enum_param(reject_condition, QueryRejectCondition, "reject_condition")
+        if condition is None:
+            condition = self._client._default_reject_condition
         if condition is not None:
             params["rejectCondition"] = condition
         res = await self._call(_protocol.HANDLE_QUERY, params, rpc_timeout=rpc_timeout, rpc_metadata=rpc_metadata)
