@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import time
 from datetime import timedelta
@@ -44,6 +45,7 @@ def runtime_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, daemon_built: A
             except ProcessLookupError:
                 break
             time.sleep(0.05)
+    shutil.rmtree(short, ignore_errors=True)
 
 
 _started: List[int] = []

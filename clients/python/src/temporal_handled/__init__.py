@@ -6,7 +6,7 @@ The asyncio API mirrors the Temporal Python SDK's ``Client.start_workflow``,
 :mod:`temporal_handled.sync`. Standard library only.
 """
 
-from ._history import WorkflowHistory, WorkflowHistoryEventAsyncIterator
+from ._history import WorkflowHistory, WorkflowHistoryEventAsyncIterator, WorkflowHistoryEventFilterType
 from ._search_attributes import (
     SearchAttributeIndexedValueType,
     SearchAttributeKey,
@@ -75,6 +75,7 @@ __all__ = [
     "WorkflowHandle",
     "WorkflowHistory",
     "WorkflowHistoryEventAsyncIterator",
+    "WorkflowHistoryEventFilterType",
     "WorkflowUpdateDescription",
     "WorkflowUpdateHandle",
     "WithStartWorkflowOperation",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from enum import IntEnum
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, AsyncIterator, Dict, List, Mapping, Optional, Union
 
@@ -21,6 +22,13 @@ if TYPE_CHECKING:
 HistoryEvent = Dict[str, Any]
 
 _FILTERS = ("ALL_EVENT", "CLOSE_EVENT")
+
+
+class WorkflowHistoryEventFilterType(IntEnum):
+    """Type of history events to get (``temporalio.client.WorkflowHistoryEventFilterType``)."""
+
+    ALL_EVENT = 1
+    CLOSE_EVENT = 2
 
 
 def _filter_name(value: Any) -> Optional[str]:
@@ -81,7 +89,7 @@ def _read_params(event_filter_type: Any, skip_archival: bool, decode: bool) -> D
 async def fetch_history(
     handle: "WorkflowHandle[Any, Any]",
     *,
-    event_filter_type: Any = None,
+    event_filter_type: Any = WorkflowHistoryEventFilterType.ALL_EVENT,
     skip_archival: bool = False,
     decode: bool = False,
     rpc_metadata: Optional[Mapping[str, Union[str, bytes]]] = None,
@@ -153,7 +161,7 @@ def fetch_history_events(
     page_size: Optional[int] = None,
     next_page_token: Optional[Union[str, bytes]] = None,
     wait_new_event: bool = False,
-    event_filter_type: Any = None,
+    event_filter_type: Any = WorkflowHistoryEventFilterType.ALL_EVENT,
     skip_archival: bool = False,
     decode: bool = False,
     rpc_metadata: Optional[Mapping[str, Union[str, bytes]]] = None,

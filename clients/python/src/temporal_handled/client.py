@@ -29,7 +29,7 @@ from typing import (
 from . import _history, _protocol
 from ._connection import Connection, ProgressCallback
 from ._convert import return_type_of, to_type
-from ._history import WorkflowHistory, WorkflowHistoryEventAsyncIterator
+from ._history import WorkflowHistory, WorkflowHistoryEventAsyncIterator, WorkflowHistoryEventFilterType
 from ._search_attributes import typed_pairs_param, untyped_param
 from ._values import arg_or_args, decode_value, encode_value, encode_values
 from ._version import __version__
@@ -1423,7 +1423,7 @@ class WorkflowHandle(Generic[SelfType, ReturnType]):
     async def fetch_history(
         self,
         *,
-        event_filter_type: Any = None,
+        event_filter_type: Any = WorkflowHistoryEventFilterType.ALL_EVENT,
         skip_archival: bool = False,
         rpc_metadata: Mapping[str, Union[str, bytes]] = {},
         rpc_timeout: Optional[timedelta] = None,
@@ -1451,7 +1451,7 @@ class WorkflowHandle(Generic[SelfType, ReturnType]):
         page_size: Optional[int] = None,
         next_page_token: Optional[Union[str, bytes]] = None,
         wait_new_event: bool = False,
-        event_filter_type: Any = None,
+        event_filter_type: Any = WorkflowHistoryEventFilterType.ALL_EVENT,
         skip_archival: bool = False,
         rpc_metadata: Mapping[str, Union[str, bytes]] = {},
         rpc_timeout: Optional[timedelta] = None,
@@ -1726,7 +1726,7 @@ class WorkflowExecutionAsyncIterator:
     async def map_histories(
         self,
         *,
-        event_filter_type: Any = None,
+        event_filter_type: Any = WorkflowHistoryEventFilterType.ALL_EVENT,
         skip_archival: bool = False,
         rpc_metadata: Mapping[str, Union[str, bytes]] = {},
         rpc_timeout: Optional[timedelta] = None,
@@ -1978,6 +1978,9 @@ class WithStartWorkflowOperation:
         static_summary: Optional[str] = None,
         static_details: Optional[str] = None,
         start_delay: Optional[Duration] = None,
+        priority: Optional[Any] = None,
+        versioning_override: Optional[Any] = None,
+        stack_level: int = 2,
     ) -> None:
         """Create a WithStartWorkflowOperation.
 
@@ -1985,6 +1988,7 @@ class WithStartWorkflowOperation:
         required (FAIL, USE_EXISTING or TERMINATE_EXISTING), and ``result_type`` is not
         supported yet (``NotImplementedError`` unless ``None``).
         """
+        _refuse_start_options(False, priority, versioning_override)
         self._result_type = (
             result_type if result_type is not None else return_type_of(workflow, "__temporal_workflow_definition")
         )
