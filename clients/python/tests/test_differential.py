@@ -49,16 +49,23 @@ where they occur, each with a comment saying why:
       ``root_execution``; the daemon's ``workflow/list`` entries do not carry them yet (its
       WorkflowExecution shape lacks rootWorkflowId/rootRunId, which describe has), so they are
       ``None`` here. Asserted both ways, then not compared.
+  D12. A result that is a dict shaped like ``{"$bytes": ...}`` (or ``{"$payload": ...}``): it goes
+      to the workflow exactly (this client sends it as a json/plain ``$payload``), but the daemon
+      decodes the json/plain result to that same JSON, which the protocol reads as bytes; the SDK
+      returns the dict. Needs the daemon to pass such a json/plain payload back as ``$payload``
+      (the client then parses it as JSON). Asserted both ways.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import re
+import uuid
 import warnings
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import Any, Awaitable, Callable, Dict, List
+from datetime import datetime, timedelta, timezone
+from typing import Any, Awaitable, Callable, Dict, List, Tuple
 
 import pytest
 import temporalio.client as sdk
@@ -68,7 +75,7 @@ import temporalio.service as sdk_service
 
 import temporal_handled as th
 from handled_support import unique, wait_until
-from handled_workflows import UpdatableWorkflow
+from handled_workflows import Color, Point, Shade, Shape, TypedWorkflow, UpdatableWorkflow
 
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
@@ -579,6 +586,138 @@ async def update_with_start_scenario(side: Side, wf: str, tq: str, rec: Recorder
     await h2.terminate()
 
 
+# --- typed values, per-call options, the description's methods ------------------------------
+
+
+def _shape() -> Shape:
+    return Shape(
+        name="tri",
+        points=[Point(1, 2.5), Point(-3, 0.0)],
+        at=datetime(2024, 5, 6, 7, 8, 9, 123456, tzinfo=timezone.utc),
+        id=uuid.UUID("12345678-1234-5678-1234-567812345678"),
+        color=Color.BLUE,
+        shade=Shade.DARK,
+        tags={"a": 1},
+        corners=(1, 2, 3),
+    )
+
+
+def _typed(v: Any) -> Any:
+    """A value with its Python types spelled out (so that a dict never equals a dataclass)."""
+    if dataclasses.is_dataclass(v) and not isinstance(v, type):
+        return {"<type>": type(v).__name__, **{f.name: _typed(getattr(v, f.name)) for f in dataclasses.fields(v)}}
+    if isinstance(v, (list, tuple)):
+        return {"<type>": type(v).__name__, "items": [_typed(x) for x in v]}
+    if isinstance(v, dict):
+        return {k: _typed(x) for k, x in v.items()}
+    if isinstance(v, float) and v != v:
+        return "<nan>"
+    return {"<type>": type(v).__name__, "repr": repr(v)}
+
+
+async def typed_values_scenario(side: Side, wf: str, tq: str, rec: Recorder) -> None:
+    c = side.client
+    h = await c.start_workflow(TypedWorkflow.run, _shape(), id=wf, task_queue=tq)
+    rec.note("handle ids", handle_ids(h))
+    await rec.step("query by method (List[Point])", _then(h.query(TypedWorkflow.points), _typed))
+    await rec.step("query by method (Optional[Point])", _then(h.query(TypedWorkflow.origin), _typed))
+    await rec.step("query by name: plain JSON", _then(h.query("points"), _typed))
+    await rec.step("query by name, result_type", _then(h.query("origin", result_type=Point), _typed))
+    await rec.step("update by method", _then(h.execute_update(TypedWorkflow.move, Point(1, 1.0)), _typed))
+    await rec.step("update, result_type dict", _then(h.execute_update("move", Point(0, 0.0), result_type=dict), _typed))
+    u = await h.start_update(TypedWorkflow.move, Point(0, 0.5), wait_for_stage=side.stage("COMPLETED"), id="mv")
+    await rec.step("update handle by method", _then(u.result(), _typed))
+    await rec.step("get_update_handle_for", _then(h.get_update_handle_for(TypedWorkflow.move, "mv").result(), _typed))
+    await rec.step(
+        "per-call options", h.signal(TypedWorkflow.done_, rpc_metadata={"x-handled": "1"}, rpc_timeout=timedelta(5))
+    )
+    await rec.step("result by run method", _then(h.result(rpc_timeout=timedelta(milliseconds=200)), _typed))
+    typed = c.get_workflow_handle_for(TypedWorkflow.run, wf)
+    await rec.step("get_workflow_handle_for result", _then(typed.result(), _typed))
+    await rec.step(
+        "get_workflow_handle result_type", _then(c.get_workflow_handle(wf, result_type=dict).result(), _typed)
+    )
+    await rec.step("result_type mismatch", c.get_workflow_handle(wf, result_type=int).result())
+    await rec.step(
+        "execute_workflow",
+        _then(c.execute_workflow("Echo", [1, "x"], id=f"{wf}-ex", task_queue=tq, result_type=Tuple[int, str]), _typed),
+    )
+    for label, value in (("nan", float("nan")), ("inf", float("inf")), ("-inf", float("-inf"))):
+        e = await c.start_workflow("Echo", args=[value], id=f"{wf}-{label}", task_queue=tq)
+        await rec.step(f"result {label}", _then(e.result(), _typed))
+    shaped = await (await c.start_workflow("Echo", {"$bytes": "AAE="}, id=f"{wf}-b", task_queue=tq)).result()
+    # D12: the value reaches the workflow as the dict it is (both sides), but the daemon hands
+    # a json/plain result shaped like {"$bytes": ...} back as that protocol value, so it reads as bytes here.
+    if side.is_sdk:
+        assert shaped == {"$bytes": "AAE="}
+    else:
+        assert shaped == b"\x00\x01"
+    rec.note("dict shaped like bytes", "<D12>")
+    d = await h.describe()
+    await rec.step("memo_value type_hint", _then(_memo_values(side, wf, tq), _typed))
+    rec.note("describe typed_search_attributes", list(d.typed_search_attributes))
+
+
+async def _memo_values(side: Side, wf: str, tq: str) -> Any:
+    h = await side.client.start_workflow(
+        "Echo", 1, id=f"{wf}-memo", task_queue=tq, memo={"p": Point(1, 2.0), "when": "2024-01-02T03:04:05+00:00"}
+    )
+    await h.result()
+    d = await h.describe()
+    return [
+        await d.memo_value("p"),
+        await d.memo_value("p", type_hint=Point),
+        await d.memo_value("when", type_hint=datetime),
+        await d.memo_value("none", "dflt", type_hint=Point),
+    ]
+
+
+async def _then(what: Awaitable[Any], fn: Callable[[Any], Any]) -> Any:
+    return fn(await what)
+
+
+async def options_objects_scenario(side: Side, wf: str, tq: str, rec: Recorder) -> None:
+    """temporalio's parameter objects (RetryPolicy, TypedSearchAttributes, its enums) given to
+    both clients: the same starts, the same descriptions."""
+    c = side.client
+    sa = sdk_common.TypedSearchAttributes(
+        [
+            sdk_common.SearchAttributePair(sdk_common.SearchAttributeKey.for_keyword("HandledKeyword"), wf),
+            sdk_common.SearchAttributePair(sdk_common.SearchAttributeKey.for_int("HandledInt"), 7),
+        ]
+    )
+    h = await c.start_workflow(
+        "Fail",
+        "retry_once",
+        id=wf,
+        task_queue=tq,
+        retry_policy=sdk_common.RetryPolicy(initial_interval=timedelta(milliseconds=100), maximum_attempts=3),
+        search_attributes=sa,
+        id_reuse_policy=sdk_common.WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+        id_conflict_policy=sdk_common.WorkflowIDConflictPolicy.FAIL,
+        execution_timeout=timedelta(minutes=5),
+    )
+    await rec.step("result after a retry", h.result())
+    d = await side.describe(h)
+    d["start_time"] = d["execution_time"] = d["close_time"] = "<time>"
+    d["history_length"] = d["history_length"] > 0
+    rec.note("describe", d)
+    mine = (
+        th.TypedSearchAttributes([th.SearchAttributePair(th.SearchAttributeKey.for_keyword("HandledKeyword"), wf)])
+        if not side.is_sdk
+        else sdk_common.TypedSearchAttributes(
+            [sdk_common.SearchAttributePair(sdk_common.SearchAttributeKey.for_keyword("HandledKeyword"), wf)]
+        )
+    )
+    h2 = await c.start_workflow("Echo", 1, id=f"{wf}-own", task_queue=tq, search_attributes=mine)
+    await h2.result()
+    rec.note("own typed attributes", (await side.describe(h2))["typed_search_attributes"])
+    await rec.step(
+        "bad retry policy",
+        c.start_workflow("Echo", id=f"{wf}-x", task_queue=tq, retry_policy=side.retry_policy(backoff_coefficient=0.5)),
+    )
+
+
 # --- visibility scenarios --------------------------------------------------------------------
 
 
@@ -674,6 +813,8 @@ SCENARIOS = [
     updates_scenario,
     update_with_start_scenario,
     list_count_scenario,
+    typed_values_scenario,
+    options_objects_scenario,
 ]
 
 

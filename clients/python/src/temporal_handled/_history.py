@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-from enum import IntEnum
 from datetime import timedelta
+from enum import IntEnum
 from typing import TYPE_CHECKING, Any, AsyncIterator, Dict, List, Mapping, Optional, Union
 
 from . import _protocol
