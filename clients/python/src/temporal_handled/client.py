@@ -14,6 +14,7 @@ from typing import (
     Any,
     AsyncIterator,
     Awaitable,
+    Callable,
     Dict,
     Generic,
     List,
@@ -409,6 +410,9 @@ class Client:
         self._tokens = itertools.count(1)
         self._rpc_metadata: Dict[str, str] = {}
         self._default_reject_condition: Optional[str] = None
+        # attach() sets this: how to open the connection again after the daemon went away.
+        self._reopen: Optional[Callable[[], Awaitable[Tuple[Connection, Dict[str, Any]]]]] = None
+        self._reopen_lock: Optional[asyncio.Lock] = None
 
     # --- construction ------------------------------------------------------------------
 
@@ -580,22 +584,29 @@ class Client:
             namespace: The session's default namespace (default: the daemon's).
             host: The TCP host (loopback).
         """
-        if isinstance(path_or_port, int) or (isinstance(path_or_port, str) and path_or_port.isdigit()):
-            port = int(path_or_port)
-            reader, writer = await asyncio.open_connection(host, port)
-            description = f"temporal-handled ({host}:{port})"
-        else:
-            path = os.fspath(path_or_port)
-            reader, writer = await asyncio.open_unix_connection(path)
-            description = f"temporal-handled ({path})"
-        conn = Connection(reader, writer, description=description)
-        conn.start()
-        try:
-            init = await cls._initialize(conn, namespace=namespace, auth_token=auth_token)
-        except BaseException:
-            await conn.close()
-            raise
-        return cls(conn, init)
+
+        async def open_session() -> Tuple[Connection, Dict[str, Any]]:
+            if isinstance(path_or_port, int) or (isinstance(path_or_port, str) and path_or_port.isdigit()):
+                port = int(path_or_port)
+                reader, writer = await asyncio.open_connection(host, port)
+                description = f"temporal-handled ({host}:{port})"
+            else:
+                path = os.fspath(path_or_port)
+                reader, writer = await asyncio.open_unix_connection(path)
+                description = f"temporal-handled ({path})"
+            conn = Connection(reader, writer, description=description)
+            conn.start()
+            try:
+                init = await cls._initialize(conn, namespace=namespace, auth_token=auth_token)
+            except BaseException:
+                await conn.close()
+                raise
+            return conn, init
+
+        conn, init = await open_session()
+        client = cls(conn, init)
+        client._reopen = open_session
+        return client
 
     @staticmethod
     async def _initialize(conn: Connection, *, namespace: Optional[str], auth_token: Optional[str]) -> Dict[str, Any]:
@@ -632,7 +643,30 @@ class Client:
 
         Errors are raised as the same exceptions the typed methods raise.
         """
+        await self._ensure_connected()
         return await self._conn.request(method, dict(params) if params is not None else None)
+
+    def _conn_alive(self) -> bool:
+        return not self._conn.is_closed
+
+    async def _ensure_connected(self) -> None:
+        """An attached client whose daemon went away (restarted, shut down) reconnects here, on
+        its next call; handles are then re-made on the new session (their tokens are unknown to
+        it). A spawned client's daemon is gone with its process: that stays an error."""
+        if not self._conn.is_closed or self._reopen is None or self._closed:
+            return
+        if self._reopen_lock is None:
+            self._reopen_lock = asyncio.Lock()
+        async with self._reopen_lock:
+            if self._conn_alive():  # another call reconnected meanwhile
+                return
+            try:
+                conn, init = await self._reopen()
+            except (OSError, DaemonConnectionError) as err:
+                raise DaemonConnectionError(
+                    f"the daemon went away and does not answer again ({type(err).__name__}: {err})"
+                ) from err
+            self._conn, self._init = conn, dict(init)
 
     async def _call(
         self,
@@ -645,6 +679,7 @@ class Client:
         ``rpcTimeout`` where the contract gives the method them (the daemon then applies the
         timeout to each gRPC call, as temporalio does); otherwise ``rpc_metadata`` is refused and
         ``rpc_timeout`` bounds the whole call here."""
+        await self._ensure_connected()
         full = dict(params)
         accepted = _protocol.METHOD_PARAMS.get(method, ())
         if self._rpc_metadata and "rpcMetadata" in accepted:
@@ -668,6 +703,7 @@ class Client:
 
     async def daemon_status(self) -> Dict[str, Any]:
         """The daemon's status: uptime, clients, handles, in-flight calls, connection, server version."""
+        await self._ensure_connected()
         return dict(await self._conn.request(_protocol.DAEMON_STATUS) or {})
 
     # --- workflows ---------------------------------------------------------------------
@@ -1224,6 +1260,9 @@ class WorkflowHandle(Generic[SelfType, ReturnType]):
         rpc_timeout: Optional[timedelta] = None,
         rpc_metadata: Optional[Mapping[str, Union[str, bytes]]] = None,
     ) -> Any:
+        if self._client._conn.is_closed:
+            await self._client._ensure_connected()
+            self._tokens.clear()  # a new session: the old tokens mean nothing to it
         for attempt in (1, 2):
             token = await self._token(kind)
             try:
@@ -1283,6 +1322,7 @@ class WorkflowHandle(Generic[SelfType, ReturnType]):
         """
         params: Dict[str, Any] = {"followRuns": bool(follow_runs)}
         token: Optional[str] = None
+        await self._client._ensure_connected()
         if progress is not None:
             token = self._client._progress_token()
             params["workDoneToken"] = token
