@@ -112,15 +112,17 @@ class Side:
     def with_start(self, *args: Any, **kw: Any) -> Any:
         return (sdk.WithStartWorkflowOperation if self.is_sdk else th.WithStartWorkflowOperation)(*args, **kw)
 
-    def search_attributes(self, keyword: str, number: int) -> Any:
-        if not self.is_sdk:
-            return {"HandledKeyword": keyword, "HandledInt": number}
-        return sdk_common.TypedSearchAttributes(
-            [
-                sdk_common.SearchAttributePair(sdk_common.SearchAttributeKey.for_keyword("HandledKeyword"), keyword),
-                sdk_common.SearchAttributePair(sdk_common.SearchAttributeKey.for_int("HandledInt"), number),
-            ]
-        )
+    def search_attributes(self, keyword: str, number: int, when: Any = None, tags: Any = None) -> Any:
+        lib = sdk_common if self.is_sdk else th
+        pairs = [
+            lib.SearchAttributePair(lib.SearchAttributeKey.for_keyword("HandledKeyword"), keyword),
+            lib.SearchAttributePair(lib.SearchAttributeKey.for_int("HandledInt"), number),
+        ]
+        if when is not None:
+            pairs.append(lib.SearchAttributePair(lib.SearchAttributeKey.for_datetime("HandledWhen"), when))
+        if tags is not None:
+            pairs.append(lib.SearchAttributePair(lib.SearchAttributeKey.for_keyword_list("HandledTags"), tags))
+        return lib.TypedSearchAttributes(pairs)
 
     async def describe(self, handle: Any) -> Dict[str, Any]:
         """The description's fields, as comparable plain data, read the same way on both sides."""
@@ -453,7 +455,9 @@ async def describe_scenario(side: Side, wf: str, tq: str, rec: Recorder) -> None
         id=wf,
         task_queue=tq,
         memo={"m1": "v", "m2": {"n": [1, 2]}, "m3": b"\x01"},
-        search_attributes=side.search_attributes("kw", 42),
+        search_attributes=side.search_attributes(
+            "kw", 42, datetime(2024, 1, 2, 3, 4, 5, 678000, tzinfo=timezone.utc), ["a", "b"]
+        ),
         static_summary="sum",
         static_details="det",
     )

@@ -124,3 +124,28 @@ def _raise_in(thread_id: int) -> None:
     import ctypes
 
     ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id), ctypes.py_object(_Interrupt))
+
+
+async def test_sync_facade_typed_calls(dev_server: str, daemon_built: Path, task_queue: str) -> None:
+    """The blocking facade's temporalio calls: execute_workflow, get_workflow_handle_for and
+    result_type convert as the asyncio client does; rpc_metadata passes through."""
+    from handled_workflows import Point, TypedWorkflow
+
+    def script() -> Dict[str, Any]:
+        out: Dict[str, Any] = {}
+        with Client.spawn(daemon_command(), address=dev_server, args=DAEMON_ARGS) as client:
+            out["echo"] = client.execute_workflow(
+                "Echo", [1, 2], id=unique("sync-ex"), task_queue=task_queue, result_type=tuple
+            )
+            wf = unique("sync-typed")
+            h = client.start_workflow("Echo", {"x": 1, "y": 2.0}, id=wf, task_queue=task_queue, result_type=Point)
+            out["point"] = h.result(rpc_metadata={"x-sync": "1"})
+            out["query"] = client.get_workflow_handle(wf).query("__stack_trace", result_type=str)
+            out["typed_for"] = client.get_workflow_handle_for(TypedWorkflow.run, wf).async_handle._result_type
+        return out
+
+    out = await asyncio.to_thread(script)
+    assert out["echo"] == (1, 2)
+    assert out["point"] == Point(1, 2.0)
+    assert isinstance(out["query"], str)
+    assert out["typed_for"].__name__ == "Shape"
