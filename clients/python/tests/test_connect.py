@@ -116,3 +116,43 @@ async def test_connect_to_a_named_socket_that_is_not_there(runtime_dir: Path, mo
     monkeypatch.setenv("TEMPORAL_HANDLED_SOCKET", str(missing))
     with pytest.raises(DaemonConnectionError, match="TEMPORAL_HANDLED_SOCKET"):
         await Client.connect("127.0.0.1:7233", connect_timeout=timedelta(seconds=2))
+
+
+async def test_connect_side_by_side_with_temporalios(dev_server: str, runtime_dir: Path, task_queue: str) -> None:
+    """The same connect call on both libraries, then the same calls: equal outcomes."""
+    from temporalio.client import Client as SdkClient
+
+    from handled_workflows import Point, TypedWorkflow
+
+    outcomes = []
+    for connect in (SdkClient.connect, Client.connect):
+        c: Any = await connect(dev_server, namespace="default", rpc_metadata={"x-side": "by-side"})
+        if isinstance(c, Client):
+            await _pid(c)
+        echo = await c.execute_workflow("Echo", {"k": [1]}, id=unique("side"), task_queue=task_queue)
+        wf = unique("side-typed")
+        h = await c.start_workflow(TypedWorkflow.run, _shape(), id=wf, task_queue=task_queue)
+        moved = await h.execute_update(TypedWorkflow.move, Point(1, 1.0))
+        await h.signal(TypedWorkflow.done_)
+        result = await c.get_workflow_handle_for(TypedWorkflow.run, wf).result()
+        outcomes.append((c.namespace, echo, moved, result))
+        if isinstance(c, Client):
+            await c.close()
+    assert outcomes[0] == outcomes[1]
+    assert isinstance(outcomes[1][3].points[0], Point)
+
+
+def _shape() -> Any:
+    import uuid as _uuid
+    from datetime import datetime, timezone
+
+    from handled_workflows import Color, Point, Shade, Shape
+
+    return Shape(
+        name="s",
+        points=[Point(0, 0.5)],
+        at=datetime(2024, 1, 1, tzinfo=timezone.utc),
+        id=_uuid.UUID(int=7),
+        color=Color.RED,
+        shade=Shade.LIGHT,
+    )

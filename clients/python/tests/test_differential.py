@@ -680,6 +680,29 @@ async def _then(what: Awaitable[Any], fn: Callable[[Any], Any]) -> Any:
     return fn(await what)
 
 
+async def rpc_timeout_scenario(side: Side, wf: str, tq: str, rec: Recorder) -> None:
+    """rpc_timeout is each RPC's deadline on both sides: a result wait outlives it; a query that
+    waits for a worker that is not there ends at it."""
+    c = side.client
+    h = await c.start_workflow("Waiter", id=wf, task_queue=tq)
+    waiting = asyncio.ensure_future(h.result(rpc_timeout=timedelta(milliseconds=300), rpc_metadata={"x-diff": "1"}))
+    await asyncio.sleep(1.2)
+    rec.note("result still waiting past rpc_timeout", not waiting.done())
+    await h.signal("finish", "late", rpc_metadata={"x-diff": "2"})
+    await rec.step("result", waiting)
+    nobody = await c.start_workflow("Waiter", id=f"{wf}-nw", task_queue=unique("no-worker"))
+    loop = asyncio.get_running_loop()
+    t0 = loop.time()
+    try:
+        await nobody.query("state", rpc_timeout=timedelta(milliseconds=600))
+        rec.note("query without a worker", "answered?!")
+    except Exception as e:  # noqa: BLE001
+        assert isinstance(e, (sdk_service.RPCError, th.RPCError))
+        assert e.status.name in ("DEADLINE_EXCEEDED", "CANCELLED"), e.status
+        rec.note("query without a worker", [type(e).__name__, loop.time() - t0 < 5])
+    await nobody.terminate()
+
+
 async def options_objects_scenario(side: Side, wf: str, tq: str, rec: Recorder) -> None:
     """temporalio's parameter objects (RetryPolicy, TypedSearchAttributes, its enums) given to
     both clients: the same starts, the same descriptions."""
@@ -819,6 +842,7 @@ SCENARIOS = [
     list_count_scenario,
     typed_values_scenario,
     options_objects_scenario,
+    rpc_timeout_scenario,
 ]
 
 
