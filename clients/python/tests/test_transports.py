@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import subprocess
 import tempfile
 from pathlib import Path
@@ -170,6 +171,7 @@ async def test_daemon_shutdown_mid_call_then_reconnect(dev_server: str, daemon_b
         for p in (first, second):
             if p is not None and p.poll() is None:
                 await _stop(p)
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 async def _waits(client: Client) -> bool:
