@@ -19,6 +19,7 @@ import { b6 } from './b6-cold-start';
 import { b8 } from './b8-fairness';
 import { b9 } from './b9-updates';
 import { b10 } from './b10-history';
+import { b11 } from './b11-list';
 import { round } from './stats';
 
 const RESULTS = path.join(ROOT, 'bench', 'results');
@@ -84,6 +85,7 @@ async function main(): Promise<number> {
       ['B8', () => b8(ctx)],
       ['B9', () => b9(ctx)],
       ['B10', () => b10(ctx)],
+      ['B11', () => b11(ctx)],
       [
         'B4',
         async () => {

@@ -25,6 +25,11 @@ export const ERRORS = {
   MessageTooLarge: { code: 1009, message: 'A message over the size limit; the connection is closed.' },
   WorkflowUpdateFailedError: { code: 1010, message: 'The update failed: its validator rejected it or its handler raised; data.cause is a Failure.' },
   WorkflowUpdateRPCTimeoutOrCancelledError: { code: 1011, message: "The update call's deadline passed or it was cancelled before the update reached the stage asked for." },
+  CodecError: {
+    code: 1013,
+    message:
+      "The codec server could not encode or decode the call's payloads (down, slow, an HTTP error, a wrong answer); data.operation, data.endpoint (without credentials), data.httpStatus. Nothing was sent to Temporal unencoded.",
+  },
 } as const;
 
 export type ErrorType = keyof typeof ERRORS;

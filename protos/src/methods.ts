@@ -51,9 +51,9 @@ export const CallParams = {
   rpcTimeout: Optional(param(Duration, "The deadline of each gRPC call the method makes, as the Python SDK's rpc_timeout (a result wait re-polls within it).")),
 };
 
-/** A method that calls Temporal: its params also take the per-call options. */
+/** A method that calls Temporal: its params also take the per-call options, and a codec server's failure is one of its errors. */
 function calls<P extends TProperties, R extends TSchema>(d: Omit<MethodDeclaration<TObject<P & typeof CallParams>, R>, 'params'> & { params: P }) {
-  return method({ ...d, params: { ...d.params, ...CallParams } });
+  return method({ ...d, params: { ...d.params, ...CallParams }, errors: [...d.errors, 'CodecError'] });
 }
 
 /** The params of workflow/start (also the start of update-with-start). */
@@ -152,8 +152,8 @@ export const methods = {
   }),
   'handle/info': method({ summary: 'What a handle stands for.', params: { handle }, resultName: 'HandleInfo', result: HandleInfo, errors: ['InvalidHandleError'] }),
   'handle/describe': calls({
-    summary: 'Describes the workflow (runId, or the latest run).',
-    params: { handle },
+    summary: 'Describes the workflow (runId, or the latest run): pending activities, children, Nexus operations, callbacks and workflow task decoded.',
+    params: { handle, raw: Optional(Type.Boolean({ description: 'Also answer the whole DescribeWorkflowExecutionResponse in protobuf JSON as `raw` (default false).' })) },
     resultName: 'WorkflowExecutionDescription',
     result: WorkflowExecutionDescription,
     errors: temporalErrors,

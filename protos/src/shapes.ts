@@ -1,7 +1,7 @@
 /**
  * The shapes methods answer with: handles, descriptions, results, progress, status.
  */
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Nullable, StringEnum } from './kinds';
 import { Failure, RUN_STEP_REASONS, TypedSearchAttribute, Value } from './values';
 
@@ -51,6 +51,76 @@ export const WorkflowExecution = Type.Object(
 );
 export type WorkflowExecution = Static<typeof WorkflowExecution>;
 
+/**
+ * A detail of describe: the fields of Temporal's message of that name, in lowerCamelCase, with
+ * payloads as values, failures as Failures, enums by name without their prefix (null when
+ * unspecified), times as RFC 3339 (null when unset), durations as "10s". The fields listed are
+ * documented; every other field of the message comes too (additionalProperties).
+ */
+const Detail = <T extends Record<string, TSchema>>(id: string, description: string, fields: T) => Type.Object(fields, { $id: id, additionalProperties: true, description });
+const EnumName = (values: string) => Nullable(Type.String(), { description: `${values.split('|').join(', ')} (or a newer value by name); null when unspecified.` });
+const Time = NullableString;
+const DurationText = Nullable(Type.String({ description: 'A duration in protobuf JSON form, e.g. "10s", "1.500s".' }));
+
+export const PendingActivityInfo = Detail('PendingActivityInfo', 'A pending activity (temporal.api.workflow.v1.PendingActivityInfo).', {
+  activityId: Type.String(),
+  activityType: Nullable(Type.String(), { description: "The activity type's name." }),
+  state: EnumName('SCHEDULED|STARTED|CANCEL_REQUESTED|PAUSED|PAUSE_REQUESTED'),
+  attempt: Type.Integer(),
+  maximumAttempts: Type.Integer({ description: '0: unlimited.' }),
+  scheduledTime: Time,
+  lastStartedTime: Time,
+  lastHeartbeatTime: Time,
+  expirationTime: Time,
+  heartbeatDetails: Type.Array(Value, { description: 'The last heartbeat details, decoded.' }),
+  lastFailure: Nullable(Failure, { description: "The last attempt's failure, decoded." }),
+  lastWorkerIdentity: Type.String(),
+  currentRetryInterval: DurationText,
+  lastAttemptCompleteTime: Time,
+  nextAttemptScheduleTime: Time,
+  paused: Type.Boolean(),
+  pauseInfo: Nullable(Type.Record(Type.String(), Type.Unknown()), { description: 'Who paused the activity, when and why (null unless paused).' }),
+});
+export const PendingChildExecutionInfo = Detail('PendingChildExecutionInfo', 'A pending child workflow (temporal.api.workflow.v1.PendingChildExecutionInfo).', {
+  workflowId: Type.String(),
+  runId: Type.String(),
+  workflowTypeName: Type.String(),
+  initiatedId: Type.Union([Type.Integer(), Type.String()], { description: 'The initiating event ID (a decimal string past 2^53).' }),
+  parentClosePolicy: EnumName('TERMINATE|ABANDON|REQUEST_CANCEL'),
+});
+export const PendingNexusOperationInfo = Detail('PendingNexusOperationInfo', 'A pending Nexus operation (temporal.api.workflow.v1.PendingNexusOperationInfo).', {
+  endpoint: Type.String(),
+  service: Type.String(),
+  operation: Type.String(),
+  operationToken: Type.String(),
+  state: EnumName('SCHEDULED|BACKING_OFF|STARTED|BLOCKED'),
+  attempt: Type.Integer(),
+  scheduledTime: Time,
+  scheduleToCloseTimeout: DurationText,
+  lastAttemptCompleteTime: Time,
+  lastAttemptFailure: Nullable(Failure),
+  nextAttemptScheduleTime: Time,
+  blockedReason: Type.String(),
+});
+export const CallbackInfo = Detail('CallbackInfo', "A callback of the workflow's completion (temporal.api.workflow.v1.CallbackInfo).", {
+  callback: Nullable(Type.Record(Type.String(), Type.Unknown())),
+  trigger: Nullable(Type.Record(Type.String(), Type.Unknown())),
+  registrationTime: Time,
+  state: EnumName('STANDBY|SCHEDULED|BACKING_OFF|FAILED|SUCCEEDED|BLOCKED'),
+  attempt: Type.Integer(),
+  lastAttemptCompleteTime: Time,
+  lastAttemptFailure: Nullable(Failure),
+  nextAttemptScheduleTime: Time,
+  blockedReason: Type.String(),
+});
+export const PendingWorkflowTaskInfo = Detail('PendingWorkflowTaskInfo', 'The pending workflow task (temporal.api.workflow.v1.PendingWorkflowTaskInfo).', {
+  state: EnumName('SCHEDULED|STARTED'),
+  scheduledTime: Time,
+  originalScheduledTime: Time,
+  startedTime: Time,
+  attempt: Type.Integer(),
+});
+
 /** What describe answers: a list entry's fields and what only describe knows. */
 export const WorkflowExecutionDescription = Type.Composite(
   [
@@ -63,6 +133,18 @@ export const WorkflowExecutionDescription = Type.Composite(
       staticDetails: Value,
       pendingActivityCount: Type.Integer(),
       pendingChildrenCount: Type.Integer(),
+      pendingActivities: Type.Array(PendingActivityInfo),
+      pendingChildren: Type.Array(PendingChildExecutionInfo),
+      pendingNexusOperations: Type.Array(PendingNexusOperationInfo),
+      callbacks: Type.Array(CallbackInfo),
+      pendingWorkflowTask: Nullable(PendingWorkflowTaskInfo, { description: 'null when no workflow task is pending.' }),
+      versioningInfo: Nullable(Type.Record(Type.String(), Type.Unknown()), {
+        description: 'Worker versioning (temporal.api.workflow.v1.WorkflowExecutionVersioningInfo: behavior, deploymentVersion, versioningOverride, ...); null when the run is not versioned.',
+      }),
+      priority: Nullable(Type.Object({ priorityKey: Type.Integer(), fairnessKey: Type.String(), fairnessWeight: Type.Number() }, { additionalProperties: true }), {
+        description: "The run's priority (temporal.api.common.v1.Priority); null when unset.",
+      }),
+      raw: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'With raw: true, the whole DescribeWorkflowExecutionResponse in protobuf JSON, payloads untouched.' })),
     }),
   ],
   { $id: 'WorkflowExecutionDescription', description: "Times are RFC 3339 strings with the server's precision, or null." },
@@ -128,6 +210,16 @@ export const DaemonStatus = Type.Object({
   connection: Type.Object({ state: Type.String(), address: Type.String(), namespace: Type.String() }),
   temporal: Type.Object({ serverVersion: NullableString }),
   memory: Type.Object({ rss: Type.Integer(), heapUsed: Type.Integer() }),
+  codec: Nullable(
+    Type.Object({
+      endpoint: Type.String({ description: 'Without credentials, query or fragment.' }),
+      encode: Type.Object({ calls: Type.Integer(), payloads: Type.Integer() }),
+      decode: Type.Object({ calls: Type.Integer(), payloads: Type.Integer() }),
+      errors: Type.Integer(),
+      lastError: NullableString,
+    }),
+    { description: 'The codec server, when one is configured: its calls and errors.' },
+  ),
 });
 export type DaemonStatus = Static<typeof DaemonStatus>;
 

@@ -36,6 +36,10 @@ Temporal connection (flags, then TEMPORAL_* variables, then temporal.toml profil
   --tls-disable-host-verification
   --grpc-meta KEY=VALUE        extra gRPC metadata (repeatable); TEMPORAL_GRPC_META_<KEY>
   --client-authority NAME      TEMPORAL_CLIENT_AUTHORITY
+  --codec-endpoint URL         TEMPORAL_CODEC_ENDPOINT: a codec server every payload goes
+                               through ({namespace} is replaced); profile key codec.endpoint
+  --codec-auth VALUE           TEMPORAL_CODEC_AUTH: its Authorization header; codec.auth
+  --codec-header KEY=VALUE     an extra header to the codec server (repeatable)
   --profile NAME               TEMPORAL_PROFILE (a [profile.NAME] of temporal.toml)
   --config-file PATH           TEMPORAL_CONFIG_FILE
 
@@ -101,6 +105,9 @@ export function parseDaemonArgs(argv: string[]): DaemonArgs {
         'tls-server-name': { type: 'string' },
         'tls-disable-host-verification': { type: 'boolean' },
         'grpc-meta': { type: 'string', multiple: true },
+        'codec-endpoint': { type: 'string' },
+        'codec-auth': { type: 'string' },
+        'codec-header': { type: 'string', multiple: true },
         'client-authority': { type: 'string' },
         profile: { type: 'string' },
         'config-file': { type: 'string' },
@@ -161,6 +168,9 @@ export function parseDaemonArgs(argv: string[]): DaemonArgs {
       tlsDisableHostVerification: v['tls-disable-host-verification'],
       grpcMeta: v['grpc-meta'],
       clientAuthority: v['client-authority'],
+      codecEndpoint: v['codec-endpoint'],
+      codecAuth: v['codec-auth'],
+      codecHeader: v['codec-header'],
       profile: v.profile,
       configFile: v['config-file'],
     },

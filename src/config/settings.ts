@@ -17,6 +17,7 @@ import * as path from 'node:path';
 import { loadClientConfigProfile, type ClientConfigProfile, type ConfigDataSource } from '@temporalio/envconfig';
 import { parse as parseToml } from 'smol-toml';
 import type { ConnectionOptions, TlsOptions } from '../temporal/connection';
+import type { CodecSettings } from '../temporal/remote-codec';
 
 export interface ConnectionFlags {
   address?: string;
@@ -30,6 +31,9 @@ export interface ConnectionFlags {
   tlsDisableHostVerification?: boolean;
   grpcMeta?: string[];
   clientAuthority?: string;
+  codecEndpoint?: string;
+  codecAuth?: string;
+  codecHeader?: string[];
   profile?: string;
   configFile?: string;
 }
@@ -37,6 +41,8 @@ export interface ConnectionFlags {
 export interface ResolvedSettings {
   connection: ConnectionOptions;
   namespace: string;
+  /** A codec server, when one is configured. */
+  codec?: CodecSettings;
   /** Whether an address came from a flag, the environment or a profile (else the default). */
   addressConfigured: boolean;
   /** Where each setting came from, for the log. */
@@ -47,6 +53,7 @@ export interface ResolvedSettings {
 interface RawProfile {
   tls?: { disable_host_verification?: boolean };
   grpc_meta?: Record<string, string>;
+  codec?: { endpoint?: string; auth?: string };
 }
 
 /**
@@ -106,7 +113,9 @@ const PROFILE_FIELDS: Record<string, 'string' | 'boolean' | 'table'> = {
   api_key: 'string',
   tls: 'table',
   grpc_meta: 'table',
+  codec: 'table',
 };
+const CODEC_FIELDS: Record<string, 'string'> = { endpoint: 'string', auth: 'string' };
 const TLS_FIELDS: Record<string, 'string' | 'boolean'> = {
   disabled: 'boolean',
   client_cert_path: 'string',
@@ -136,6 +145,10 @@ function checkProfile(p: unknown, where: string): void {
     if (tls?.[key] !== undefined) check(`tls.${key}`, tls[key], type);
   }
   for (const [key, value] of Object.entries((p.grpc_meta as Record<string, unknown> | undefined) ?? {})) check(`grpc_meta.${key}`, value, 'string');
+  for (const [key, type] of Object.entries(CODEC_FIELDS)) {
+    const codec = p.codec as Record<string, unknown> | undefined;
+    if (codec?.[key] !== undefined) check(`codec.${key}`, codec[key], type);
+  }
 }
 
 function bool(v: string | undefined, name: string): boolean | undefined {
@@ -300,9 +313,33 @@ export function resolveSettings(flags: ConnectionFlags, env: NodeJS.ProcessEnv =
   }
   // envconfig does not read TEMPORAL_CLIENT_AUTHORITY (Temporal's CLI does).
   const authority = pick<string | undefined>('clientAuthority', flags.clientAuthority, sdkEnv.TEMPORAL_CLIENT_AUTHORITY, undefined, undefined);
+  // The codec: envconfig (1.24.0) parses its keys but its profile type drops them; read here,
+  // as Temporal's CLI takes them (flags, then TEMPORAL_CODEC_*, then the profile's [codec]).
+  const codecEndpoint = pick<string | undefined>('codecEndpoint', flags.codecEndpoint, env.TEMPORAL_CODEC_ENDPOINT || undefined, loaded?.profile.codec?.endpoint, undefined);
+  const codecAuth = pick<string | undefined>('codecAuth', flags.codecAuth, env.TEMPORAL_CODEC_AUTH || undefined, loaded?.profile.codec?.auth, undefined);
+  const codecHeaders: Record<string, string> = {};
+  for (const kv of flags.codecHeader ?? []) {
+    const eq = kv.indexOf('=');
+    if (eq <= 0) throw new Error(`--codec-header must be KEY=VALUE; got "${kv.length > 40 ? `${kv.slice(0, 40)}…` : kv}"`);
+    codecHeaders[kv.slice(0, eq).trim().toLowerCase()] = kv.slice(eq + 1).trim();
+  }
+  let codec: CodecSettings | undefined;
+  if (codecEndpoint) {
+    let url: URL;
+    try {
+      url = new URL(codecEndpoint.replaceAll('{namespace}', 'ns'));
+    } catch {
+      throw new Error(`the codec endpoint (${sources.codecEndpoint}) is not a URL`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`the codec endpoint (${sources.codecEndpoint}) must be an http or https URL; got ${url.protocol}`);
+    codec = { endpoint: codecEndpoint, auth: codecAuth, headers: codecHeaders };
+  } else if (codecAuth || Object.keys(codecHeaders).length > 0) {
+    throw new Error('--codec-auth and --codec-header need a codec endpoint (--codec-endpoint, TEMPORAL_CODEC_ENDPOINT or codec.endpoint)');
+  }
   return {
     connection: { address, apiKey, tls, metadata, authority },
     namespace,
+    codec,
     addressConfigured: sources.address !== 'default',
     sources,
   };

@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import type * as net from 'node:net';
 import type { Connection, ConnectionOptions } from '../temporal/connection';
+import type { CodecSettings, RemoteCodec } from '../temporal/remote-codec';
 import type { TemporalClient } from '../temporal/client';
 import { normalizeAddress } from '../temporal/address';
 import { HandleTable, TokenTable, type HandleTableOptions } from '../handles/handle-table';
@@ -28,6 +29,8 @@ import { ClientLogTransport, applyLogLevel } from './client-log';
 export interface DaemonOptions {
   connection: ConnectionOptions;
   namespace: string;
+  /** A codec server every payload goes through. */
+  codec?: CodecSettings;
   identity?: string;
   handles?: HandleTableOptions;
   /** @default 64 MiB */
@@ -109,9 +112,21 @@ export class Daemon {
       const { Connection } = require('../temporal/connection') as typeof import('../temporal/connection');
       const { TemporalClient } = require('../temporal/client') as typeof import('../temporal/client');
       const connection = new Connection({ ...this.options.connection, clientName: 'temporal-handled', clientVersion: this.options.version });
-      this.temporal = { connection, client: new TemporalClient(connection, { namespace: this.options.namespace, identity: this.options.identity }) };
+      this.temporal = { connection, client: new TemporalClient(connection, { namespace: this.options.namespace, identity: this.options.identity, codec: this.codec }) };
     }
     return this.temporal;
+  }
+
+  private codecClient: RemoteCodec | undefined;
+
+  /** The codec server's client, when one is configured (made on first use, like the gRPC stack). */
+  private get codec(): RemoteCodec | undefined {
+    if (!this.options.codec) return undefined;
+    if (!this.codecClient) {
+      const { RemoteCodec } = require('../temporal/remote-codec') as typeof import('../temporal/remote-codec');
+      this.codecClient = new RemoteCodec(this.options.codec);
+    }
+    return this.codecClient;
   }
 
   /** The Temporal server's version, asked once and cached; null while it cannot be reached. */
@@ -150,6 +165,7 @@ export class Daemon {
       connection: { state: this.temporal?.connection.state ?? 'IDLE', address: this.address, namespace: this.options.namespace },
       temporal: { serverVersion: await this.serverVersion() },
       memory: { rss: mem.rss, heapUsed: mem.heapUsed },
+      codec: this.codec?.status() ?? null,
     };
   }
 

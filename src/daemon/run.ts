@@ -68,6 +68,7 @@ export async function runDaemon(args: DaemonConfig): Promise<number> {
   const daemon = new Daemon({
     connection: settings.connection,
     namespace: settings.namespace,
+    codec: settings.codec,
     handles: { maxHandles: args.maxHandles, idleTtlMs: args.handleIdleTimeoutMs },
     maxMessageBytes: args.maxMessageBytes,
     maxOutputBytes: args.maxOutputBytes,

@@ -130,7 +130,7 @@ export const handlers: Handlers = {
   },
 
   async 'handle/describe'({ services, signal }, p) {
-    return services.table.use(p.handle, (h) => h.describe(rpc(signal, p)));
+    return services.table.use(p.handle, (h) => h.describe(rpc(signal, p), p.raw ?? false));
   },
 
   async 'handle/query'({ services, signal }, p) {

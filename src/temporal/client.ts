@@ -12,12 +12,15 @@ import { errordetails } from './proto';
 import { RPCError, WorkflowAlreadyStartedError } from './errors';
 import { findDetail } from './rpc-errors';
 import { LongPollBudgets } from './long-poll-budget';
+import type { RemoteCodec } from './remote-codec';
 
 export interface ClientOptions {
   /** @default "default" */
   namespace?: string;
   /** @default `${pid}@${hostname}` */
   identity?: string;
+  /** A codec server every payload goes through (remote-codec.ts). */
+  codec?: RemoteCodec;
 }
 
 export class TemporalClient {
@@ -31,7 +34,7 @@ export class TemporalClient {
     readonly connection: Connection,
     options: ClientOptions = {},
   ) {
-    this.service = new WorkflowService(connection);
+    this.service = new WorkflowService(connection, options.codec);
     this.namespace = options.namespace ?? 'default';
     this.identity = options.identity ?? defaultIdentity();
   }

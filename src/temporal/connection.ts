@@ -63,6 +63,11 @@ export interface CallOptions {
   metadata?: Record<string, string>;
   /** Make one attempt only (for calls whose caller has a fallback, e.g. a status probe). */
   noRetry?: boolean;
+  /**
+   * With a codec server (workflow-service.ts): `raw` leaves the answer's payloads as the server
+   * sent them, `decode` decodes them. Default: decode, except a history (GetWorkflowExecutionHistory).
+   */
+  payloads?: 'raw' | 'decode';
 }
 
 export interface MessageType<T> {

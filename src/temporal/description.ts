@@ -6,6 +6,9 @@ import { enumName, toNumber, type DescribeWorkflowExecutionResponse, type IWorkf
 import { fromPayload, type JsonValue } from './payload-converter';
 import { timestampToIso } from './durations';
 import { decodeTypedSearchAttributes } from './search-attributes';
+import { protoValue } from './proto-values';
+import * as protojson from 'protobufjs/ext/protojson';
+import { messageType } from './proto';
 
 export type { WorkflowExecution, WorkflowExecutionDescription };
 
@@ -39,6 +42,23 @@ export function toExecution(info: IWorkflowExecutionInfo | null | undefined, nam
   };
 }
 
+const W = 'temporal.api.workflow.v1.';
+
+/** Each of `list` as the protocol shows a message of `type` (proto-values.ts). */
+function details<T>(type: string, list: readonly object[] | null | undefined): T[] {
+  return (list ?? []).map((m) => protoValue(W + type, m) as T);
+}
+
+export function describeResponseType() {
+  return messageType('temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse');
+}
+
+/** The whole response in protobuf JSON, payloads as they are in it. */
+export function describeResponseJson(res: DescribeWorkflowExecutionResponse): Record<string, unknown> {
+  return protojson.toJson(describeResponseType(), res) as Record<string, unknown>;
+}
+
+/** The run's description (its payloads as the response holds them: decode them first). */
 export function toDescription(res: DescribeWorkflowExecutionResponse, namespace: string): WorkflowExecutionDescription {
   const info = res.workflowExecutionInfo;
   const meta = res.executionConfig?.userMetadata;
@@ -51,5 +71,12 @@ export function toDescription(res: DescribeWorkflowExecutionResponse, namespace:
     staticDetails: meta?.details ? fromPayload(meta.details) : null,
     pendingActivityCount: res.pendingActivities?.length ?? 0,
     pendingChildrenCount: res.pendingChildren?.length ?? 0,
+    pendingActivities: details('PendingActivityInfo', res.pendingActivities),
+    pendingChildren: details('PendingChildExecutionInfo', res.pendingChildren),
+    pendingNexusOperations: details('PendingNexusOperationInfo', res.pendingNexusOperations),
+    callbacks: details('CallbackInfo', res.callbacks),
+    pendingWorkflowTask: res.pendingWorkflowTask ? (protoValue(`${W}PendingWorkflowTaskInfo`, res.pendingWorkflowTask) as WorkflowExecutionDescription['pendingWorkflowTask']) : null,
+    versioningInfo: info?.versioningInfo ? (protoValue(`${W}WorkflowExecutionVersioningInfo`, info.versioningInfo) as Record<string, unknown>) : null,
+    priority: info?.priority ? (protoValue('temporal.api.common.v1.Priority', info.priority) as WorkflowExecutionDescription['priority']) : null,
   };
 }

@@ -115,6 +115,22 @@ export class WorkflowUpdateRPCTimeoutOrCancelledError extends TemporalError {
 }
 
 /** The caller's AbortSignal fired; the in-flight gRPC call was cancelled. */
+/** The codec server failed a call's `/encode` or `/decode`; `endpoint` has no credentials in it. */
+export class CodecError extends TemporalError {
+  readonly type = 'CodecError';
+  constructor(
+    message: string,
+    readonly operation: 'encode' | 'decode',
+    readonly endpoint: string,
+    readonly httpStatus: number | null,
+  ) {
+    super(message);
+  }
+  override data() {
+    return { operation: this.operation, endpoint: this.endpoint, httpStatus: this.httpStatus };
+  }
+}
+
 export class CallCancelledError extends Error {
   override name = 'CallCancelledError';
   constructor(message = 'Call cancelled') {

@@ -11,7 +11,7 @@ import { sleep, type CallOptions } from './connection';
 import { enums, type IHistoryEvent } from './proto';
 import { firstValue, fromPayloads, toPayloads, type JsonValue } from './payload-converter';
 import { decodeFailure, type FailureInfo } from './failure-converter';
-import { statusName, toDescription, type WorkflowExecutionDescription } from './description';
+import { describeResponseJson, describeResponseType, statusName, toDescription, type WorkflowExecutionDescription } from './description';
 import { CallCancelledError, RPCError, WorkflowContinuedAsNewError, WorkflowFailureError, WorkflowQueryFailedError, WorkflowQueryRejectedError } from './errors';
 import { enumName } from './proto';
 import type { WorkflowService } from './workflow-service';
@@ -108,9 +108,17 @@ export class WorkflowHandle implements HandleIds {
     );
   }
 
-  async describe(o?: CallOptions): Promise<WorkflowExecutionDescription> {
-    const res = await this.service.describeWorkflowExecution({ namespace: this.namespace, execution: this.execution(this.runId) }, o);
-    return toDescription(res, this.namespace);
+  /** With `raw`, the description also carries the whole response in protobuf JSON. */
+  async describe(o?: CallOptions, raw = false): Promise<WorkflowExecutionDescription> {
+    if (!raw) {
+      const res = await this.service.describeWorkflowExecution({ namespace: this.namespace, execution: this.execution(this.runId) }, o);
+      return toDescription(res, this.namespace);
+    }
+    // `raw` is the answer as the server sent it (payloads as stored); the description is decoded.
+    const res = await this.service.describeWorkflowExecution({ namespace: this.namespace, execution: this.execution(this.runId) }, { ...o, payloads: 'raw' });
+    const rawJson = describeResponseJson(res);
+    await this.service.decodeMessage(describeResponseType(), res, this.namespace, o);
+    return { ...toDescription(res, this.namespace), raw: rawJson };
   }
 
   async query(query: string, args: unknown[] = [], rejectCondition?: QueryRejectCondition, o?: CallOptions): Promise<JsonValue> {
@@ -169,7 +177,8 @@ export class WorkflowHandle implements HandleIds {
    */
   async result(opts: ResultOptions = {}): Promise<WorkflowResult> {
     const followRuns = opts.followRuns ?? true;
-    const callOpts: CallOptions = { signal: opts.signal, longPoll: true, timeoutMs: opts.timeoutMs, metadata: opts.metadata };
+    // The close event's payloads (a result, a failure) are decoded by the codec, if there is one.
+    const callOpts: CallOptions = { signal: opts.signal, longPoll: true, timeoutMs: opts.timeoutMs, metadata: opts.metadata, payloads: 'decode' };
     let runId = this.resultRunId ?? '';
     if (!runId) {
       // Pin the current run first, so the result names the run it came from.

@@ -108,4 +108,30 @@ describe('command-line client: updates, history, visibility', function () {
     expect(stack.out.stackTrace).to.match(/signals/);
     await cli('terminate', '-w', w);
   });
+
+  it('describe -o text shows each pending detail as its own section: activities with heartbeat details and last failure, the workflow task', async () => {
+    const w = uniqueId('clidesc');
+    expect((await cli('start', '--type', 'withFailingActivity', '-t', worker.taskQueue, '-w', w, '-i', '{"order":1}')).code).to.equal(0);
+    let text = '';
+    for (let i = 0; i < 50 && !/Attempt +[2-9]/.test(text); i++) {
+      text = (await cli('describe', '-w', w, '-o', 'text')).stdout;
+      if (!/Attempt +[2-9]/.test(text)) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(text).to.match(/^Status +RUNNING$/m);
+    expect(text).to.match(/^Pending activities \(1\)$/m);
+    expect(text).to.match(/^ {2}ActivityType +heartbeatThenFail$/m);
+    expect(text).to.match(/^ {2}HeartbeatDetails +\[\{"detail":\{"order":1\},"at":"before-failure"\}\]$/m);
+    expect(text).to.match(/^ {2}LastFailure +\{"type":"ApplicationError","message":"activity boom"/m);
+    // Empty details have no section; null fields of an entry no row.
+    expect(text).to.not.match(/^Pending children/m);
+    expect(text).to.not.match(/^ {2}PauseInfo/m);
+    const json = (await cli('describe', '-w', w)).out;
+    expect(json.pendingActivities[0].activityType).to.equal('heartbeatThenFail');
+    await cli('terminate', '-w', w);
+    const idle = uniqueId('clidesc-wft');
+    expect((await cli('start', '--type', 'forever', '-t', uniqueId('no-worker'), '-w', idle)).code).to.equal(0);
+    const idleText = (await cli('describe', '-w', idle, '-o', 'text')).stdout;
+    expect(idleText).to.match(/^Pending workflow task\n {2}State +SCHEDULED$/m);
+    await cli('terminate', '-w', idle);
+  });
 });

@@ -163,6 +163,21 @@ describe('connection settings', function () {
     expect(() => resolve({ tlsCaPath: pki.caCert }, { TEMPORAL_CONFIG_FILE: caData })).to.throw(Error, /^TLS server CA certificate: give a path or data, not both$/);
   });
 
+  it("the codec: --codec-endpoint, then TEMPORAL_CODEC_*, then a profile's [codec]; --codec-header; none by default", () => {
+    expect(resolve().codec).to.equal(undefined);
+    const file = writeToml(['[profile.default]', '[profile.default.codec]', 'endpoint = "https://codec.example/{namespace}"', 'auth = "Bearer from-profile"'].join('\n'));
+    const fromProfile = resolve({}, { TEMPORAL_CONFIG_FILE: file });
+    expect(fromProfile.codec).to.deep.equal({ endpoint: 'https://codec.example/{namespace}', auth: 'Bearer from-profile', headers: {} });
+    expect(fromProfile.sources).to.include({ codecEndpoint: 'profile', codecAuth: 'profile' });
+    const fromEnv = resolve({}, { TEMPORAL_CONFIG_FILE: file, TEMPORAL_CODEC_ENDPOINT: 'http://127.0.0.1:8081', TEMPORAL_CODEC_AUTH: 'env-auth' });
+    expect(fromEnv.codec).to.include({ endpoint: 'http://127.0.0.1:8081', auth: 'env-auth' });
+    const fromFlags = resolve({ codecEndpoint: 'http://localhost:9/c', codecHeader: ['X-Org = acme', 'x-b=1=2'] }, { TEMPORAL_CONFIG_FILE: file, TEMPORAL_CODEC_ENDPOINT: 'http://127.0.0.1:8081' });
+    expect(fromFlags.codec).to.deep.equal({ endpoint: 'http://localhost:9/c', auth: 'Bearer from-profile', headers: { 'x-org': 'acme', 'x-b': '1=2' } });
+    expect(fromFlags.sources).to.include({ codecEndpoint: 'flag', codecAuth: 'profile' });
+    expect(() => resolve({ codecEndpoint: 'http://x', codecHeader: ['nothing'] })).to.throw(/--codec-header must be KEY=VALUE; got "nothing"/);
+    expect(() => resolve({}, { TEMPORAL_CONFIG_FILE: writeToml('[profile.default.codec]\nendpoint = 5\n') })).to.throw(/codec\.endpoint must be a string/);
+  });
+
   it('an empty TEMPORAL_PROFILE is unset: the default profile', () => {
     expect(resolve({}, { TEMPORAL_CONFIG_FILE: toml, TEMPORAL_PROFILE: '' }).connection.address).to.equal('profile-host:7233');
   });

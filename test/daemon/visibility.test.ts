@@ -4,9 +4,10 @@
  * workflow/count (with GROUP BY), handle/metadata and handle/stackTrace, and bad queries.
  */
 import { expect } from 'chai';
+import * as fs from 'node:fs';
 import { startDaemon, connectClient, initialized, type StartedDaemon } from '../harness/daemon';
 import { type RawRpcClient, rpcError } from '../harness/rpc-client';
-import { startWorker, uniqueId, type RunningWorker } from '../harness/env';
+import { startPythonWorker, startWorker, uniqueId, type RunningWorker } from '../harness/env';
 
 type Msg = Record<string, any>;
 
@@ -114,5 +115,80 @@ describe('visibility and introspection through the daemon', function () {
       .to.be.a('string')
       .and.match(/signals/);
     await c.request('handle/terminate', { handle: h.handle });
+  });
+
+  it('handle/metadata and handle/stackTrace from a Python SDK worker, with handler descriptions', async function () {
+    this.timeout(120_000);
+    const py = await startPythonWorker();
+    try {
+      const h = await c.request<Msg>('workflow/start', { workflowType: 'updatable', taskQueue: py.taskQueue, workflowId: uniqueId('meta-py') });
+      ids.push(h.workflowId);
+      const m = await c.request<Msg>('handle/metadata', { handle: h.handle });
+      expect(m.definition.type).to.equal('updatable');
+      const byName = (list: Msg[]) => Object.fromEntries(list.map((d) => [d.name, d.description ?? null]));
+      expect(byName(m.definition.updateDefinitions)).to.include({ add: 'Adds n to the total and returns it', fail: null });
+      expect(byName(m.definition.signalDefinitions)).to.include({ finish: 'Ends the workflow once its handlers are done', release: null });
+      expect(byName(m.definition.queryDefinitions)).to.include({ state: 'The total, the values applied and the run ID' });
+      const st = await c.request<Msg>('handle/stackTrace', { handle: h.handle });
+      expect(st.stackTrace)
+        .to.be.a('string')
+        .and.match(/Stack for <Task/);
+    } finally {
+      await py.stop();
+    }
+  });
+
+  it('queries on type, status and start time ranges', async () => {
+    const all = (await c.request<Msg>('workflow/list', { query })).executions as Msg[];
+    const starts = all.map((e) => e.startTime as string).sort();
+    const byType = await c.request<Msg>('workflow/list', { query: `${query} AND WorkflowType = "forever" AND ExecutionStatus = "Running"` });
+    expect(byType.executions.map((e: Msg) => e.workflowId).sort()).to.deep.equal(ids.slice(2, 5).sort());
+    // Start times: from the third start on, and up to the second.
+    const from = await c.request<Msg>('workflow/list', { query: `${query} AND StartTime >= "${starts[2]}"` });
+    expect(from.executions.map((e: Msg) => e.startTime).sort()).to.deep.equal(starts.slice(2));
+    const until = await c.request<Msg>('workflow/list', { query: `${query} AND StartTime <= "${starts[1]}"` });
+    expect(until.executions.map((e: Msg) => e.startTime).sort()).to.deep.equal(starts.slice(0, 2));
+    const between = await c.request<Msg>('workflow/list', { query: `${query} AND StartTime BETWEEN "${starts[1]}" AND "${starts[3]}"` });
+    expect(between.executions).to.have.length(3);
+  });
+
+  it('streams a list of 2,000 runs with a page size of 100: pages arrive before the answer, each run once', async function () {
+    this.timeout(180_000);
+    const big = uniqueId('vis-2k');
+    const tq = uniqueId('no-worker');
+    const n = 2000;
+    // Started with no worker (they stay running); 32 at a time.
+    for (let i = 0; i < n; i += 32) {
+      await Promise.all(
+        Array.from({ length: Math.min(32, n - i) }, (_, j) =>
+          c.request('workflow/start', { workflowType: 'forever', taskQueue: tq, workflowId: `${big}-${i + j}`, searchAttributes: { CustomKeywordField: big } }),
+        ),
+      );
+    }
+    const bigQuery = `CustomKeywordField = "${big}"`;
+    await eventually(
+      () => c.request<Msg>('workflow/count', { query: bigQuery }),
+      (r) => r.count === n,
+      60_000,
+    );
+    const from = c.progress.length;
+    let firstPageAt = -1;
+    const answered = c.request<Msg>('workflow/list', { query: bigQuery, pageSize: 100, partialResultToken: 'list-2k' });
+    const watch = setInterval(() => {
+      if (firstPageAt < 0 && c.progress.slice(from).some((p) => p.token === 'list-2k')) firstPageAt = Date.now();
+    }, 1);
+    const r = await answered;
+    const doneAt = Date.now();
+    clearInterval(watch);
+    expect(r.executions).to.deep.equal([]);
+    const pages = c.progress.slice(from).filter((p) => p.token === 'list-2k');
+    expect(pages).to.have.length(n / 100);
+    for (const p of pages) expect(p.value.executions).to.have.length(100);
+    const seen = new Set(pages.flatMap((p) => (p.value.executions as Msg[]).map((e) => e.workflowId)));
+    expect(seen.size).to.equal(n);
+    expect(firstPageAt).to.be.greaterThan(0);
+    expect(firstPageAt).to.be.at.most(doneAt);
+    const hwm = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${s.d.child.pid}/status`, 'utf8'));
+    if (hwm) console.log(`      (daemon peak RSS after listing ${n} runs: ${Math.round(Number(hwm[1]) / 1024)} MB)`);
   });
 });

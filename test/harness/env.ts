@@ -2,9 +2,12 @@
  * The test bed: one real Temporal dev server for the whole run, the fixture
  * workflows bundled once, and a real SDK worker per test on its own task queue.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { bundleWorkflowCode, makeTelemetryFilterString, NativeConnection, Runtime, Worker, DefaultLogger, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { PayloadCodec } from '@temporalio/common';
 import { DevServer } from '../../src/devserver/dev-server';
 import { Connection } from '../../src/temporal/connection';
 import { TemporalClient } from '../../src/temporal/client';
@@ -102,13 +105,15 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
-/** Starts a worker on a fresh task queue; `stop` shuts it down. */
-export async function startWorker(taskQueue = uniqueId('tq')): Promise<RunningWorker> {
+/** Starts a worker on a fresh task queue; `stop` shuts it down. `payloadCodecs` encode its payloads (e.g. test/fixtures/aes-codec.ts). */
+export async function startWorker(taskQueue = uniqueId('tq'), opts: { payloadCodecs?: PayloadCodec[] } = {}): Promise<RunningWorker> {
   const { native, bundle } = await testEnv();
   const worker = await Worker.create({
     connection: native,
     taskQueue,
     workflowBundle: bundle,
+    activities: require('../fixtures/activities'),
+    ...(opts.payloadCodecs ? { dataConverter: { payloadCodecs: opts.payloadCodecs } } : {}),
     shutdownGraceTime: '1s',
     stickyQueueScheduleToStartTimeout: '1s',
   });
@@ -118,6 +123,36 @@ export async function startWorker(taskQueue = uniqueId('tq')): Promise<RunningWo
     async stop() {
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
+    },
+  };
+}
+
+/**
+ * Starts the Python SDK worker of test/fixtures/update_worker.py (the `updatable` workflow,
+ * in temporalio) on `taskQueue` against the shared dev server; `stop` ends it.
+ */
+export async function startPythonWorker(taskQueue = uniqueId('tq-py'), opts: { aesCodec?: boolean } = {}): Promise<RunningWorker> {
+  const { server } = await testEnv();
+  const root = path.resolve(__dirname, '..', '..', '..');
+  const python = path.join(root, '.venv', 'bin', 'python');
+  if (!fs.existsSync(python)) throw new Error(`${python} is missing: run \`npm run setup\``);
+  const py = spawn(python, [path.join(root, 'test', 'fixtures', 'update_worker.py'), server.address, taskQueue, ...(opts.aesCodec ? ['--aes-codec'] : [])], { stdio: ['pipe', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    py.stdout!.on('data', (b: Buffer) => {
+      out += b.toString();
+      if (out.includes('ready')) resolve();
+    });
+    py.once('exit', (code) => reject(new Error(`the Python worker exited with ${code} before it was ready`)));
+  });
+  return {
+    taskQueue,
+    async stop() {
+      if (py.exitCode !== null || py.signalCode !== null) return;
+      const exited = new Promise((r) => py.once('exit', r));
+      // Its stdin closing stops it.
+      py.stdin!.end();
+      await exited;
     },
   };
 }

@@ -6,12 +6,11 @@
  */
 import { InvalidArgumentError } from '../../src/temporal/invalid-argument';
 import { expect } from 'chai';
-import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { testEnv, uniqueId } from '../harness/env';
+import { startPythonWorker, testEnv, uniqueId, type RunningWorker } from '../harness/env';
 import { DevServer, freePort } from '../../src/devserver/dev-server';
 import { Connection } from '../../src/temporal/connection';
 import { TemporalClient } from '../../src/temporal/client';
@@ -385,35 +384,20 @@ describe('updates', function () {
 
   describe('on a Python SDK worker', function () {
     const t = {} as TestContext;
-    let py: ChildProcess | undefined;
+    let py: RunningWorker | undefined;
 
     before(async function () {
       this.timeout(120_000);
       const { server } = await testEnv();
-      const root = path.resolve(__dirname, '..', '..', '..');
-      const python = path.join(root, '.venv', 'bin', 'python');
-      if (!fs.existsSync(python)) throw new Error(`${python} is missing: run \`npm run setup\``);
-      t.taskQueue = uniqueId('tq-py');
+      py = await startPythonWorker();
+      t.taskQueue = py.taskQueue;
       t.connection = new Connection({ address: server.address });
       t.client = new TemporalClient(t.connection);
-      py = spawn(python, [path.join(root, 'test', 'fixtures', 'update_worker.py'), server.address, t.taskQueue], { stdio: ['pipe', 'pipe', 'inherit'] });
-      await new Promise<void>((resolve, reject) => {
-        let out = '';
-        py!.stdout!.on('data', (b: Buffer) => {
-          out += b.toString();
-          if (out.includes('ready')) resolve();
-        });
-        py!.once('exit', (code) => reject(new Error(`the Python worker exited with ${code} before it was ready`)));
-      });
     });
 
     after(async function () {
       this.timeout(30_000);
-      if (py && py.exitCode === null) {
-        const exited = new Promise((r) => py!.once('exit', r));
-        py.stdin!.end();
-        await exited;
-      }
+      await py?.stop();
       t.connection?.close();
     });
 

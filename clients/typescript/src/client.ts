@@ -11,6 +11,7 @@ import { spawnDaemonProcess, type SpawnOptions, type SpawnedDaemon } from './dae
 import { DaemonConnectionError } from './errors';
 import { WorkflowHandle } from './handle';
 import type { CallOptions, DaemonStatus, InitializeResult, ParamsOf, ResultOf, StartWorkflowOptions, UpdateOptions, WithStartWorkflowOperation, WorkflowExecution } from './types';
+import { callParams } from './types';
 import { WorkflowUpdateHandle, type WaitForStage } from './update-handle';
 import { streamed } from './streamed';
 
@@ -175,7 +176,14 @@ export class TemporalHandledClient {
   ): Promise<{ workflow: WorkflowHandle; update: WorkflowUpdateHandle<T> }> {
     const r = await this.rpc.call(
       'workflow/startUpdateWithStart',
-      { start: opts.startWorkflowOperation, update: name, waitForStage: opts.waitForStage, ...(opts.args ? { args: opts.args } : {}), ...(opts.updateId ? { updateId: opts.updateId } : {}) },
+      {
+        start: opts.startWorkflowOperation,
+        update: name,
+        waitForStage: opts.waitForStage,
+        ...(opts.args ? { args: opts.args } : {}),
+        ...(opts.updateId ? { updateId: opts.updateId } : {}),
+        ...callParams(opts),
+      },
       { signal: opts.signal },
     );
     return { workflow: new WorkflowHandle(this.rpc, r.handle, r.handle.handle), update: new WorkflowUpdateHandle<T>(this.rpc, r.update) };
@@ -188,7 +196,7 @@ export class TemporalHandledClient {
   ): Promise<{ value: T; workflow: WorkflowHandle; update: WorkflowUpdateHandle<T> }> {
     const r = await this.rpc.call(
       'workflow/executeUpdateWithStart',
-      { start: opts.startWorkflowOperation, update: name, ...(opts.args ? { args: opts.args } : {}), ...(opts.updateId ? { updateId: opts.updateId } : {}) },
+      { start: opts.startWorkflowOperation, update: name, ...(opts.args ? { args: opts.args } : {}), ...(opts.updateId ? { updateId: opts.updateId } : {}), ...callParams(opts) },
       { signal: opts.signal },
     );
     return { value: r.value as T, workflow: new WorkflowHandle(this.rpc, r.handle, r.handle.handle), update: new WorkflowUpdateHandle<T>(this.rpc, r.update) };

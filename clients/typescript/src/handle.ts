@@ -7,6 +7,7 @@
 import { abortReason, type RpcConnection } from './connection';
 import { DaemonError, InvalidHandleError } from './errors';
 import type { HistoryEvent, HistoryOptions, WatchBatch } from './types';
+import { callParams } from './types';
 import type { CallOptions, MethodName, ParamsOf, QueryRejectCondition, ResultOf, ResultOptions, ResultProgress, UpdateOptions, Value, WorkflowExecutionDescription, WorkflowResult } from './types';
 import { WorkflowUpdateHandle, type WaitForStage } from './update-handle';
 import { streamed } from './streamed';
@@ -100,7 +101,7 @@ export class WorkflowHandle {
     opts: CallOptions & { onProgress?: (v: unknown) => void; progressParam?: 'workDoneToken' | 'partialResultToken' },
   ): Promise<ResultOf<M>> {
     const { signal, onProgress, progressParam } = opts;
-    const withHandle = (handle: string) => ({ handle, ...params }) as ParamsOf<M>;
+    const withHandle = (handle: string) => ({ handle, ...params, ...callParams(opts) }) as ParamsOf<M>;
     const token = await this.handleToken({ signal });
     try {
       return await this.rpc.call(method, withHandle(token), { signal, onProgress, progressParam });
@@ -119,8 +120,8 @@ export class WorkflowHandle {
   }
 
   /** Describes the workflow (runId, or the latest run). */
-  async describe(opts: CallOptions = {}): Promise<WorkflowExecutionDescription> {
-    return this.call('handle/describe', {}, opts);
+  async describe(opts: CallOptions & { raw?: boolean } = {}): Promise<WorkflowExecutionDescription> {
+    return this.call('handle/describe', defined({ raw: opts.raw }), opts);
   }
 
   /** Queries the workflow (runId, or the latest run) with the given arguments. */
@@ -163,6 +164,7 @@ export class WorkflowHandle {
   async resultWithRunId<T = unknown>(opts: ResultOptions = {}): Promise<WorkflowResult<T>> {
     const { onProgress } = opts;
     const r = await this.call('handle/result', defined({ followRuns: opts.followRuns }), {
+      ...callParams(opts),
       signal: opts.signal,
       onProgress: onProgress ? (v) => onProgress(v as ResultProgress) : undefined,
     });
@@ -177,6 +179,7 @@ export class WorkflowHandle {
   async fetchHistory(opts: HistoryOptions = {}): Promise<{ workflowId: string; runId: string; events: HistoryEvent[] }> {
     const events: HistoryEvent[] = [];
     const r = await this.call('handle/fetchHistory', defined({ eventFilterType: opts.eventFilterType, skipArchival: opts.skipArchival, decode: opts.decode }), {
+      ...callParams(opts),
       signal: opts.signal,
       progressParam: 'partialResultToken',
       onProgress: (v) => events.push(...((v as { events: HistoryEvent[] }).events ?? [])),
@@ -200,7 +203,7 @@ export class WorkflowHandle {
    */
   async *watch(opts: CallOptions & { fromEventId?: number | string; followRuns?: boolean; decode?: boolean } = {}): AsyncGenerator<WatchBatch, { runId: string; status: string }, undefined> {
     const params = defined({ fromEventId: opts.fromEventId, followRuns: opts.followRuns, decode: opts.decode }) as never;
-    const batches = streamed((onProgress, signal) => this.call('handle/watch', params, { signal, progressParam: 'partialResultToken', onProgress }), opts.signal);
+    const batches = streamed((onProgress, signal) => this.call('handle/watch', params, { ...callParams(opts), signal, progressParam: 'partialResultToken', onProgress }), opts.signal);
     return (yield* batches as AsyncGenerator<WatchBatch, { runId: string; status: string }, undefined>) as { runId: string; status: string };
   }
 

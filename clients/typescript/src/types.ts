@@ -34,6 +34,18 @@ export type WorkflowExecutionStatus = 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANC
 /** Every call takes an AbortSignal: aborting sends `$/cancelRequest` and rejects with the signal's reason. */
 export interface CallOptions {
   signal?: AbortSignal;
+  /** Added to the gRPC metadata of each call the daemon makes for this one (PROTOCOL.md, "Per-call options"). */
+  rpcMetadata?: Record<string, string>;
+  /** The deadline of each gRPC call the daemon makes for this one ("5s", or ms), as the Python SDK's rpc_timeout. */
+  rpcTimeout?: string | number;
+}
+
+/** The per-call options of `opts` that travel as params. */
+export function callParams(opts: CallOptions): { rpcMetadata?: Record<string, string>; rpcTimeout?: string | number } {
+  const out: { rpcMetadata?: Record<string, string>; rpcTimeout?: string | number } = {};
+  if (opts.rpcMetadata !== undefined) out.rpcMetadata = opts.rpcMetadata;
+  if (opts.rpcTimeout !== undefined) out.rpcTimeout = opts.rpcTimeout;
+  return out;
 }
 
 /** The params of `workflow/start`, plus an AbortSignal. */

@@ -4,6 +4,7 @@
  */
 import type { RpcConnection } from './connection';
 import type { CallOptions, ParamsOf, ResultOf, UpdateHandleInfo, Value } from './types';
+import { callParams } from './types';
 
 export type UpdateDescription = ResultOf<'update/describe'>;
 export type WaitForStage = ParamsOf<'handle/startUpdate'>['waitForStage'];
@@ -30,12 +31,12 @@ export class WorkflowUpdateHandle<T = Value> {
 
   /** Waits for the update's outcome: its value, or WorkflowUpdateFailedError. */
   async result(opts: CallOptions = {}): Promise<T> {
-    return (await this.rpc.call('update/result', { update: this.token }, opts)).value as T;
+    return (await this.rpc.call('update/result', { update: this.token, ...callParams(opts) }, opts)).value as T;
   }
 
   /** The update's stage and, once completed, its outcome; without waiting. */
   async describe(opts: CallOptions = {}): Promise<UpdateDescription> {
-    return this.rpc.call('update/describe', { update: this.token }, opts);
+    return this.rpc.call('update/describe', { update: this.token, ...callParams(opts) }, opts);
   }
 
   /** Forgets the daemon's update token. */

@@ -70,7 +70,8 @@ export const COMMAND_SPECS = {
   },
   describe: {
     usage: 'describe -w W [-r RUN]',
-    about: 'Describes the workflow (the run RUN, or the latest run): status, times, type, task queue, memo, ...',
+    about:
+      'Describes the workflow (the run RUN, or the latest run): status, times, type, task queue, memo, and what it waits on: pending activities (attempts, heartbeat details, last failure), children, Nexus operations, callbacks, the workflow task.',
     flags: ref(),
   },
   query: {

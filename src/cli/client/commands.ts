@@ -12,6 +12,7 @@ import { isJsonStructure } from '../../json/exact-json';
 import { ID_CONFLICT_POLICIES, ID_REUSE_POLICIES, QUERY_REJECT_CONDITIONS } from '@temporal-handled/protocol';
 
 import type { PreparedCommand, RunContext } from './run-context';
+import { describeText } from './describe-text';
 export type { PreparedCommand, RunContext };
 
 const UPDATE_STAGES = ['ACCEPTED', 'COMPLETED', 'ADMITTED'] as const;
@@ -120,7 +121,7 @@ const prepare: Record<Exclude<ClientCommand, 'help-client'>, (a: ClientArgs) => 
   describe(a) {
     return async (ctx) => {
       const d = await withHandle(ctx, a, (h) => h.describe({ signal: ctx.signal }));
-      await ctx.output.result(d);
+      await ctx.output.result(d, undefined, describeText);
       return ExitCode.Ok;
     };
   },

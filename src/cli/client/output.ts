@@ -57,13 +57,13 @@ export class Output {
     this.progressTty = Boolean(stderr.isTTY);
   }
 
-  /** Writes a command's result; `title` heads the text form. */
-  async result(value: unknown, title?: string): Promise<void> {
+  /** Writes a command's result; `title` heads the text form, which `asText` writes when given. */
+  async result(value: unknown, title?: string, asText: (v: never) => string = toText): Promise<void> {
     let text: string;
     // Numbers exactly as the daemon sent them (an int64 ID stays exact): see src/json/exact-json.ts.
     if (this.format === 'json') text = stringifyExact(value, 2) ?? 'null';
     else if (this.format === 'jsonl') text = stringifyExact(value) ?? 'null';
-    else text = [title, toText(value)].filter((x) => x !== undefined && x !== '').join('\n');
+    else text = [title, asText(value as never)].filter((x) => x !== undefined && x !== '').join('\n');
     await write(this.stdout, `${text}\n`);
   }
 

@@ -64,6 +64,41 @@ describe('TypeScript client', function () {
     await worker?.stop();
   });
 
+  describe('per-call options, typed search attributes, describe details', () => {
+    it("rpcTimeout is each call's deadline; rpcMetadata is accepted; bad ones are refused by name", async () => {
+      const h = await client.startWorkflow({ workflowType: 'echo', taskQueue: uniqueId('no-worker'), workflowId: uniqueId('ts-opt'), args: [1] });
+      const err = await rejection(h.queryWithOptions('anything', [], { rpcTimeout: '600ms', rpcMetadata: { 'x-trace-id': 'ts-1' } }));
+      expect(err).to.be.instanceOf(RPCError);
+      expect((err as RPCError).status).to.equal('DEADLINE_EXCEEDED');
+      const bad = await rejection(h.describe({ rpcMetadata: { 'no spaces': 'x' } }));
+      expect(bad).to.be.instanceOf(DaemonError);
+      expect(bad.message).to.contain('rpcMetadata');
+      await h.terminate();
+    });
+
+    it('typed search attributes in, typed out; describe({raw: true}) and the pending workflow task', async () => {
+      const tag = uniqueId('ts-tsa');
+      const h = await client.startWorkflow({
+        workflowType: 'forever',
+        taskQueue: uniqueId('no-worker'),
+        workflowId: tag,
+        typedSearchAttributes: [
+          { key: 'CustomKeywordField', type: 'KEYWORD', value: tag },
+          { key: 'CustomIntField', type: 'INT', value: 3 },
+        ],
+      });
+      const d = await h.describe({ raw: true });
+      expect(d.typedSearchAttributes).to.deep.include.members([
+        { key: 'CustomKeywordField', type: 'KEYWORD', value: tag },
+        { key: 'CustomIntField', type: 'INT', value: 3 },
+      ]);
+      expect(d.pendingWorkflowTask?.state).to.equal('SCHEDULED');
+      expect(d.raw?.workflowExecutionInfo).to.be.an('object');
+      expect((await h.describe()).raw).to.equal(undefined);
+      await h.terminate();
+    });
+  });
+
   describe('spawned over stdio', () => {
     it('initializes and reports the daemon status', async () => {
       expect(client.initializeResult.serverInfo.name).to.equal('temporal-handled');

@@ -32,6 +32,7 @@ ErrorType = typing.Literal[
     "MessageTooLarge",
     "WorkflowUpdateFailedError",
     "WorkflowUpdateRPCTimeoutOrCancelledError",
+    "CodecError",
 ]
 ERROR_TYPES: typing.Final[tuple[ErrorType, ...]] = (
     "RequestCancelled",
@@ -52,6 +53,7 @@ ERROR_TYPES: typing.Final[tuple[ErrorType, ...]] = (
     "MessageTooLarge",
     "WorkflowUpdateFailedError",
     "WorkflowUpdateRPCTimeoutOrCancelledError",
+    "CodecError",
 )
 ERROR_CODES: typing.Final[collections.abc.Mapping[ErrorType, int]] = {
     "RequestCancelled": -32800,
@@ -72,6 +74,7 @@ ERROR_CODES: typing.Final[collections.abc.Mapping[ErrorType, int]] = {
     "MessageTooLarge": 1009,
     "WorkflowUpdateFailedError": 1010,
     "WorkflowUpdateRPCTimeoutOrCancelledError": 1011,
+    "CodecError": 1013,
 }
 
 # --- methods (requests) ---------------------------------------------------------------------
@@ -149,6 +152,7 @@ METHOD_PARAMS: typing.Final[collections.abc.Mapping[str, tuple[str, ...]]] = {
     ),
     HANDLE_DESCRIBE: (
         "handle",
+        "raw",
         "rpcMetadata",
         "rpcTimeout",
     ),
