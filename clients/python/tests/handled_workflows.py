@@ -26,6 +26,32 @@ async def slow_activity() -> None:
     await asyncio.sleep(10)
 
 
+@activity.defn
+async def flaky_activity(tag: str) -> None:
+    """Heartbeats its attempt number, then fails (retryably) every time."""
+    activity.heartbeat({"tag": tag, "attempt": activity.info().attempt})
+    raise ApplicationError(f"flaky attempt {activity.info().attempt}", type="Flaky")
+
+
+@workflow.defn(name="Flaky")
+class FlakyWorkflow:
+    """Runs flaky_activity with retries (1 s apart, 20 attempts) and a Waiter child at once."""
+
+    @workflow.run
+    async def run(self, child_id: str) -> None:
+        child = await workflow.start_child_workflow(WaiterWorkflow.run, id=child_id)
+        await workflow.execute_activity(
+            flaky_activity,
+            "t",
+            start_to_close_timeout=timedelta(seconds=10),
+            heartbeat_timeout=timedelta(seconds=10),
+            retry_policy=RetryPolicy(
+                initial_interval=timedelta(seconds=1), backoff_coefficient=1.0, maximum_attempts=20
+            ),
+        )
+        await child
+
+
 @workflow.defn(name="Echo")
 class EchoWorkflow:
     """Returns its argument, its repr (second argument "<repr>"), or a list of both arguments."""
@@ -306,6 +332,7 @@ class TypedWorkflow:
 
 
 WORKFLOWS = [
+    FlakyWorkflow,
     TypedWorkflow,
     EchoWorkflow,
     WaiterWorkflow,
@@ -316,4 +343,4 @@ WORKFLOWS = [
     CancelAwareWorkflow,
     UpdatableWorkflow,
 ]
-ACTIVITIES = [failing_activity, slow_activity]
+ACTIVITIES = [failing_activity, slow_activity, flaky_activity]

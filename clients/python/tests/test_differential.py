@@ -995,3 +995,17 @@ async def test_same_runs_listed_by_both_clients(sdk_client: Any, client: th.Clie
         )
     for h in handles[1:]:
         await h.terminate()
+
+
+async def test_same_execution_raw_description(sdk_client: Any, client: th.Client, task_queue: str) -> None:
+    """describe(raw=True): raw_description is the response in protobuf JSON, as temporalio's
+    protobuf message reads through json_format.MessageToDict (same execution, closed)."""
+    from google.protobuf import json_format
+
+    wf = unique("same-raw")
+    h = await sdk_client.start_workflow("Echo", {"v": 1}, id=wf, task_queue=task_queue, memo={"m": 1})
+    await h.result()
+    theirs = json_format.MessageToDict((await h.describe()).raw_description)
+    mine = (await client.get_workflow_handle(wf).describe(raw=True)).raw_description
+    assert mine["workflowExecutionInfo"] == theirs["workflowExecutionInfo"]
+    assert mine["executionConfig"] == theirs["executionConfig"]

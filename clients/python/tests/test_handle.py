@@ -597,3 +597,31 @@ async def test_client_info(client: Client) -> None:
     status = await client.daemon_status()
     assert status["connection"]["namespace"] == "default"
     assert status["clients"] >= 1
+
+
+async def test_describe_details_and_raw(client: Client, task_queue: str, wf_id: str) -> None:
+    """describe's details (issue 13, the daemon's decoded fields): a retrying, heartbeating
+    activity with its last failure and heartbeat details, a pending child; raw=True gives the
+    whole response in protobuf JSON as raw_description."""
+    h = await client.start_workflow("Flaky", f"{wf_id}-child", id=wf_id, task_queue=task_queue)
+
+    async def retried() -> Any:
+        d = await h.describe()
+        acts = d.pending_activities
+        return d if acts and acts[0].get("attempt", 0) >= 2 and acts[0].get("lastFailure") else None
+
+    d = await wait_until(retried, timeout=20)
+    (act,) = d.pending_activities
+    assert act["activityType"] == "flaky_activity"
+    assert act["lastFailure"]["message"].startswith("flaky attempt ")
+    assert act["lastFailure"]["applicationType"] == "Flaky"
+    assert act["heartbeatDetails"][0]["tag"] == "t"
+    assert act["maximumAttempts"] == 20
+    assert d.pending_activity_count == 1
+    (child,) = d.pending_children
+    assert child["workflowId"] == f"{wf_id}-child" and child["workflowTypeName"] == "Waiter"
+    raw = await h.describe(raw=True)
+    assert raw.raw_description["workflowExecutionInfo"]["execution"]["workflowId"] == wf_id
+    assert "pendingActivities" in raw.raw_description
+    assert (await h.describe()).raw_description["workflowId"] == wf_id  # the decoded form without raw
+    await h.terminate()  # the child goes with it (parent close policy TERMINATE)

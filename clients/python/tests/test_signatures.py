@@ -38,6 +38,7 @@ PAIRS: List[Tuple[Any, Any]] = [
 # Parameters this client adds (keyword-only, with defaults), by "Class.member".
 EXTRAS: Dict[str, Set[str]] = {
     "WorkflowHandle.result": {"progress"},  # $/progress along the run chain
+    "WorkflowHandle.describe": {"raw"},  # raw_description as the response's protobuf JSON
     "WorkflowHandle.fetch_history": {"decode"},  # payloads decoded for display
     "WorkflowHandle.fetch_history_events": {"decode"},
 }

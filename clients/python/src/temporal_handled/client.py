@@ -1354,15 +1354,28 @@ class WorkflowHandle(Generic[SelfType, ReturnType]):
         )
 
     async def describe(
-        self, *, rpc_metadata: Mapping[str, Union[str, bytes]] = {}, rpc_timeout: Optional[timedelta] = None
+        self,
+        *,
+        rpc_metadata: Mapping[str, Union[str, bytes]] = {},
+        rpc_timeout: Optional[timedelta] = None,
+        raw: bool = False,
     ) -> WorkflowExecutionDescription:
         """Get workflow details (:attr:`run_id`, or the latest run).
 
         Raises:
             RPCError: Workflow details could not be fetched.
+
+        ``raw=True`` (not in temporalio) makes ``raw_description`` the whole
+        DescribeWorkflowExecutionResponse in protobuf JSON (payloads untouched).
         """
         return WorkflowExecutionDescription.from_wire(
-            await self._call(_protocol.HANDLE_DESCRIBE, {}, rpc_timeout=rpc_timeout, rpc_metadata=rpc_metadata) or {}
+            await self._call(
+                _protocol.HANDLE_DESCRIBE,
+                {"raw": True} if raw else {},
+                rpc_timeout=rpc_timeout,
+                rpc_metadata=rpc_metadata,
+            )
+            or {}
         )
 
     async def query(

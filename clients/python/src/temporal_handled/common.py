@@ -338,19 +338,39 @@ class WorkflowExecutionDescription(WorkflowExecution):
     (``temporalio.client.WorkflowExecutionDescription``): a :class:`WorkflowExecution`
     plus what only describe knows.
 
-    ``raw_description`` is the daemon's ``handle/describe`` answer as a dict (protocol
-    camelCase), not temporalio's protobuf message. ``static_summary()`` and
+    ``raw_description`` is a mapping, not temporalio's protobuf message: with
+    ``describe(raw=True)``, the whole DescribeWorkflowExecutionResponse in protobuf JSON (the
+    daemon's ``raw``, payloads untouched: the field names of temporalio's message, in camelCase);
+    otherwise the daemon's decoded ``handle/describe`` answer (protocol camelCase). ``static_summary()`` and
     ``static_details()`` are async, as in temporalio (they make no call).
     """
 
     raw_description: Dict[str, Any] = field(default_factory=dict, repr=False)
-    """The daemon's WorkflowExecutionDescription, as sent."""
+    """With ``describe(raw=True)``, the DescribeWorkflowExecutionResponse in protobuf JSON;
+    otherwise the daemon's decoded description, as sent."""
     history_size_bytes: int = 0
     """Size of the history in bytes (not in temporalio's class; its raw_description has it)."""
     pending_activity_count: int = 0
     """Number of pending activities (not in temporalio's class)."""
     pending_children_count: int = 0
     """Number of pending child workflows (not in temporalio's class)."""
+    pending_activities: List[Dict[str, Any]] = field(default_factory=list, repr=False)
+    """Pending activities (not in temporalio's class; its raw_description has them): the
+    daemon's decoded PendingActivityInfo mappings (protocol camelCase: ``activityId``,
+    ``activityType``, ``state``, ``attempt``, ``maximumAttempts``, ``heartbeatDetails`` as
+    values, ``lastFailure`` as a Failure dict, times as RFC 3339 strings, ...)."""
+    pending_children: List[Dict[str, Any]] = field(default_factory=list, repr=False)
+    """Pending child workflows (PendingChildExecutionInfo mappings; not in temporalio's class)."""
+    pending_nexus_operations: List[Dict[str, Any]] = field(default_factory=list, repr=False)
+    """Pending Nexus operations (PendingNexusOperationInfo mappings; not in temporalio's class)."""
+    callbacks: List[Dict[str, Any]] = field(default_factory=list, repr=False)
+    """Completion callbacks (CallbackInfo mappings; not in temporalio's class)."""
+    pending_workflow_task: Optional[Dict[str, Any]] = field(default=None, repr=False)
+    """The pending workflow task (PendingWorkflowTaskInfo mapping), or None."""
+    versioning_info: Optional[Dict[str, Any]] = field(default=None, repr=False)
+    """Worker versioning info, or None when the run is not versioned."""
+    priority: Optional[Dict[str, Any]] = field(default=None, repr=False)
+    """The run's priority (``priorityKey``, ``fairnessKey``, ``fairnessWeight``), or None."""
     _static_summary: Optional[str] = field(default=None, repr=False)
     _static_details: Optional[str] = field(default=None, repr=False)
 
@@ -368,7 +388,14 @@ class WorkflowExecutionDescription(WorkflowExecution):
         summary, details = decode_value(d.get("staticSummary")), decode_value(d.get("staticDetails"))
         return cls(
             **cls._fields_from_wire(d),
-            raw_description=dict(d),
+            raw_description=dict(d["raw"]) if isinstance(d.get("raw"), Mapping) else dict(d),
+            pending_activities=[dict(x) for x in d.get("pendingActivities") or []],
+            pending_children=[dict(x) for x in d.get("pendingChildren") or []],
+            pending_nexus_operations=[dict(x) for x in d.get("pendingNexusOperations") or []],
+            callbacks=[dict(x) for x in d.get("callbacks") or []],
+            pending_workflow_task=dict(d["pendingWorkflowTask"]) if d.get("pendingWorkflowTask") else None,
+            versioning_info=dict(d["versioningInfo"]) if d.get("versioningInfo") else None,
+            priority=dict(d["priority"]) if d.get("priority") else None,
             history_size_bytes=int(d.get("historySizeBytes") or 0),
             pending_activity_count=int(d.get("pendingActivityCount") or 0),
             pending_children_count=int(d.get("pendingChildrenCount") or 0),
