@@ -56,6 +56,7 @@ async def shared_daemon(dev_server: str, daemon_built: Path) -> AsyncIterator[di
         yield {"socket": sock, "port": port, "token": token}
     finally:
         await _stop(proc)
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 async def test_attach_unix_socket_shares_the_daemon(shared_daemon: dict, task_queue: str) -> None:
