@@ -18,7 +18,12 @@ DAEMON_JS = REPO_ROOT / "bin" / "temporal-handled.js"
 DAEMON_MAIN = REPO_ROOT / "dist" / "src" / "cli" / "main.js"
 
 # Search attributes the tests set; registered on the dev server at start.
-SEARCH_ATTRIBUTES = {"HandledKeyword": "Keyword", "HandledInt": "Int"}
+SEARCH_ATTRIBUTES = {
+    "HandledKeyword": "Keyword",
+    "HandledInt": "Int",
+    "HandledWhen": "Datetime",
+    "HandledTags": "KeywordList",
+}
 
 DAEMON_ARGS = ["--log-level", "warn"]
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
-from typing import Any, List, Optional
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import Enum, IntEnum
+from typing import Any, Dict, List, Optional, Tuple
 
 from temporalio import activity, workflow
 from temporalio.common import RetryPolicy
@@ -21,6 +24,32 @@ async def failing_activity(message: str) -> None:
 async def slow_activity() -> None:
     """Sleeps past any short start-to-close timeout."""
     await asyncio.sleep(10)
+
+
+@activity.defn
+async def flaky_activity(tag: str) -> None:
+    """Heartbeats its attempt number, then fails (retryably) every time."""
+    activity.heartbeat({"tag": tag, "attempt": activity.info().attempt})
+    raise ApplicationError(f"flaky attempt {activity.info().attempt}", type="Flaky")
+
+
+@workflow.defn(name="Flaky")
+class FlakyWorkflow:
+    """Runs flaky_activity with retries (1 s apart, 20 attempts) and a Waiter child at once."""
+
+    @workflow.run
+    async def run(self, child_id: str) -> None:
+        child = await workflow.start_child_workflow(WaiterWorkflow.run, id=child_id)
+        await workflow.execute_activity(
+            flaky_activity,
+            "t",
+            start_to_close_timeout=timedelta(seconds=10),
+            heartbeat_timeout=timedelta(seconds=10),
+            retry_policy=RetryPolicy(
+                initial_interval=timedelta(seconds=1), backoff_coefficient=1.0, maximum_attempts=20
+            ),
+        )
+        await child
 
 
 @workflow.defn(name="Echo")
@@ -239,7 +268,72 @@ class UpdatableWorkflow:
         return {"total": self.total, "applied": self.applied, "runId": workflow.info().run_id}
 
 
+class Color(IntEnum):
+    RED = 1
+    BLUE = 2
+
+
+class Shade(str, Enum):
+    DARK = "dark"
+    LIGHT = "light"
+
+
+@dataclass
+class Point:
+    x: int
+    y: float
+
+
+@dataclass
+class Shape:
+    """Every kind of value temporalio's converter types by hint, nested."""
+
+    name: str
+    points: List[Point]
+    at: datetime
+    id: uuid.UUID
+    color: Color
+    shade: Shade
+    note: Optional[str] = None
+    tags: Dict[str, int] = field(default_factory=dict)
+    corners: Tuple[int, ...] = ()
+
+
+@workflow.defn(name="Typed")
+class TypedWorkflow:
+    """Returns its Shape moved by the `move` updates; `points` and `origin` answer with typed values."""
+
+    @workflow.init
+    def __init__(self, shape: Shape) -> None:
+        self.shape = shape
+        self.done = False
+
+    @workflow.run
+    async def run(self, shape: Shape) -> Shape:
+        await workflow.wait_condition(lambda: self.done)
+        return self.shape
+
+    @workflow.query
+    def points(self) -> List[Point]:
+        return self.shape.points
+
+    @workflow.query
+    def origin(self) -> Optional[Point]:
+        return self.shape.points[0] if self.shape.points else None
+
+    @workflow.update
+    def move(self, by: Point) -> Point:
+        self.shape.points = [Point(p.x + by.x, p.y + by.y) for p in self.shape.points]
+        return self.shape.points[0]
+
+    @workflow.signal
+    def done_(self) -> None:
+        self.done = True
+
+
 WORKFLOWS = [
+    FlakyWorkflow,
+    TypedWorkflow,
     EchoWorkflow,
     WaiterWorkflow,
     FailWorkflow,
@@ -249,4 +343,4 @@ WORKFLOWS = [
     CancelAwareWorkflow,
     UpdatableWorkflow,
 ]
-ACTIVITIES = [failing_activity, slow_activity]
+ACTIVITIES = [failing_activity, slow_activity, flaky_activity]

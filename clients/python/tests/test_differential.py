@@ -15,13 +15,11 @@ where they occur, each with a comment saying why:
 
   D1. (Gone.) Times: the daemon sends the server's full precision, so they are compared
       exactly (both sides have microseconds; Python has no nanoseconds).
-  D2. Search attributes: the SDK's ``search_attributes`` (deprecated dict form) wraps each
-      value in a list, and its ``typed_search_attributes`` drops attributes without type
-      metadata (such as the server-set ``BuildIds``); this client's ``search_attributes``
-      maps every name to its plain decoded value. Compared with the SDK's dict form after
-      wrapping ours in lists.
-  D3. ``memo``, ``static_summary``, ``static_details`` are async methods in the SDK and
-      plain fields here.
+  D2. (Gone.) Search attributes: both forms (the deprecated dict of lists, datetimes decoded,
+      and ``typed_search_attributes``, which leaves out attributes without type metadata such
+      as the server-set ``BuildIds``) are equal, read from the daemon's ``typedSearchAttributes``.
+  D3. (Gone.) ``memo()``, ``static_summary()``, ``static_details()`` are async methods on
+      both sides; the same code reads both descriptions.
   D4. (Gone.) Numbers in results used to pass through JavaScript doubles in the daemon;
       they now come back exactly as the workflow wrote them, as with the SDK (asserted).
   D5. ``WorkflowAlreadyStartedError.first_run_id``: the SDK 1.35 fills it from the server's
@@ -42,20 +40,32 @@ where they occur, each with a comment saying why:
       event instead, so the SDK raises ``WorkflowContinuedAsNewError`` there.
   D9. ``wait_for_stage=ADMITTED``: the SDK raises a plain ``ValueError`` itself; here the
       daemon refuses it with ``InvalidParamsError``, a ``ValueError`` with the same message.
-  D10. An update call's ``rpc_timeout``: the SDK's applies to each gRPC call and this client's
-      to the whole call, so the ``RPCError`` under ``WorkflowUpdateRPCTimeoutOrCancelledError``
-      differs: the SDK's (from its core) has status CANCELLED, this client's
-      DEADLINE_EXCEEDED, with other messages. Only the cause's class is compared.
+  D10. An update call's ``rpc_timeout`` (now each gRPC call's deadline on both sides): the SDK
+      raises ``WorkflowUpdateRPCTimeoutOrCancelledError`` from an ``RPCError`` (CANCELLED, from
+      its core); the daemon's error (1011) carries no cause in its data, so this client's has
+      ``__cause__`` None (an RPCError when the daemon sends ``data.cause``). The class and
+      message are compared; the cause only on the SDK's side.
+  D11. List entries' ``root_id``/``root_run_id``: the SDK reads them from visibility's
+      ``root_execution``; the daemon's ``workflow/list`` entries do not carry them yet (its
+      WorkflowExecution shape lacks rootWorkflowId/rootRunId, which describe has), so they are
+      ``None`` here. Asserted both ways, then not compared.
+  D12. A result that is a dict shaped like ``{"$bytes": ...}`` (or ``{"$payload": ...}``): it goes
+      to the workflow exactly (this client sends it as a json/plain ``$payload``), but the daemon
+      decodes the json/plain result to that same JSON, which the protocol reads as bytes; the SDK
+      returns the dict. Needs the daemon to pass such a json/plain payload back as ``$payload``
+      (the client then parses it as JSON). Asserted both ways.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import re
+import uuid
 import warnings
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import Any, Awaitable, Callable, Dict, List
+from datetime import datetime, timedelta, timezone
+from typing import Any, Awaitable, Callable, Dict, List, Tuple
 
 import pytest
 import temporalio.client as sdk
@@ -65,7 +75,7 @@ import temporalio.service as sdk_service
 
 import temporal_handled as th
 from handled_support import unique, wait_until
-from handled_workflows import UpdatableWorkflow
+from handled_workflows import Color, Point, Shade, Shape, TypedWorkflow, UpdatableWorkflow
 
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
@@ -102,49 +112,54 @@ class Side:
     def with_start(self, *args: Any, **kw: Any) -> Any:
         return (sdk.WithStartWorkflowOperation if self.is_sdk else th.WithStartWorkflowOperation)(*args, **kw)
 
-    def search_attributes(self, keyword: str, number: int) -> Any:
-        if not self.is_sdk:
-            return {"HandledKeyword": keyword, "HandledInt": number}
-        return sdk_common.TypedSearchAttributes(
-            [
-                sdk_common.SearchAttributePair(sdk_common.SearchAttributeKey.for_keyword("HandledKeyword"), keyword),
-                sdk_common.SearchAttributePair(sdk_common.SearchAttributeKey.for_int("HandledInt"), number),
-            ]
-        )
+    def search_attributes(self, keyword: str, number: int, when: Any = None, tags: Any = None) -> Any:
+        lib = sdk_common if self.is_sdk else th
+        pairs = [
+            lib.SearchAttributePair(lib.SearchAttributeKey.for_keyword("HandledKeyword"), keyword),
+            lib.SearchAttributePair(lib.SearchAttributeKey.for_int("HandledInt"), number),
+        ]
+        if when is not None:
+            pairs.append(lib.SearchAttributePair(lib.SearchAttributeKey.for_datetime("HandledWhen"), when))
+        if tags is not None:
+            pairs.append(lib.SearchAttributePair(lib.SearchAttributeKey.for_keyword_list("HandledTags"), tags))
+        return lib.TypedSearchAttributes(pairs)
 
     async def describe(self, handle: Any) -> Dict[str, Any]:
-        """The description's fields, as comparable plain data (see D1-D3)."""
-        d = await handle.describe()
-        if self.is_sdk:
-            memo = dict(await d.memo())
-            summary, details = await d.static_summary(), await d.static_details()
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", DeprecationWarning)
-                sa = {k: list(v) for k, v in d.search_attributes.items()}
-        else:
-            memo, summary, details = d.memo, d.static_summary, d.static_details
-            # D2: compared with the SDK's dict form, which wraps every value in a list.
-            sa = {k: v if isinstance(v, list) else [v] for k, v in d.search_attributes.items()}
-        return {
-            "id": d.id,
-            "run_id": d.run_id,
-            "workflow_type": d.workflow_type,
-            "task_queue": d.task_queue,
-            "status": d.status.name if d.status is not None else None,
-            "start_time": d.start_time,
-            "execution_time": d.execution_time,
-            "close_time": d.close_time,
-            "history_length": d.history_length,
-            "parent_id": d.parent_id,
-            "parent_run_id": d.parent_run_id,
-            "root_id": d.root_id,
-            "root_run_id": d.root_run_id,
-            "namespace": d.namespace,
-            "memo": memo,
-            "search_attributes": sa,
-            "static_summary": summary,
-            "static_details": details,
-        }
+        """The description's fields, as comparable plain data, read the same way on both sides."""
+        return await execution_fields(await handle.describe())
+
+
+async def execution_fields(d: Any) -> Dict[str, Any]:
+    """A description's or list entry's fields through temporalio's API (the same code reads
+    both libraries' objects): memo(), static_summary()/static_details() on descriptions, both
+    search attribute forms."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        sa = {k: list(v) for k, v in d.search_attributes.items()}
+    typed = {p.key.name: (p.key.indexed_value_type.name, p.value) for p in d.typed_search_attributes}
+    out = {
+        "id": d.id,
+        "run_id": d.run_id,
+        "workflow_type": d.workflow_type,
+        "task_queue": d.task_queue,
+        "status": d.status.name if d.status is not None else None,
+        "start_time": d.start_time,
+        "execution_time": d.execution_time,
+        "close_time": d.close_time,
+        "history_length": d.history_length,
+        "parent_id": d.parent_id,
+        "parent_run_id": d.parent_run_id,
+        "root_id": d.root_id,
+        "root_run_id": d.root_run_id,
+        "namespace": d.namespace,
+        "memo": dict(await d.memo()),
+        "search_attributes": sa,
+        "typed_search_attributes": typed,
+    }
+    if hasattr(d, "static_summary"):
+        out["static_summary"] = await d.static_summary()
+        out["static_details"] = await d.static_details()
+    return out
 
 
 def handle_ids(h: Any) -> Dict[str, Any]:
@@ -440,7 +455,9 @@ async def describe_scenario(side: Side, wf: str, tq: str, rec: Recorder) -> None
         id=wf,
         task_queue=tq,
         memo={"m1": "v", "m2": {"n": [1, 2]}, "m3": b"\x01"},
-        search_attributes=side.search_attributes("kw", 42),
+        search_attributes=side.search_attributes(
+            "kw", 42, datetime(2024, 1, 2, 3, 4, 5, 678000, tzinfo=timezone.utc), ["a", "b"]
+        ),
         static_summary="sum",
         static_details="det",
     )
@@ -472,15 +489,16 @@ async def _raises(fn: Callable[[], Any]) -> Any:
     return fn()
 
 
-async def _timeout_outcome(what: Awaitable[Any]) -> Any:
-    """D10: the error's class and its cause's class only."""
+async def _timeout_outcome(side: Side, what: Awaitable[Any]) -> Any:
+    """D10: the error's class, and its cause's class where there is one."""
     try:
         return await what
     except Exception as e:  # noqa: BLE001
         cause = e.__cause__
-        assert isinstance(cause, (sdk_service.RPCError, th.RPCError))
-        assert cause.status.name in ("CANCELLED", "DEADLINE_EXCEEDED")
-        return {"class": type(e).__name__, "str": str(e), "cause": type(cause).__name__}
+        if side.is_sdk or cause is not None:
+            assert isinstance(cause, (sdk_service.RPCError, th.RPCError))
+            assert cause.status.name in ("CANCELLED", "DEADLINE_EXCEEDED")
+        return {"class": type(e).__name__, "str": str(e), "cause": "<D10>"}
 
 
 async def updates_scenario(side: Side, wf: str, tq: str, rec: Recorder) -> None:
@@ -499,7 +517,7 @@ async def updates_scenario(side: Side, wf: str, tq: str, rec: Recorder) -> None:
     await asyncio.sleep(0.3)
     waiting.cancel()
     await rec.step("cancelled result", waiting)
-    await rec.step("timed-out result", _timeout_outcome(u.result(rpc_timeout=timedelta(milliseconds=300))))
+    await rec.step("timed-out result", _timeout_outcome(side, u.result(rpc_timeout=timedelta(milliseconds=300))))
     await h.signal("release")
     await rec.step("result after release", u.result())
     done = await h.start_update("add", 1, wait_for_stage=side.stage("COMPLETED"))
@@ -572,6 +590,244 @@ async def update_with_start_scenario(side: Side, wf: str, tq: str, rec: Recorder
     await h2.terminate()
 
 
+# --- typed values, per-call options, the description's methods ------------------------------
+
+
+def _shape() -> Shape:
+    return Shape(
+        name="tri",
+        points=[Point(1, 2.5), Point(-3, 0.0)],
+        at=datetime(2024, 5, 6, 7, 8, 9, 123456, tzinfo=timezone.utc),
+        id=uuid.UUID("12345678-1234-5678-1234-567812345678"),
+        color=Color.BLUE,
+        shade=Shade.DARK,
+        tags={"a": 1},
+        corners=(1, 2, 3),
+    )
+
+
+def _typed(v: Any) -> Any:
+    """A value with its Python types spelled out (so that a dict never equals a dataclass)."""
+    if dataclasses.is_dataclass(v) and not isinstance(v, type):
+        return {"<type>": type(v).__name__, **{f.name: _typed(getattr(v, f.name)) for f in dataclasses.fields(v)}}
+    if isinstance(v, (list, tuple)):
+        return {"<type>": type(v).__name__, "items": [_typed(x) for x in v]}
+    if isinstance(v, dict):
+        return {k: _typed(x) for k, x in v.items()}
+    if isinstance(v, float) and v != v:
+        return "<nan>"
+    return {"<type>": type(v).__name__, "repr": repr(v)}
+
+
+async def typed_values_scenario(side: Side, wf: str, tq: str, rec: Recorder) -> None:
+    c = side.client
+    h = await c.start_workflow(TypedWorkflow.run, _shape(), id=wf, task_queue=tq)
+    rec.note("handle ids", handle_ids(h))
+    await rec.step("query by method (List[Point])", _then(h.query(TypedWorkflow.points), _typed))
+    await rec.step("query by method (Optional[Point])", _then(h.query(TypedWorkflow.origin), _typed))
+    await rec.step("query by name: plain JSON", _then(h.query("points"), _typed))
+    await rec.step("query by name, result_type", _then(h.query("origin", result_type=Point), _typed))
+    await rec.step("update by method", _then(h.execute_update(TypedWorkflow.move, Point(1, 1.0)), _typed))
+    await rec.step("update, result_type dict", _then(h.execute_update("move", Point(0, 0.0), result_type=dict), _typed))
+    u = await h.start_update(TypedWorkflow.move, Point(0, 0.5), wait_for_stage=side.stage("COMPLETED"), id="mv")
+    await rec.step("update handle by method", _then(u.result(), _typed))
+    await rec.step("get_update_handle_for", _then(h.get_update_handle_for(TypedWorkflow.move, "mv").result(), _typed))
+    await rec.step(
+        "per-call options", h.signal(TypedWorkflow.done_, rpc_metadata={"x-handled": "1"}, rpc_timeout=timedelta(5))
+    )
+    await rec.step("result by run method", _then(h.result(rpc_timeout=timedelta(milliseconds=200)), _typed))
+    typed = c.get_workflow_handle_for(TypedWorkflow.run, wf)
+    await rec.step("get_workflow_handle_for result", _then(typed.result(), _typed))
+    await rec.step(
+        "get_workflow_handle result_type", _then(c.get_workflow_handle(wf, result_type=dict).result(), _typed)
+    )
+    await rec.step("result_type mismatch", c.get_workflow_handle(wf, result_type=int).result())
+    await rec.step(
+        "execute_workflow",
+        _then(c.execute_workflow("Echo", [1, "x"], id=f"{wf}-ex", task_queue=tq, result_type=Tuple[int, str]), _typed),
+    )
+    for label, value in (("nan", float("nan")), ("inf", float("inf")), ("-inf", float("-inf"))):
+        e = await c.start_workflow("Echo", args=[value], id=f"{wf}-{label}", task_queue=tq)
+        await rec.step(f"result {label}", _then(e.result(), _typed))
+    shaped = await (await c.start_workflow("Echo", {"$bytes": "AAE="}, id=f"{wf}-b", task_queue=tq)).result()
+    # D12: the value reaches the workflow as the dict it is (both sides), but the daemon hands
+    # a json/plain result shaped like {"$bytes": ...} back as that protocol value, so it reads as bytes here.
+    if side.is_sdk:
+        assert shaped == {"$bytes": "AAE="}
+    else:
+        assert shaped == b"\x00\x01"
+    rec.note("dict shaped like bytes", "<D12>")
+    d = await h.describe()
+    await rec.step("memo_value type_hint", _then(_memo_values(side, wf, tq), _typed))
+    rec.note("describe typed_search_attributes", list(d.typed_search_attributes))
+
+
+async def _memo_values(side: Side, wf: str, tq: str) -> Any:
+    h = await side.client.start_workflow(
+        "Echo", 1, id=f"{wf}-memo", task_queue=tq, memo={"p": Point(1, 2.0), "when": "2024-01-02T03:04:05+00:00"}
+    )
+    await h.result()
+    d = await h.describe()
+    return [
+        await d.memo_value("p"),
+        await d.memo_value("p", type_hint=Point),
+        await d.memo_value("when", type_hint=datetime),
+        await d.memo_value("none", "dflt", type_hint=Point),
+    ]
+
+
+async def _then(what: Awaitable[Any], fn: Callable[[Any], Any]) -> Any:
+    return fn(await what)
+
+
+async def rpc_timeout_scenario(side: Side, wf: str, tq: str, rec: Recorder) -> None:
+    """rpc_timeout is each RPC's deadline on both sides: a result wait outlives it; a query that
+    waits for a worker that is not there ends at it."""
+    c = side.client
+    h = await c.start_workflow("Waiter", id=wf, task_queue=tq)
+    waiting = asyncio.ensure_future(h.result(rpc_timeout=timedelta(milliseconds=300), rpc_metadata={"x-diff": "1"}))
+    await asyncio.sleep(1.2)
+    rec.note("result still waiting past rpc_timeout", not waiting.done())
+    await h.signal("finish", "late", rpc_metadata={"x-diff": "2"})
+    await rec.step("result", waiting)
+    nobody = await c.start_workflow("Waiter", id=f"{wf}-nw", task_queue=unique("no-worker"))
+    loop = asyncio.get_running_loop()
+    t0 = loop.time()
+    try:
+        await nobody.query("state", rpc_timeout=timedelta(milliseconds=600))
+        rec.note("query without a worker", "answered?!")
+    except Exception as e:  # noqa: BLE001
+        assert isinstance(e, (sdk_service.RPCError, th.RPCError))
+        assert e.status.name in ("DEADLINE_EXCEEDED", "CANCELLED"), e.status
+        rec.note("query without a worker", [type(e).__name__, loop.time() - t0 < 5])
+    await nobody.terminate()
+
+
+async def options_objects_scenario(side: Side, wf: str, tq: str, rec: Recorder) -> None:
+    """temporalio's parameter objects (RetryPolicy, TypedSearchAttributes, its enums) given to
+    both clients: the same starts, the same descriptions."""
+    c = side.client
+    sa = sdk_common.TypedSearchAttributes(
+        [
+            sdk_common.SearchAttributePair(sdk_common.SearchAttributeKey.for_keyword("HandledKeyword"), wf),
+            sdk_common.SearchAttributePair(sdk_common.SearchAttributeKey.for_int("HandledInt"), 7),
+        ]
+    )
+    h = await c.start_workflow(
+        "Fail",
+        "retry_once",
+        id=wf,
+        task_queue=tq,
+        retry_policy=sdk_common.RetryPolicy(initial_interval=timedelta(milliseconds=100), maximum_attempts=3),
+        search_attributes=sa,
+        id_reuse_policy=sdk_common.WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+        id_conflict_policy=sdk_common.WorkflowIDConflictPolicy.FAIL,
+        execution_timeout=timedelta(minutes=5),
+    )
+    await rec.step("result after a retry", h.result())
+    d = await side.describe(h)
+    d["start_time"] = d["execution_time"] = d["close_time"] = "<time>"
+    d["history_length"] = d["history_length"] > 0
+    rec.note("describe", d)
+    mine = (
+        th.TypedSearchAttributes([th.SearchAttributePair(th.SearchAttributeKey.for_keyword("HandledKeyword"), wf)])
+        if not side.is_sdk
+        else sdk_common.TypedSearchAttributes(
+            [sdk_common.SearchAttributePair(sdk_common.SearchAttributeKey.for_keyword("HandledKeyword"), wf)]
+        )
+    )
+    h2 = await c.start_workflow("Echo", 1, id=f"{wf}-own", task_queue=tq, search_attributes=mine)
+    await h2.result()
+    rec.note("own typed attributes", (await side.describe(h2))["typed_search_attributes"])
+    await rec.step(
+        "bad retry policy",
+        c.start_workflow("Echo", id=f"{wf}-x", task_queue=tq, retry_policy=side.retry_policy(backoff_coefficient=0.5)),
+    )
+
+
+# --- visibility scenarios --------------------------------------------------------------------
+
+
+async def _visible(side: Side, query: str, n: int) -> None:
+    async def check() -> bool:
+        return (await side.client.count_workflows(query)).count == n
+
+    await wait_until(check, timeout=20)
+
+
+async def _listed(side: Side, query: str, **kw: Any) -> List[Dict[str, Any]]:
+    out = []
+    async for e in side.client.list_workflows(query, **kw):
+        f = await execution_fields(e)
+        assert f["close_time"] is None or f["close_time"] >= f["start_time"]
+        f["start_time"] = f["execution_time"] = "<time>"
+        f["close_time"] = f["close_time"] is not None
+        f["history_length"] = f["history_length"] > 0
+        f["root_id"], f["root_run_id"] = _d11(side, e)
+        # BuildIds is set by the server once the run's first workflow task completes: when
+        # that is, differs between the two sides' runs; only the test's own attributes count.
+        f["search_attributes"] = {k: v for k, v in f["search_attributes"].items() if k.startswith("Handled")}
+        f["typed_search_attributes"] = {
+            k: v for k, v in f["typed_search_attributes"].items() if k.startswith("Handled")
+        }
+        out.append(f)
+    return out
+
+
+def _d11(side: Side, e: Any) -> Any:
+    """D11: a list entry's root_id/root_run_id: the daemon's entry does not carry them (yet)."""
+    if side.is_sdk:
+        assert (e.root_id, e.root_run_id) == (e.id, e.run_id)
+    else:
+        assert (e.root_id, e.root_run_id) == (None, None)
+    return "<D11>", "<D11>"
+
+
+async def list_count_scenario(side: Side, wf: str, tq: str, rec: Recorder) -> None:
+    c = side.client
+    handles = []
+    for i in range(5):
+        handles.append(
+            await c.start_workflow(
+                "Waiter",
+                i,
+                id=f"{wf}-{i}",
+                task_queue=tq,
+                memo={"i": i, "nested": {"l": [1, None]}},
+                search_attributes=side.search_attributes(wf, i),
+            )
+        )
+    for h in handles[:2]:
+        await h.signal("finish", "x")
+        await h.result()
+    base = f'HandledKeyword = "{wf}"'
+    await _visible(side, f'{base} AND ExecutionStatus = "Completed"', 2)
+    await _visible(side, base, 5)
+    rec.note("list all (by id)", sorted(await _listed(side, base), key=lambda f: f["id"]))
+    rec.note(
+        "list completed", sorted(f["id"] for f in await _listed(side, f'{base} AND ExecutionStatus = "Completed"'))
+    )
+    rec.note("list HandledInt >= 3", sorted(f["id"] for f in await _listed(side, f"{base} AND HandledInt >= 3")))
+    rec.note("limit 3 of pages of 2", len(await _listed(side, base, limit=3, page_size=2)))
+    it = c.list_workflows(base, page_size=2)
+    await it.fetch_next_page()
+    rec.note("first page", [len(it.current_page or []), it.next_page_token is not None, it.current_page_index])
+    resumed = c.list_workflows(base, page_size=2, next_page_token=it.next_page_token)
+    rec.note("resumed rest", len([e async for e in resumed]))
+    count = await c.count_workflows(base)
+    rec.note("count", [count.count, list(count.groups)])
+    grouped = await c.count_workflows(f"{base} GROUP BY ExecutionStatus")
+    rec.note(
+        "count GROUP BY ExecutionStatus",
+        [grouped.count, sorted((list(g.group_values), g.count) for g in grouped.groups)],
+    )
+    await rec.step("list malformed query", _listed(side, "WorkflowType = "))
+    await rec.step("list unknown attribute", _listed(side, "NoSuchAttribute = 'x'"))
+    await rec.step("count malformed query", c.count_workflows("ExecutionStatus = "))
+    for h in handles[2:]:
+        await h.terminate()
+
+
 SCENARIOS = [
     values_scenario,
     signal_query_scenario,
@@ -583,6 +839,10 @@ SCENARIOS = [
     describe_scenario,
     updates_scenario,
     update_with_start_scenario,
+    list_count_scenario,
+    typed_values_scenario,
+    options_objects_scenario,
+    rpc_timeout_scenario,
 ]
 
 
@@ -666,8 +926,8 @@ async def test_numbers_come_back_exactly(sdk_client: Any, client: th.Client, tas
         "Echo", 1, id=unique("memo"), task_queue=task_queue, memo={"id": 2**62 + 3, "f": 2.0}
     )
     await m.result()
-    assert (await m.describe()).memo == {"id": 2**62 + 3, "f": 2.0}
-    assert type((await m.describe()).memo["f"]) is float
+    assert await (await m.describe()).memo() == {"id": 2**62 + 3, "f": 2.0}
+    assert type((await (await m.describe()).memo())["f"]) is float
 
 
 async def test_same_update_seen_by_both_clients(sdk_client: Any, client: th.Client, task_queue: str) -> None:
@@ -691,3 +951,61 @@ async def test_same_update_seen_by_both_clients(sdk_client: Any, client: th.Clie
     assert outcomes[0] == outcomes[1] and outcomes[0]["cause"]["type"] == "UpdateBoom"
     assert await h.execute_update("add", 2, id="x") == await mine.execute_update("add", 2, id="x") == 3
     await mine.terminate()
+
+
+async def test_same_runs_listed_by_both_clients(sdk_client: Any, client: th.Client, task_queue: str) -> None:
+    """One set of runs listed and counted by both clients: every field equal, times included."""
+    tag = unique("same-list")
+    sdk_side = Side("sdk", sdk_client)
+    handles = []
+    for i in range(3):
+        handles.append(
+            await sdk_client.start_workflow(
+                "Waiter",
+                i,
+                id=f"{tag}-{i}",
+                task_queue=task_queue,
+                memo={"i": i},
+                search_attributes=sdk_side.search_attributes(tag, i),
+                static_summary="ignored by list",
+            )
+        )
+    await handles[0].signal("finish", "x")
+    await handles[0].result()
+    query = f'HandledKeyword = "{tag}"'
+    await _visible(sdk_side, f'{query} AND ExecutionStatus = "Completed"', 1)
+    await _visible(sdk_side, query, 3)
+    th_side = Side("handled", client)
+    for _ in range(50):
+        mine, theirs = [], []
+        for side, out in ((th_side, mine), (sdk_side, theirs)):
+            async for e in side.client.list_workflows(query, page_size=2):
+                f = await execution_fields(e)
+                f["root_id"], f["root_run_id"] = _d11(side, e)
+                out.append(f)
+        if mine == theirs:
+            break
+        await asyncio.sleep(0.1)  # a run's visibility record changed between the two reads
+    assert mine == theirs and len(mine) == 3
+    for query_ in (query, f"{query} GROUP BY ExecutionStatus"):
+        a, b = await client.count_workflows(query_), await sdk_client.count_workflows(query_)
+        assert a.count == b.count
+        assert sorted((list(g.group_values), g.count) for g in a.groups) == sorted(
+            (list(g.group_values), g.count) for g in b.groups
+        )
+    for h in handles[1:]:
+        await h.terminate()
+
+
+async def test_same_execution_raw_description(sdk_client: Any, client: th.Client, task_queue: str) -> None:
+    """describe(raw=True): raw_description is the response in protobuf JSON, as temporalio's
+    protobuf message reads through json_format.MessageToDict (same execution, closed)."""
+    from google.protobuf import json_format
+
+    wf = unique("same-raw")
+    h = await sdk_client.start_workflow("Echo", {"v": 1}, id=wf, task_queue=task_queue, memo={"m": 1})
+    await h.result()
+    theirs = json_format.MessageToDict((await h.describe()).raw_description)
+    mine = (await client.get_workflow_handle(wf).describe(raw=True)).raw_description
+    assert mine["workflowExecutionInfo"] == theirs["workflowExecutionInfo"]
+    assert mine["executionConfig"] == theirs["executionConfig"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import time
 from datetime import timedelta
 from typing import Any, Dict, List
 
@@ -24,6 +25,7 @@ from temporal_handled import (
     RetryState,
     RPCError,
     RPCStatusCode,
+    SearchAttributeKey,
     TerminatedError,
     TimeoutError,
     TimeoutType,
@@ -222,15 +224,19 @@ async def test_describe_fields(client: Client, task_queue: str, wf_id: str) -> N
     assert d.history_length >= 2
     assert d.namespace == client.namespace == "default"
     assert d.parent_id is None and d.parent_run_id is None
-    assert d.memo == {"note": "hello", "blob": b"\x00\x01", "nested": {"n": 1}}
-    assert d.memo_value("note") == "hello"
-    assert d.memo_value("missing", None) is None
+    assert await d.memo() == {"note": "hello", "blob": b"\x00\x01", "nested": {"n": 1}}
+    assert d.memo_values == await d.memo()
+    assert await d.memo_value("note") == "hello"
+    assert await d.memo_value("missing", None) is None
     with pytest.raises(KeyError):
-        d.memo_value("missing")
-    assert d.search_attributes["HandledKeyword"] == "kw-1"
-    assert d.search_attributes["HandledInt"] == 42
-    assert d.static_summary == "a summary"
-    assert d.static_details == "some details"
+        await d.memo_value("missing")
+    # temporalio's shape: the deprecated dict form has lists; the typed collection has the values.
+    assert d.search_attributes["HandledKeyword"] == ["kw-1"]
+    assert d.search_attributes["HandledInt"] == [42]
+    assert d.typed_search_attributes[SearchAttributeKey.for_keyword("HandledKeyword")] == "kw-1"
+    assert d.typed_search_attributes.get(SearchAttributeKey.for_int("HandledInt")) == 42
+    assert await d.static_summary() == "a summary"
+    assert await d.static_details() == "some details"
     await h.signal("finish")
     await h.result()
     d2 = await h.describe()
@@ -552,12 +558,27 @@ async def test_cancel_result_with_asyncio(client: Client, task_queue: str, wf_id
     assert (await h.result())["result"] == "after"
 
 
-async def test_rpc_timeout(client: Client, task_queue: str, wf_id: str) -> None:
+async def test_rpc_timeout_is_each_calls_deadline(client: Client, task_queue: str, wf_id: str) -> None:
+    """temporalio's meaning: the deadline of each RPC; for result(), of each long poll, so a
+    wait longer than it is not cut off."""
     h = await start_waiter(client, wf_id, task_queue)
+    waiting = asyncio.ensure_future(h.result(rpc_timeout=timedelta(milliseconds=300)))
+    await asyncio.sleep(1.5)
+    assert not waiting.done()
+    await h.signal("finish", "late")
+    assert (await waiting)["result"] == "late"
+    # A query to a workflow no worker serves waits for a worker: the deadline ends it.
+    nobody = await client.start_workflow("Waiter", id=f"{wf_id}-nw", task_queue=unique("no-worker"))
+    t0 = time.monotonic()
     with pytest.raises(RPCError) as e:
-        await h.result(rpc_timeout=timedelta(milliseconds=300))
-    assert e.value.status == RPCStatusCode.DEADLINE_EXCEEDED
-    await h.terminate()
+        await nobody.query("state", rpc_timeout=timedelta(milliseconds=500))
+    assert e.value.status in (RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.CANCELLED)
+    assert time.monotonic() - t0 < 5
+    with pytest.raises(ValueError, match="rpc_timeout"):
+        await nobody.describe(rpc_timeout=timedelta(0))
+    with pytest.raises(TypeError, match="rpc_timeout"):
+        await nobody.describe(rpc_timeout=5)  # type: ignore[arg-type]
+    await nobody.terminate()
 
 
 async def _at_least(client: Client, n: int) -> bool:
@@ -576,3 +597,31 @@ async def test_client_info(client: Client) -> None:
     status = await client.daemon_status()
     assert status["connection"]["namespace"] == "default"
     assert status["clients"] >= 1
+
+
+async def test_describe_details_and_raw(client: Client, task_queue: str, wf_id: str) -> None:
+    """describe's details (issue 13, the daemon's decoded fields): a retrying, heartbeating
+    activity with its last failure and heartbeat details, a pending child; raw=True gives the
+    whole response in protobuf JSON as raw_description."""
+    h = await client.start_workflow("Flaky", f"{wf_id}-child", id=wf_id, task_queue=task_queue)
+
+    async def retried() -> Any:
+        d = await h.describe()
+        acts = d.pending_activities
+        return d if acts and acts[0].get("attempt", 0) >= 2 and acts[0].get("lastFailure") else None
+
+    d = await wait_until(retried, timeout=20)
+    (act,) = d.pending_activities
+    assert act["activityType"] == "flaky_activity"
+    assert act["lastFailure"]["message"].startswith("flaky attempt ")
+    assert act["lastFailure"]["applicationType"] == "Flaky"
+    assert act["heartbeatDetails"][0]["tag"] == "t"
+    assert act["maximumAttempts"] == 20
+    assert d.pending_activity_count == 1
+    (child,) = d.pending_children
+    assert child["workflowId"] == f"{wf_id}-child" and child["workflowTypeName"] == "Waiter"
+    raw = await h.describe(raw=True)
+    assert raw.raw_description["workflowExecutionInfo"]["execution"]["workflowId"] == wf_id
+    assert "pendingActivities" in raw.raw_description
+    assert (await h.describe()).raw_description["workflowId"] == wf_id  # the decoded form without raw
+    await h.terminate()  # the child goes with it (parent close policy TERMINATE)

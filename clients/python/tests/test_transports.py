@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import subprocess
 import tempfile
 from pathlib import Path
@@ -55,6 +56,7 @@ async def shared_daemon(dev_server: str, daemon_built: Path) -> AsyncIterator[di
         yield {"socket": sock, "port": port, "token": token}
     finally:
         await _stop(proc)
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 async def test_attach_unix_socket_shares_the_daemon(shared_daemon: dict, task_queue: str) -> None:
@@ -126,3 +128,52 @@ async def test_describe_over_socket_matches_stdio(shared_daemon: dict, client: C
         assert (d1.run_id, d1.status, d1.start_time) == (d2.run_id, d2.status, d2.start_time)
         assert d2.status == WorkflowExecutionStatus.RUNNING
     await h.terminate()
+
+
+async def test_daemon_shutdown_mid_call_then_reconnect(dev_server: str, daemon_built: Path, task_queue: str) -> None:
+    """SIGTERM during a result wait: the call fails saying the daemon ended it (not "Request
+    cancelled" as if this client had cancelled it); once a daemon serves the socket again, the
+    attached client's next call reconnects and its handles work again (re-made on the new session)."""
+    tmp = tempfile.mkdtemp(prefix="th-")
+    sock = os.path.join(tmp, "r.sock")
+
+    async def start() -> subprocess.Popen:
+        proc = await _start_daemon(["--listen-socket", sock], dev_server)
+
+        async def ready() -> bool:
+            if proc.poll() is not None:
+                raise AssertionError(f"daemon exited with {proc.returncode}")
+            return os.path.exists(sock)
+
+        await wait_until(ready, timeout=20)
+        return proc
+
+    first = await start()
+    second = None
+    client = await Client.attach(sock)
+    try:
+        h = await client.start_workflow("Waiter", id=unique("restart"), task_queue=task_queue)
+        waiting = asyncio.ensure_future(h.result())
+        await wait_until(lambda: _waits(client), timeout=10)
+        first.terminate()
+        with pytest.raises(DaemonConnectionError, match="ended the call without being asked to: it is shutting down"):
+            await waiting
+        await asyncio.get_running_loop().run_in_executor(None, first.wait, 10)
+        # No daemon: the next call says so.
+        with pytest.raises(DaemonConnectionError, match="does not answer"):
+            await h.describe()
+        second = await start()
+        assert (await h.describe()).status == WorkflowExecutionStatus.RUNNING  # reconnected
+        await h.signal("finish", "after restart")
+        assert (await h.result())["result"] == "after restart"
+        assert int((await client.daemon_status())["pid"]) == second.pid
+    finally:
+        await client.close()
+        for p in (first, second):
+            if p is not None and p.poll() is None:
+                await _stop(p)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+async def _waits(client: Client) -> bool:
+    return int((await client.daemon_status())["inFlight"]) >= 1

@@ -128,7 +128,7 @@ def test_description_from_wire_unknown_status() -> None:
     )
     assert d.status is None and d.raw_description["status"] == "PAUSED"
     d2 = WorkflowExecutionDescription.from_wire({"status": "TIMED_OUT", "memo": {"b": {"$bytes": b64(b"1")}}})
-    assert d2.status == WorkflowExecutionStatus.TIMED_OUT and d2.memo == {"b": b"1"}
+    assert d2.status == WorkflowExecutionStatus.TIMED_OUT and d2.memo_values == {"b": b"1"}
 
 
 def test_failure_to_error_every_type() -> None:
@@ -346,3 +346,26 @@ async def test_connection_framing_progress_and_cancel() -> None:
     await conn.close()
     with pytest.raises(DaemonConnectionError):
         await pending
+
+
+def test_update_timeout_error_takes_its_cause_from_the_data() -> None:
+    from temporal_handled import RPCError, RPCStatusCode, WorkflowUpdateRPCTimeoutOrCancelledError
+    from temporal_handled.exceptions import error_from_response
+
+    bare = error_from_response(
+        {"code": 1011, "message": "x", "data": {"type": "WorkflowUpdateRPCTimeoutOrCancelledError"}}
+    )
+    assert isinstance(bare, WorkflowUpdateRPCTimeoutOrCancelledError) and bare.__cause__ is None
+    err = error_from_response(
+        {
+            "code": 1011,
+            "message": "x",
+            "data": {
+                "type": "WorkflowUpdateRPCTimeoutOrCancelledError",
+                "cause": {"status": "DEADLINE_EXCEEDED", "message": "deadline"},
+            },
+        }
+    )
+    assert isinstance(err, WorkflowUpdateRPCTimeoutOrCancelledError)
+    assert isinstance(err.__cause__, RPCError) and err.__cause__.status == RPCStatusCode.DEADLINE_EXCEEDED
+    assert err.__cause__.message == "deadline"

@@ -6,11 +6,20 @@ The asyncio API mirrors the Temporal Python SDK's ``Client.start_workflow``,
 :mod:`temporal_handled.sync`. Standard library only.
 """
 
-from ._history import WorkflowHistory, WorkflowHistoryEventAsyncIterator
+from ._history import WorkflowHistory, WorkflowHistoryEventAsyncIterator, WorkflowHistoryEventFilterType
+from ._search_attributes import (
+    SearchAttributeIndexedValueType,
+    SearchAttributeKey,
+    SearchAttributePair,
+    SearchAttributes,
+    SearchAttributeValues,
+    TypedSearchAttributes,
+)
 from ._version import __version__
 from .client import (
     Client,
     WithStartWorkflowOperation,
+    WorkflowExecutionAsyncIterator,
     WorkflowHandle,
     WorkflowUpdateDescription,
     WorkflowUpdateHandle,
@@ -20,6 +29,9 @@ from .common import (
     Duration,
     QueryRejectCondition,
     RetryPolicy,
+    WorkflowExecution,
+    WorkflowExecutionCount,
+    WorkflowExecutionCountAggregationGroup,
     WorkflowExecutionDescription,
     WorkflowExecutionStatus,
     WorkflowIDConflictPolicy,
@@ -63,9 +75,20 @@ __all__ = [
     "WorkflowHandle",
     "WorkflowHistory",
     "WorkflowHistoryEventAsyncIterator",
+    "WorkflowHistoryEventFilterType",
     "WorkflowUpdateDescription",
     "WorkflowUpdateHandle",
     "WithStartWorkflowOperation",
+    "WorkflowExecution",
+    "WorkflowExecutionAsyncIterator",
+    "WorkflowExecutionCount",
+    "WorkflowExecutionCountAggregationGroup",
+    "SearchAttributeIndexedValueType",
+    "SearchAttributeKey",
+    "SearchAttributePair",
+    "SearchAttributes",
+    "SearchAttributeValues",
+    "TypedSearchAttributes",
     "default_daemon_command",
     "Duration",
     "QueryRejectCondition",

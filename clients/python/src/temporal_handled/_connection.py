@@ -13,10 +13,10 @@ import inspect
 import itertools
 import json
 import logging
-from typing import Any, Awaitable, Callable, Dict, Mapping, Optional, Union
+from typing import Any, Awaitable, Callable, Dict, Mapping, Optional, Set, Union
 
 from . import _protocol
-from .exceptions import DaemonConnectionError, error_from_response
+from .exceptions import DaemonConnectionError, RequestCancelledError, error_from_response
 
 logger = logging.getLogger("temporal_handled")
 
@@ -47,6 +47,8 @@ class Connection:
         self._read_task: Optional["asyncio.Task[None]"] = None
         self._closed_error: Optional[BaseException] = None
         self._closing = False
+        # Requests this side asked the daemon to cancel ($/cancelRequest sent).
+        self._cancel_sent: Set[Union[int, str]] = set()
 
     def start(self) -> None:
         """Starts reading messages (in a task on the running loop)."""
@@ -102,6 +104,7 @@ class Connection:
             return await fut
         except asyncio.CancelledError:
             if self._pending.pop(request_id, None) is not None and self._closed_error is None:
+                self._cancel_sent.add(request_id)
                 try:
                     self._write_now(
                         {"jsonrpc": "2.0", "method": _protocol.CANCEL_REQUEST, "params": {"id": request_id}}
@@ -111,6 +114,7 @@ class Connection:
             raise
         finally:
             self._pending.pop(request_id, None)
+            self._cancel_sent.discard(request_id)
 
     # --- progress ----------------------------------------------------------------------
 
@@ -203,7 +207,16 @@ class Connection:
         if fut is None or fut.done():
             return
         if "error" in msg and msg["error"] is not None:
-            fut.set_exception(error_from_response(msg["error"]))
+            err = error_from_response(msg["error"])
+            if isinstance(err, RequestCancelledError) and msg.get("id") not in self._cancel_sent:
+                # Cancelled by the daemon, not by this client: it is shutting down (or dropped us).
+                err = DaemonConnectionError(
+                    f"{self._description} ended the call without being asked to: it is shutting down or "
+                    f"dropped this client ({err})",
+                    code=err.code,
+                    data=err.data,
+                )
+            fut.set_exception(err)
         else:
             fut.set_result(msg.get("result"))
 

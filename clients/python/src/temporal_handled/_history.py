@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 from datetime import timedelta
+from enum import IntEnum
 from typing import TYPE_CHECKING, Any, AsyncIterator, Dict, List, Mapping, Optional, Union
 
 from . import _protocol
@@ -21,6 +22,13 @@ if TYPE_CHECKING:
 HistoryEvent = Dict[str, Any]
 
 _FILTERS = ("ALL_EVENT", "CLOSE_EVENT")
+
+
+class WorkflowHistoryEventFilterType(IntEnum):
+    """Type of history events to get (``temporalio.client.WorkflowHistoryEventFilterType``)."""
+
+    ALL_EVENT = 1
+    CLOSE_EVENT = 2
 
 
 def _filter_name(value: Any) -> Optional[str]:
@@ -79,11 +87,12 @@ def _read_params(event_filter_type: Any, skip_archival: bool, decode: bool) -> D
 
 
 async def fetch_history(
-    handle: "WorkflowHandle",
+    handle: "WorkflowHandle[Any, Any]",
     *,
-    event_filter_type: Any = None,
+    event_filter_type: Any = WorkflowHistoryEventFilterType.ALL_EVENT,
     skip_archival: bool = False,
     decode: bool = False,
+    rpc_metadata: Optional[Mapping[str, Union[str, bytes]]] = None,
     rpc_timeout: Optional[timedelta] = None,
 ) -> WorkflowHistory:
     """The whole history of the handle's run (its ``run_id``, or the latest run).
@@ -96,7 +105,9 @@ async def fetch_history(
     client._conn.add_progress(token, lambda value: events.extend(value.get("events") or []))
     try:
         params = {**_read_params(event_filter_type, skip_archival, decode), "partialResultToken": token}
-        res = await handle._call(_protocol.HANDLE_FETCH_HISTORY, params, rpc_timeout=rpc_timeout)
+        res = await handle._call(
+            _protocol.HANDLE_FETCH_HISTORY, params, rpc_timeout=rpc_timeout, rpc_metadata=rpc_metadata
+        )
     finally:
         client._conn.remove_progress(token)
     return WorkflowHistory(str(res["workflowId"]), events + list(res.get("events") or []), res.get("runId"))
@@ -108,8 +119,15 @@ class WorkflowHistoryEventAsyncIterator:
     ``next_page_token`` is where the last page read ended (``None`` once the last was read).
     """
 
-    def __init__(self, handle: "WorkflowHandle", params: Dict[str, Any], rpc_timeout: Optional[timedelta]) -> None:
+    def __init__(
+        self,
+        handle: "WorkflowHandle[Any, Any]",
+        params: Dict[str, Any],
+        rpc_timeout: Optional[timedelta],
+        rpc_metadata: Optional[Mapping[str, Union[str, bytes]]] = None,
+    ) -> None:
         self._handle = handle
+        self._rpc_metadata = rpc_metadata
         self._params = params
         self._rpc_timeout = rpc_timeout
         self._page: List[HistoryEvent] = []
@@ -128,6 +146,7 @@ class WorkflowHistoryEventAsyncIterator:
                 _protocol.HANDLE_FETCH_HISTORY_EVENTS,
                 {**self._params, "nextPageToken": self.next_page_token},
                 rpc_timeout=self._rpc_timeout,
+                rpc_metadata=self._rpc_metadata,
             )
             self._page = list(res.get("events") or [])
             self.next_page_token = res.get("nextPageToken")
@@ -137,14 +156,15 @@ class WorkflowHistoryEventAsyncIterator:
 
 
 def fetch_history_events(
-    handle: "WorkflowHandle",
+    handle: "WorkflowHandle[Any, Any]",
     *,
     page_size: Optional[int] = None,
     next_page_token: Optional[Union[str, bytes]] = None,
     wait_new_event: bool = False,
-    event_filter_type: Any = None,
+    event_filter_type: Any = WorkflowHistoryEventFilterType.ALL_EVENT,
     skip_archival: bool = False,
     decode: bool = False,
+    rpc_metadata: Optional[Mapping[str, Union[str, bytes]]] = None,
     rpc_timeout: Optional[timedelta] = None,
 ) -> WorkflowHistoryEventAsyncIterator:
     """The history's events, page by page; with ``wait_new_event``, long polls for new ones."""
@@ -159,11 +179,11 @@ def fetch_history_events(
         params["nextPageToken"] = (
             base64.b64encode(next_page_token).decode("ascii") if isinstance(next_page_token, bytes) else next_page_token
         )
-    return WorkflowHistoryEventAsyncIterator(handle, params, rpc_timeout)
+    return WorkflowHistoryEventAsyncIterator(handle, params, rpc_timeout, rpc_metadata)
 
 
 async def watch(
-    handle: "WorkflowHandle",
+    handle: "WorkflowHandle[Any, Any]",
     *,
     from_event_id: Optional[int] = None,
     follow_runs: bool = True,

@@ -110,12 +110,27 @@ def encode_values(values: Sequence[Any]) -> List[Any]:
     return [encode_value(v) for v in values]
 
 
+_JSON_PLAIN = _b64(b"json/plain")
+
+
 def decode_value(value: Any) -> Any:
-    """Decodes one protocol value: ``$bytes`` becomes ``bytes``, ``$payload`` stays as it is."""
-    if isinstance(value, dict) and len(value) == 1 and "$bytes" in value:
-        raw = value["$bytes"]
-        if isinstance(raw, str):
-            return base64.b64decode(raw)
+    """Decodes one protocol value: ``$bytes`` becomes ``bytes``; a ``json/plain`` ``$payload``
+    (what the daemon sends for JSON it does not parse itself: ``NaN``, ``Infinity``, and
+    user data shaped like ``{"$bytes": ...}``) is parsed as Python's ``json`` (temporalio's)
+    parses it; any other ``$payload`` stays as it is."""
+    if isinstance(value, dict) and len(value) == 1:
+        if "$bytes" in value:
+            raw = value["$bytes"]
+            if isinstance(raw, str):
+                return base64.b64decode(raw)
+        elif "$payload" in value:
+            p = value["$payload"]
+            if isinstance(p, dict) and isinstance(p.get("metadata"), dict) and len(p["metadata"]) == 1:
+                if p["metadata"].get("encoding") == _JSON_PLAIN and isinstance(p.get("data"), str):
+                    try:
+                        return json.loads(base64.b64decode(p["data"]).decode("utf-8"))
+                    except ValueError:
+                        return value
     return value
 
 

@@ -6,9 +6,11 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from enum import Enum, IntEnum
-from typing import Any, Dict, Mapping, Optional, Sequence, Type, Union
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Type, Union
 
 from . import _protocol
+from ._convert import to_type
+from ._search_attributes import TypedSearchAttributes, decode_wire
 from ._values import decode_map, decode_value
 
 Duration = Union[timedelta, str]
@@ -110,6 +112,11 @@ def enum_param(value: Any, enum_cls: Any, name: str) -> Optional[str]:
         return None
     if isinstance(value, enum_cls):
         return str(value.name)
+    if isinstance(value, Enum):
+        # temporalio's enum of the same name (duck-typed by member name; numbers are the same).
+        if value.name in enum_cls.__members__:
+            return str(value.name)
+        raise ValueError(f"{name} must be a {enum_cls.__name__}, not {value!r}")
     if isinstance(value, str) and value in enum_cls.__members__:
         return value
     if isinstance(value, int):
@@ -167,6 +174,33 @@ class RetryPolicy:
         }
 
 
+def retry_policy_param(policy: Any) -> Optional[Dict[str, Any]]:
+    """The protocol's ``retryPolicy`` from this client's :class:`RetryPolicy` or temporalio's
+    (duck-typed: any object with its five attributes), validated as temporalio validates it."""
+    if policy is None:
+        return None
+    if isinstance(policy, RetryPolicy):
+        return policy.to_params()
+    names = ("initial_interval", "backoff_coefficient", "maximum_interval", "maximum_attempts")
+    missing = [n for n in names if not hasattr(policy, n)]
+    if missing:
+        raise TypeError(
+            f"retry_policy must be a RetryPolicy (this client's or temporalio's), not {type(policy).__name__} "
+            f"(it has no {', '.join(missing)})"
+        )
+    for n in ("initial_interval", "maximum_interval"):
+        v = getattr(policy, n)
+        if v is not None and not isinstance(v, timedelta):
+            raise TypeError(f"retry_policy.{n} must be a timedelta, not {type(v).__name__}")
+    return RetryPolicy(
+        initial_interval=policy.initial_interval,
+        backoff_coefficient=policy.backoff_coefficient,
+        maximum_interval=policy.maximum_interval,
+        maximum_attempts=policy.maximum_attempts,
+        non_retryable_error_types=getattr(policy, "non_retryable_error_types", None),
+    ).to_params()
+
+
 _ISO_FRACTION = re.compile(r"\.(\d+)")
 
 
@@ -191,93 +225,215 @@ def _status(value: Any) -> Optional[WorkflowExecutionStatus]:
     return None
 
 
-@dataclass
-class WorkflowExecutionDescription:
-    """Details of a workflow execution (``temporalio.client.WorkflowExecutionDescription``).
+_MISSING: Any = object()
 
-    Field names are the SDK's. ``memo``, ``static_summary`` and ``static_details``
-    are plain, already decoded fields here (the SDK has async methods of these names),
-    and ``search_attributes`` maps each name to its decoded value (the SDK's deprecated
-    dict form wraps each value in a list). Times are UTC-aware, with microsecond precision.
+
+@dataclass
+class WorkflowExecution:
+    """Info for a single workflow execution run (``temporalio.client.WorkflowExecution``):
+    a :meth:`temporal_handled.Client.list_workflows` entry.
+
+    Fields are temporalio's. ``raw_info`` is the daemon's list entry (a dict in the
+    protocol's camelCase, not a protobuf message). ``search_attributes`` is temporalio's
+    deprecated dict form (every value a list, datetimes decoded when the daemon sends the
+    attribute types) and ``typed_search_attributes`` the typed collection. Times are
+    UTC-aware with microsecond precision.
     """
 
-    id: str
-    """ID for the workflow."""
-    run_id: str
-    """Run ID for this workflow run (the run the server resolved)."""
-    workflow_type: str
-    """Type name for the workflow."""
-    task_queue: str
-    """Task queue for the workflow."""
-    status: Optional[WorkflowExecutionStatus]
-    """Status for the workflow; ``None`` for a status newer than this enum (see ``raw_description``)."""
-    start_time: Optional[datetime]
-    """When the workflow was created."""
-    execution_time: Optional[datetime]
-    """When this workflow run started or should start."""
     close_time: Optional[datetime]
     """When the workflow was closed if closed."""
+    execution_time: Optional[datetime]
+    """When this workflow run started or should start."""
     history_length: int
     """Number of events in the history."""
-    namespace: str = ""
+    id: str
+    """ID for the workflow."""
+    namespace: str
     """Namespace for the workflow."""
-    parent_id: Optional[str] = None
+    parent_id: Optional[str]
     """ID for the parent workflow if this was started as a child."""
-    parent_run_id: Optional[str] = None
+    parent_run_id: Optional[str]
     """Run ID for the parent workflow if this was started as a child."""
-    root_id: Optional[str] = None
-    """ID for the root workflow."""
-    root_run_id: Optional[str] = None
-    """Run ID for the root workflow."""
-    memo: Dict[str, Any] = field(default_factory=dict)
-    """Memo fields, decoded."""
-    search_attributes: Dict[str, Any] = field(default_factory=dict)
-    """Search attributes by name, decoded."""
-    static_summary: Any = None
-    """The static summary given at start, if any."""
-    static_details: Any = None
-    """The static details given at start, if any."""
-    history_size_bytes: int = 0
-    """Size of the history in bytes."""
-    pending_activity_count: int = 0
-    """Number of pending activities."""
-    pending_children_count: int = 0
-    """Number of pending child workflows."""
-    raw_description: Dict[str, Any] = field(default_factory=dict, repr=False)
-    """The daemon's WorkflowExecutionDescription, as sent."""
+    root_id: Optional[str]
+    """ID for the root workflow (``None`` in list entries: the daemon's entry lacks it)."""
+    root_run_id: Optional[str]
+    """Run ID for the root workflow (``None`` in list entries: the daemon's entry lacks it)."""
+    raw_info: Dict[str, Any]
+    """The daemon's entry, as sent (protocol camelCase)."""
+    run_id: str
+    """Run ID for this workflow run."""
+    search_attributes: Dict[str, List[Any]]
+    """Current set of search attributes if any (temporalio's deprecated dict form)."""
+    start_time: Optional[datetime]
+    """When the workflow was created."""
+    status: Optional[WorkflowExecutionStatus]
+    """Status for the workflow; ``None`` for a status newer than this enum."""
+    task_queue: str
+    """Task queue for the workflow."""
+    typed_search_attributes: TypedSearchAttributes
+    """Current set of search attributes if any."""
+    workflow_type: str
+    """Type name for the workflow."""
+    _memo: Dict[str, Any] = field(default_factory=dict, repr=False)
 
-    def memo_value(self, key: str, default: Any = ...) -> Any:
-        """A memo value by key; raises ``KeyError`` if absent and no default is given."""
-        if key in self.memo:
-            return self.memo[key]
-        if default is ...:
-            raise KeyError(f"Memo does not have a value for key {key}")
-        return default
+    @property
+    def memo_values(self) -> Dict[str, Any]:
+        """The memo, decoded without type hints, for blocking code (not in temporalio; its
+        ``memo()`` is a coroutine, as :meth:`memo` is here)."""
+        return dict(self._memo)
+
+    async def memo(self) -> Mapping[str, Any]:
+        """Workflow's memo values, converted without type hints (a dataclass comes back as
+        a dict; use :meth:`memo_value` with ``type_hint`` for the type)."""
+        return dict(self._memo)
+
+    async def memo_value(self, key: str, default: Any = _MISSING, *, type_hint: Optional[Any] = None) -> Any:
+        """Memo value for the given key, optional default, and optional type hint.
+
+        Raises:
+            KeyError: Key not present and default not set.
+            TypeError: The value does not fit ``type_hint``.
+        """
+        if key not in self._memo:
+            if default is _MISSING:
+                raise KeyError(f"Memo does not have a value for key {key}")
+            return default
+        value = self._memo[key]
+        return to_type(type_hint, value) if type_hint is not None else value
 
     @classmethod
-    def from_wire(cls, d: Mapping[str, Any]) -> "WorkflowExecutionDescription":
-        """Builds a description from the daemon's ``handle/describe`` result."""
-        return cls(
-            id=str(d.get("workflowId") or ""),
-            run_id=str(d.get("runId") or ""),
-            workflow_type=str(d.get("workflowType") or ""),
-            task_queue=str(d.get("taskQueue") or ""),
-            status=_status(d.get("status")),
-            start_time=parse_time(d.get("startTime")),
-            execution_time=parse_time(d.get("executionTime")),
+    def _fields_from_wire(cls, d: Mapping[str, Any]) -> Dict[str, Any]:
+        typed = d.get("typedSearchAttributes")
+        sa, tsa = decode_wire(d.get("searchAttributes"), typed if isinstance(typed, list) else None)
+        return dict(
             close_time=parse_time(d.get("closeTime")),
+            execution_time=parse_time(d.get("executionTime")),
             history_length=int(d.get("historyLength") or 0),
+            id=str(d.get("workflowId") or ""),
             namespace=str(d.get("namespace") or ""),
             parent_id=d.get("parentWorkflowId") or None,
             parent_run_id=d.get("parentRunId") or None,
             root_id=d.get("rootWorkflowId") or None,
             root_run_id=d.get("rootRunId") or None,
-            memo=decode_map(d.get("memo")),
-            search_attributes=decode_map(d.get("searchAttributes")),
-            static_summary=decode_value(d.get("staticSummary")),
-            static_details=decode_value(d.get("staticDetails")),
+            raw_info=dict(d),
+            run_id=str(d.get("runId") or ""),
+            search_attributes=sa,
+            start_time=parse_time(d.get("startTime")),
+            status=_status(d.get("status")),
+            task_queue=str(d.get("taskQueue") or ""),
+            typed_search_attributes=tsa,
+            workflow_type=str(d.get("workflowType") or ""),
+            _memo=decode_map(d.get("memo")),
+        )
+
+    @classmethod
+    def from_wire(cls, d: Mapping[str, Any]) -> "WorkflowExecution":
+        """Builds an entry from one of the daemon's ``workflow/list`` executions."""
+        return cls(**cls._fields_from_wire(d))
+
+
+@dataclass
+class WorkflowExecutionDescription(WorkflowExecution):
+    """Description for a single workflow execution run
+    (``temporalio.client.WorkflowExecutionDescription``): a :class:`WorkflowExecution`
+    plus what only describe knows.
+
+    ``raw_description`` is a mapping, not temporalio's protobuf message: with
+    ``describe(raw=True)``, the whole DescribeWorkflowExecutionResponse in protobuf JSON (the
+    daemon's ``raw``, payloads untouched: the field names of temporalio's message, in camelCase);
+    otherwise the daemon's decoded ``handle/describe`` answer (protocol camelCase). ``static_summary()`` and
+    ``static_details()`` are async, as in temporalio (they make no call).
+    """
+
+    raw_description: Dict[str, Any] = field(default_factory=dict, repr=False)
+    """With ``describe(raw=True)``, the DescribeWorkflowExecutionResponse in protobuf JSON;
+    otherwise the daemon's decoded description, as sent."""
+    history_size_bytes: int = 0
+    """Size of the history in bytes (not in temporalio's class; its raw_description has it)."""
+    pending_activity_count: int = 0
+    """Number of pending activities (not in temporalio's class)."""
+    pending_children_count: int = 0
+    """Number of pending child workflows (not in temporalio's class)."""
+    pending_activities: List[Dict[str, Any]] = field(default_factory=list, repr=False)
+    """Pending activities (not in temporalio's class; its raw_description has them): the
+    daemon's decoded PendingActivityInfo mappings (protocol camelCase: ``activityId``,
+    ``activityType``, ``state``, ``attempt``, ``maximumAttempts``, ``heartbeatDetails`` as
+    values, ``lastFailure`` as a Failure dict, times as RFC 3339 strings, ...)."""
+    pending_children: List[Dict[str, Any]] = field(default_factory=list, repr=False)
+    """Pending child workflows (PendingChildExecutionInfo mappings; not in temporalio's class)."""
+    pending_nexus_operations: List[Dict[str, Any]] = field(default_factory=list, repr=False)
+    """Pending Nexus operations (PendingNexusOperationInfo mappings; not in temporalio's class)."""
+    callbacks: List[Dict[str, Any]] = field(default_factory=list, repr=False)
+    """Completion callbacks (CallbackInfo mappings; not in temporalio's class)."""
+    pending_workflow_task: Optional[Dict[str, Any]] = field(default=None, repr=False)
+    """The pending workflow task (PendingWorkflowTaskInfo mapping), or None."""
+    versioning_info: Optional[Dict[str, Any]] = field(default=None, repr=False)
+    """Worker versioning info, or None when the run is not versioned."""
+    priority: Optional[Dict[str, Any]] = field(default=None, repr=False)
+    """The run's priority (``priorityKey``, ``fairnessKey``, ``fairnessWeight``), or None."""
+    _static_summary: Optional[str] = field(default=None, repr=False)
+    _static_details: Optional[str] = field(default=None, repr=False)
+
+    async def static_summary(self) -> Optional[str]:
+        """The single-line fixed summary given at start, if any."""
+        return self._static_summary
+
+    async def static_details(self) -> Optional[str]:
+        """The general fixed details given at start, if any."""
+        return self._static_details
+
+    @classmethod
+    def from_wire(cls, d: Mapping[str, Any]) -> "WorkflowExecutionDescription":
+        """Builds a description from the daemon's ``handle/describe`` result."""
+        summary, details = decode_value(d.get("staticSummary")), decode_value(d.get("staticDetails"))
+        return cls(
+            **cls._fields_from_wire(d),
+            raw_description=dict(d["raw"]) if isinstance(d.get("raw"), Mapping) else dict(d),
+            pending_activities=[dict(x) for x in d.get("pendingActivities") or []],
+            pending_children=[dict(x) for x in d.get("pendingChildren") or []],
+            pending_nexus_operations=[dict(x) for x in d.get("pendingNexusOperations") or []],
+            callbacks=[dict(x) for x in d.get("callbacks") or []],
+            pending_workflow_task=dict(d["pendingWorkflowTask"]) if d.get("pendingWorkflowTask") else None,
+            versioning_info=dict(d["versioningInfo"]) if d.get("versioningInfo") else None,
+            priority=dict(d["priority"]) if d.get("priority") else None,
             history_size_bytes=int(d.get("historySizeBytes") or 0),
             pending_activity_count=int(d.get("pendingActivityCount") or 0),
             pending_children_count=int(d.get("pendingChildrenCount") or 0),
-            raw_description=dict(d),
+            _static_summary=summary if summary is None or isinstance(summary, str) else str(summary),
+            _static_details=details if details is None or isinstance(details, str) else str(details),
+        )
+
+
+@dataclass
+class WorkflowExecutionCountAggregationGroup:
+    """Aggregation group if the count query had a group-by clause
+    (``temporalio.client.WorkflowExecutionCountAggregationGroup``)."""
+
+    count: int
+    """Approximate number of workflows matching the original query for this group."""
+    group_values: Sequence[Any]
+    """Search attribute values for this group."""
+
+
+@dataclass
+class WorkflowExecutionCount:
+    """A count from :meth:`temporal_handled.Client.count_workflows`
+    (``temporalio.client.WorkflowExecutionCount``)."""
+
+    count: int
+    """Approximate number of workflows matching the query (with GROUP BY: the sum of the groups)."""
+    groups: Sequence[WorkflowExecutionCountAggregationGroup]
+    """Groups if the query had a group-by clause, or empty if not."""
+
+    @classmethod
+    def from_wire(cls, d: Mapping[str, Any]) -> "WorkflowExecutionCount":
+        """Builds a count from the daemon's ``workflow/count`` result."""
+        return cls(
+            count=int(d.get("count") or 0),
+            groups=[
+                WorkflowExecutionCountAggregationGroup(
+                    count=int(g.get("count") or 0), group_values=[decode_value(v) for v in g.get("groupValues") or []]
+                )
+                for g in d.get("groups") or []
+            ],
         )

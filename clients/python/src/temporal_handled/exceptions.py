@@ -729,7 +729,14 @@ def error_from_response(error: Mapping[str, Any]) -> BaseException:
             cause = {"type": "FailureError", "message": "Failure error"}
         return WorkflowUpdateFailedError(failure_to_error(cause))
     if kind == "WorkflowUpdateRPCTimeoutOrCancelledError":
-        return WorkflowUpdateRPCTimeoutOrCancelledError()
+        timeout = WorkflowUpdateRPCTimeoutOrCancelledError()
+        cause = data.get("cause")
+        if isinstance(cause, Mapping) and cause.get("status") is not None:
+            # The RPCError under it, when the daemon sends it (temporalio raises it "from" one).
+            timeout.__cause__ = error_from_response(
+                {"code": code, "message": cause.get("message") or "", "data": {"type": "RPCError", **cause}}
+            )
+        return timeout
     if kind == "InvalidHandleError":
         return InvalidHandleError(message, handle=data.get("handle"), reason=data.get("reason"))
     if code == _INVALID_PARAMS:

@@ -32,6 +32,8 @@ from .common import (
     Duration,
     QueryRejectCondition,
     RetryPolicy,
+    WorkflowExecution,
+    WorkflowExecutionCount,
     WorkflowExecutionDescription,
     WorkflowIDConflictPolicy,
     WorkflowIDReusePolicy,
@@ -105,6 +107,18 @@ class Client:
         return cls(c, loop)
 
     @classmethod
+    def connect(cls, target_host: str, **options: Any) -> "Client":
+        """Starts or attaches to the shared daemon for ``target_host``; see
+        :meth:`temporal_handled.Client.connect`."""
+        loop = _LoopThread()
+        try:
+            c = loop.run(_aio.Client.connect(target_host, **options))
+        except BaseException:
+            loop.stop()
+            raise
+        return cls(c, loop)
+
+    @classmethod
     def attach(
         cls,
         path_or_port: Union[str, "os.PathLike[str]", int],
@@ -168,8 +182,10 @@ class Client:
         start_signal: Optional[str] = None,
         start_signal_args: Sequence[Any] = [],
         rpc_timeout: Optional[timedelta] = None,
+        **options: Any,
     ) -> "WorkflowHandle":
-        """Starts a workflow; see :meth:`temporal_handled.Client.start_workflow`."""
+        """Starts a workflow; see :meth:`temporal_handled.Client.start_workflow` (``options``:
+        its other keyword arguments, e.g. ``result_type``, ``rpc_metadata``)."""
         h = self._loop.run(
             self._client.start_workflow(
                 workflow,
@@ -192,9 +208,14 @@ class Client:
                 start_signal=start_signal,
                 start_signal_args=start_signal_args,
                 rpc_timeout=rpc_timeout,
+                **options,
             )
         )
         return WorkflowHandle(h, self._loop)
+
+    def execute_workflow(self, workflow: Any, arg: Any = _UNSET, **options: Any) -> Any:
+        """Starts a workflow and waits for its result; see :meth:`temporal_handled.Client.execute_workflow`."""
+        return self._loop.run(self._client.execute_workflow(workflow, arg, **options))
 
     def get_workflow_handle(
         self,
@@ -202,10 +223,57 @@ class Client:
         *,
         run_id: Optional[str] = None,
         first_execution_run_id: Optional[str] = None,
+        result_type: Optional[Any] = None,
     ) -> "WorkflowHandle":
         """A handle to an existing workflow; no call is made until it is used."""
-        h = self._client.get_workflow_handle(workflow_id, run_id=run_id, first_execution_run_id=first_execution_run_id)
+        h = self._client.get_workflow_handle(
+            workflow_id, run_id=run_id, first_execution_run_id=first_execution_run_id, result_type=result_type
+        )
         return WorkflowHandle(h, self._loop)
+
+    def get_workflow_handle_for(
+        self,
+        workflow: Any,
+        workflow_id: str,
+        *,
+        run_id: Optional[str] = None,
+        first_execution_run_id: Optional[str] = None,
+    ) -> "WorkflowHandle":
+        """A handle typed by a ``@workflow.run`` method; see :meth:`temporal_handled.Client.get_workflow_handle_for`."""
+        h = self._client.get_workflow_handle_for(
+            workflow, workflow_id, run_id=run_id, first_execution_run_id=first_execution_run_id
+        )
+        return WorkflowHandle(h, self._loop)
+
+    def list_workflows(
+        self,
+        query: Optional[str] = None,
+        *,
+        limit: Optional[int] = None,
+        page_size: int = 1000,
+        next_page_token: Optional[Union[bytes, str]] = None,
+        rpc_metadata: Mapping[str, Union[str, bytes]] = {},
+        rpc_timeout: Optional[timedelta] = None,
+    ) -> "WorkflowExecutionIterator":
+        """Lists workflows, page by page as iterated; see :meth:`temporal_handled.Client.list_workflows`."""
+        it = self._client.list_workflows(
+            query,
+            limit=limit,
+            page_size=page_size,
+            next_page_token=next_page_token,
+            rpc_metadata=rpc_metadata,
+            rpc_timeout=rpc_timeout,
+        )
+        return WorkflowExecutionIterator(it, self._loop)
+
+    def count_workflows(
+        self,
+        query: Optional[str] = None,
+        rpc_metadata: Mapping[str, Union[str, bytes]] = {},
+        rpc_timeout: Optional[timedelta] = None,
+    ) -> WorkflowExecutionCount:
+        """Counts workflows; see :meth:`temporal_handled.Client.count_workflows`."""
+        return self._loop.run(self._client.count_workflows(query, rpc_metadata=rpc_metadata, rpc_timeout=rpc_timeout))
 
     def start_update_with_start_workflow(
         self,
@@ -280,10 +348,41 @@ class Client:
         self.close()
 
 
+class WorkflowExecutionIterator:
+    """Blocking iterator over :class:`temporal_handled.WorkflowExecutionAsyncIterator`."""
+
+    def __init__(self, it: _aio.WorkflowExecutionAsyncIterator, loop: _LoopThread) -> None:
+        self._it = it
+        self._loop = loop
+
+    @property
+    def next_page_token(self) -> Optional[bytes]:
+        """Token for the next page request if any."""
+        return self._it.next_page_token
+
+    @property
+    def current_page(self) -> Optional[Sequence[WorkflowExecution]]:
+        """Current page, if it has been fetched yet."""
+        return self._it.current_page
+
+    def fetch_next_page(self, *, page_size: Optional[int] = None) -> None:
+        """Fetch the next page if any."""
+        self._loop.run(self._it.fetch_next_page(page_size=page_size))
+
+    def __iter__(self) -> "WorkflowExecutionIterator":
+        return self
+
+    def __next__(self) -> WorkflowExecution:
+        try:
+            return self._loop.run(self._it.__anext__())
+        except StopAsyncIteration:
+            raise StopIteration from None
+
+
 class WorkflowHandle:
     """Blocking counterpart of :class:`temporal_handled.WorkflowHandle`."""
 
-    def __init__(self, handle: _aio.WorkflowHandle, loop: _LoopThread) -> None:
+    def __init__(self, handle: "_aio.WorkflowHandle[Any, Any]", loop: _LoopThread) -> None:
         """Wraps an asyncio handle; made by :class:`Client`."""
         self._handle = handle
         self._loop = loop
@@ -309,7 +408,7 @@ class WorkflowHandle:
         return self._handle.first_execution_run_id
 
     @property
-    def async_handle(self) -> _aio.WorkflowHandle:
+    def async_handle(self) -> "_aio.WorkflowHandle[Any, Any]":
         """The underlying asyncio handle."""
         return self._handle
 
@@ -320,19 +419,32 @@ class WorkflowHandle:
         self,
         *,
         follow_runs: bool = True,
-        progress: Optional[ProgressCallback] = None,
+        rpc_metadata: Mapping[str, Union[str, bytes]] = {},
         rpc_timeout: Optional[timedelta] = None,
+        progress: Optional[ProgressCallback] = None,
     ) -> Any:
         """Waits for the result; see :meth:`temporal_handled.WorkflowHandle.result`."""
-        return self._loop.run(self._handle.result(follow_runs=follow_runs, progress=progress, rpc_timeout=rpc_timeout))
+        return self._loop.run(
+            self._handle.result(
+                follow_runs=follow_runs, rpc_metadata=rpc_metadata, rpc_timeout=rpc_timeout, progress=progress
+            )
+        )
 
-    def cancel(self, *, reason: str = "", rpc_timeout: Optional[timedelta] = None) -> None:
+    def cancel(
+        self,
+        *,
+        reason: str = "",
+        rpc_metadata: Mapping[str, Union[str, bytes]] = {},
+        rpc_timeout: Optional[timedelta] = None,
+    ) -> None:
         """Cancels the workflow; see :meth:`temporal_handled.WorkflowHandle.cancel`."""
-        self._loop.run(self._handle.cancel(reason=reason, rpc_timeout=rpc_timeout))
+        self._loop.run(self._handle.cancel(reason=reason, rpc_metadata=rpc_metadata, rpc_timeout=rpc_timeout))
 
-    def describe(self, *, rpc_timeout: Optional[timedelta] = None) -> WorkflowExecutionDescription:
+    def describe(
+        self, *, rpc_metadata: Mapping[str, Union[str, bytes]] = {}, rpc_timeout: Optional[timedelta] = None
+    ) -> WorkflowExecutionDescription:
         """Describes the workflow; see :meth:`temporal_handled.WorkflowHandle.describe`."""
-        return self._loop.run(self._handle.describe(rpc_timeout=rpc_timeout))
+        return self._loop.run(self._handle.describe(rpc_metadata=rpc_metadata, rpc_timeout=rpc_timeout))
 
     def query(
         self,
@@ -340,23 +452,45 @@ class WorkflowHandle:
         arg: Any = _UNSET,
         *,
         args: Sequence[Any] = [],
+        result_type: Optional[Any] = None,
         reject_condition: Optional[Union[QueryRejectCondition, str]] = None,
+        rpc_metadata: Mapping[str, Union[str, bytes]] = {},
         rpc_timeout: Optional[timedelta] = None,
     ) -> Any:
         """Queries the workflow; see :meth:`temporal_handled.WorkflowHandle.query`."""
         return self._loop.run(
-            self._handle.query(query, arg, args=args, reject_condition=reject_condition, rpc_timeout=rpc_timeout)
+            self._handle.query(
+                query,
+                arg,
+                args=args,
+                result_type=result_type,
+                reject_condition=reject_condition,
+                rpc_metadata=rpc_metadata,
+                rpc_timeout=rpc_timeout,
+            )
         )
 
     def signal(
-        self, signal: Any, arg: Any = _UNSET, *, args: Sequence[Any] = [], rpc_timeout: Optional[timedelta] = None
+        self,
+        signal: Any,
+        arg: Any = _UNSET,
+        *,
+        args: Sequence[Any] = [],
+        rpc_metadata: Mapping[str, Union[str, bytes]] = {},
+        rpc_timeout: Optional[timedelta] = None,
     ) -> None:
         """Signals the workflow; see :meth:`temporal_handled.WorkflowHandle.signal`."""
-        self._loop.run(self._handle.signal(signal, arg, args=args, rpc_timeout=rpc_timeout))
+        self._loop.run(self._handle.signal(signal, arg, args=args, rpc_metadata=rpc_metadata, rpc_timeout=rpc_timeout))
 
-    def terminate(self, *args: Any, reason: Optional[str] = None, rpc_timeout: Optional[timedelta] = None) -> None:
+    def terminate(
+        self,
+        *args: Any,
+        reason: Optional[str] = None,
+        rpc_metadata: Mapping[str, Union[str, bytes]] = {},
+        rpc_timeout: Optional[timedelta] = None,
+    ) -> None:
         """Terminates the workflow; see :meth:`temporal_handled.WorkflowHandle.terminate`."""
-        self._loop.run(self._handle.terminate(*args, reason=reason, rpc_timeout=rpc_timeout))
+        self._loop.run(self._handle.terminate(*args, reason=reason, rpc_metadata=rpc_metadata, rpc_timeout=rpc_timeout))
 
     def release(self) -> None:
         """Frees the daemon-side handle now; the handle stays usable."""
@@ -432,7 +566,7 @@ class WorkflowHandle:
 class WorkflowUpdateHandle:
     """Blocking counterpart of :class:`temporal_handled.WorkflowUpdateHandle`."""
 
-    def __init__(self, handle: _aio.WorkflowUpdateHandle, loop: _LoopThread) -> None:
+    def __init__(self, handle: "_aio.WorkflowUpdateHandle[Any]", loop: _LoopThread) -> None:
         """Wraps an asyncio update handle; made by :class:`WorkflowHandle` and :class:`Client`."""
         self._handle = handle
         self._loop = loop
@@ -453,7 +587,7 @@ class WorkflowUpdateHandle:
         return self._handle.workflow_run_id
 
     @property
-    def async_handle(self) -> _aio.WorkflowUpdateHandle:
+    def async_handle(self) -> "_aio.WorkflowUpdateHandle[Any]":
         """The underlying asyncio update handle."""
         return self._handle
 
@@ -488,7 +622,7 @@ class WithStartWorkflowOperation:
         """The underlying asyncio operation."""
         return self._op
 
-    def workflow_handle(self) -> WorkflowHandle:
+    def workflow_handle(self) -> "WorkflowHandle":
         """Waits until the workflow is running and returns its handle (or raises the call's error).
 
         Raises:
@@ -499,4 +633,10 @@ class WithStartWorkflowOperation:
         return WorkflowHandle(self._loop.run(self._op.workflow_handle()), self._loop)
 
 
-__all__ = ["Client", "WithStartWorkflowOperation", "WorkflowHandle", "WorkflowUpdateHandle"]
+__all__ = [
+    "Client",
+    "WithStartWorkflowOperation",
+    "WorkflowExecutionIterator",
+    "WorkflowHandle",
+    "WorkflowUpdateHandle",
+]
