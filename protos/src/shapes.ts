@@ -41,6 +41,8 @@ export const WorkflowExecution = Type.Object(
     historyLength: Type.Integer(),
     parentWorkflowId: NullableString,
     parentRunId: NullableString,
+    rootWorkflowId: NullableString,
+    rootRunId: NullableString,
     memo: Type.Record(Type.String(), Value),
     searchAttributes: Type.Record(Type.String(), Value),
     typedSearchAttributes: Type.Array(TypedSearchAttribute, {
@@ -127,8 +129,6 @@ export const WorkflowExecutionDescription = Type.Composite(
     WorkflowExecution,
     Type.Object({
       historySizeBytes: Type.Integer(),
-      rootWorkflowId: NullableString,
-      rootRunId: NullableString,
       staticSummary: Value,
       staticDetails: Value,
       pendingActivityCount: Type.Integer(),

@@ -36,6 +36,8 @@ export function toExecution(info: IWorkflowExecutionInfo | null | undefined, nam
     historyLength: toNumber(info?.historyLength),
     parentWorkflowId: info?.parentExecution?.workflowId || null,
     parentRunId: info?.parentExecution?.runId || null,
+    rootWorkflowId: info?.rootExecution?.workflowId || null,
+    rootRunId: info?.rootExecution?.runId || null,
     memo: decodeMap(info?.memo?.fields),
     searchAttributes: decodeMap(info?.searchAttributes?.indexedFields),
     typedSearchAttributes: decodeTypedSearchAttributes(info?.searchAttributes?.indexedFields),
@@ -65,8 +67,6 @@ export function toDescription(res: DescribeWorkflowExecutionResponse, namespace:
   return {
     ...toExecution(info, namespace),
     historySizeBytes: toNumber(info?.historySizeBytes),
-    rootWorkflowId: info?.rootExecution?.workflowId || null,
-    rootRunId: info?.rootExecution?.runId || null,
     staticSummary: meta?.summary ? fromPayload(meta.summary) : null,
     staticDetails: meta?.details ? fromPayload(meta.details) : null,
     pendingActivityCount: res.pendingActivities?.length ?? 0,

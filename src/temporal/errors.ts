@@ -112,6 +112,10 @@ export class WorkflowUpdateRPCTimeoutOrCancelledError extends TemporalError {
   constructor(override readonly cause?: Error) {
     super('Timeout or cancellation waiting for update');
   }
+  /** The RPCError under it, as the Python SDK raises it "from" one: its status and message. */
+  override data() {
+    return this.cause instanceof RPCError ? { cause: { status: this.cause.status, code: this.cause.code, message: this.cause.message } } : {};
+  }
 }
 
 /** The caller's AbortSignal fired; the in-flight gRPC call was cancelled. */

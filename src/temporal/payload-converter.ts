@@ -79,6 +79,11 @@ function asPassthrough(p: IPayload): JsonValue {
   return { $payload: { metadata, data: Buffer.from(p.data ?? []).toString('base64') } };
 }
 
+function isTaggedForm(v: Record<string, unknown>): boolean {
+  const keys = Object.keys(v);
+  return keys.length === 1 && (keys[0] === '$bytes' || keys[0] === '$payload');
+}
+
 /** Decodes one payload to a protocol value. */
 export function fromPayload(p: IPayload | null | undefined): JsonValue {
   if (!p) return null;
@@ -92,7 +97,11 @@ export function fromPayload(p: IPayload | null | undefined): JsonValue {
     case 'json/plain':
     case 'json/protobuf':
       try {
-        return parseExact(data.toString('utf8')) as JsonValue;
+        const v = parseExact(data.toString('utf8')) as JsonValue;
+        // A JSON object that reads as one of the protocol's own forms ({"$bytes"} or
+        // {"$payload"}) would come back as bytes, or as a payload it is not: it passes
+        // through as the payload it is, so that it comes back as it went in.
+        return isPlainObject(v) && isTaggedForm(v) ? asPassthrough(p) : v;
       } catch {
         return asPassthrough(p);
       }

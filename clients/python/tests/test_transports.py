@@ -15,7 +15,13 @@ import pytest_asyncio
 
 import temporal_handled
 from handled_support import DAEMON_ARGS, DAEMON_JS, daemon_command, free_port, unique, wait_until
-from temporal_handled import Client, DaemonConnectionError, DaemonError, WorkflowExecutionStatus
+from temporal_handled import (
+    Client,
+    DaemonConnectionError,
+    DaemonError,
+    DaemonShuttingDownError,
+    WorkflowExecutionStatus,
+)
 
 
 async def _start_daemon(extra: List[str], dev_server: str) -> subprocess.Popen:
@@ -131,8 +137,8 @@ async def test_describe_over_socket_matches_stdio(shared_daemon: dict, client: C
 
 
 async def test_daemon_shutdown_mid_call_then_reconnect(dev_server: str, daemon_built: Path, task_queue: str) -> None:
-    """SIGTERM during a result wait: the call fails saying the daemon ended it (not "Request
-    cancelled" as if this client had cancelled it); once a daemon serves the socket again, the
+    """SIGTERM during a result wait: the call fails with DaemonShuttingDownError saying why (not
+    "Request cancelled" as if this client had cancelled it); once a daemon serves the socket again, the
     attached client's next call reconnects and its handles work again (re-made on the new session)."""
     tmp = tempfile.mkdtemp(prefix="th-")
     sock = os.path.join(tmp, "r.sock")
@@ -156,8 +162,10 @@ async def test_daemon_shutdown_mid_call_then_reconnect(dev_server: str, daemon_b
         waiting = asyncio.ensure_future(h.result())
         await wait_until(lambda: _waits(client), timeout=10)
         first.terminate()
-        with pytest.raises(DaemonConnectionError, match="ended the call without being asked to: it is shutting down"):
+        with pytest.raises(DaemonShuttingDownError, match="Daemon shutting down") as stopped:
             await waiting
+        assert stopped.value.reason == "SIGTERM"
+        assert isinstance(stopped.value, DaemonConnectionError)
         await asyncio.get_running_loop().run_in_executor(None, first.wait, 10)
         # No daemon: the next call says so.
         with pytest.raises(DaemonConnectionError, match="does not answer"):

@@ -591,6 +591,39 @@ class DaemonConnectionError(DaemonError, ConnectionError):
     """The connection to the daemon failed or was closed."""
 
 
+class DaemonShuttingDownError(DaemonConnectionError):
+    """The daemon stopped before it answered (``reason``: SIGTERM, SIGINT, the end of its stdin, ...)."""
+
+    @property
+    def reason(self) -> str:
+        """Why the daemon stopped."""
+        return str(self.data.get("reason") or "")
+
+
+class CodecError(DaemonError):
+    """The codec server could not encode or decode the call's payloads; nothing reached Temporal unencoded.
+
+    ``operation`` is ``encode`` or ``decode``, ``endpoint`` the codec server's URL without
+    credentials, ``http_status`` its HTTP status (None when it could not be reached in time).
+    """
+
+    @property
+    def operation(self) -> str:
+        """``encode`` or ``decode``."""
+        return str(self.data.get("operation") or "")
+
+    @property
+    def endpoint(self) -> str:
+        """The codec server's URL, without credentials."""
+        return str(self.data.get("endpoint") or "")
+
+    @property
+    def http_status(self) -> Optional[int]:
+        """The codec server's HTTP status, or None."""
+        v = self.data.get("httpStatus")
+        return v if isinstance(v, int) else None
+
+
 # --- decoding from the wire ---------------------------------------------------------------
 
 
@@ -739,6 +772,10 @@ def error_from_response(error: Mapping[str, Any]) -> BaseException:
         return timeout
     if kind == "InvalidHandleError":
         return InvalidHandleError(message, handle=data.get("handle"), reason=data.get("reason"))
+    if kind == "DaemonShuttingDown":
+        return DaemonShuttingDownError(message, code=code, data=data)
+    if kind == "CodecError":
+        return CodecError(message, code=code, data=data)
     if code == _INVALID_PARAMS:
         return InvalidParamsError(message, code=code, data=data)
     if code == _REQUEST_CANCELLED:
