@@ -214,16 +214,26 @@ export class Connection {
         cancelled = true;
         call.cancel();
       };
+      const deadline = Date.now() + timeout;
       const call = this.client.makeUnaryRequest<Buffer, Buffer>(
         `/${SERVICE}/${method}`,
         (b) => b,
         (b) => b,
         bytes,
         metadata,
-        { deadline: Date.now() + timeout },
+        { deadline },
         (err, value) => {
           opts.signal?.removeEventListener('abort', onAbort);
           if (cancelled) return reject(new CallCancelledError());
+          // The server ends a call at its deadline too (a stream reset, which reads as CANCELLED):
+          // at or past the deadline, that is the deadline passing, and is told as such.
+          if (err?.code === grpc.status.CANCELLED && Date.now() >= deadline - 5) {
+            return reject({
+              ...err,
+              code: grpc.status.DEADLINE_EXCEEDED,
+              details: `Deadline exceeded after ${(timeout / 1000).toFixed(3)}s (the server ended the call at its deadline: ${err.details})`,
+            });
+          }
           if (err) return reject(err);
           try {
             resolve(resType.decode(value ?? Buffer.alloc(0)));

@@ -550,12 +550,6 @@ async def test_workflow_separate_protocol(client: Client):
         (await handle.result()).assert_expected()
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="daemon: when a query's per-call rpcTimeout passes, the answer is sometimes RPCError CANCELLED "
-    "'Call cancelled' (a race), sometimes DEADLINE_EXCEEDED; the test (temporalio's) accepts DEADLINE_EXCEEDED or "
-    "CANCELLED with 'timeout' in the message",
-)
 async def test_workflow_query_rpc_timeout(client: Client):
     # Run workflow under worker and confirm query works
     async with new_worker(
