@@ -59,7 +59,7 @@ export class TemporalClient {
     } catch (err) {
       if (err instanceof RPCError && err.status === 'ALREADY_EXISTS') {
         const d = findDetail(err, 'temporal.api.errordetails.v1.WorkflowExecutionAlreadyStartedFailure', errordetails.WorkflowExecutionAlreadyStartedFailure);
-        if (d) throw new WorkflowAlreadyStartedError(o.workflowId, o.workflowType, d.runId || null);
+        if (d) throw new WorkflowAlreadyStartedError(o.workflowId, o.workflowType, d.runId || null, d.firstExecutionRunId || null);
       }
       throw err;
     }

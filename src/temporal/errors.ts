@@ -36,11 +36,13 @@ export class WorkflowAlreadyStartedError extends TemporalError {
     readonly workflowId: string,
     readonly workflowType: string,
     readonly runId: string | null,
+    /** The first run of the running workflow's chain, when the server says (the Python SDK's first_run_id). */
+    readonly firstRunId: string | null = null,
   ) {
     super('Workflow execution already started');
   }
   override data() {
-    return { workflowId: this.workflowId, workflowType: this.workflowType, runId: this.runId };
+    return { workflowId: this.workflowId, workflowType: this.workflowType, runId: this.runId, firstRunId: this.firstRunId };
   }
 }
 

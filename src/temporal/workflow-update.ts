@@ -368,7 +368,7 @@ function multiOperationError(err: unknown, start: StartWorkflowOptions): unknown
   const inner = new RPCError(status.message || statusName(code), statusName(code), code, details);
   if (inner.status === 'ALREADY_EXISTS') {
     const d = findDetail(inner, 'temporal.api.errordetails.v1.WorkflowExecutionAlreadyStartedFailure', errordetails.WorkflowExecutionAlreadyStartedFailure);
-    if (d) return new WorkflowAlreadyStartedError(start.workflowId, start.workflowType, d.runId || null);
+    if (d) return new WorkflowAlreadyStartedError(start.workflowId, start.workflowType, d.runId || null, d.firstExecutionRunId || null);
   }
   return inner;
 }

@@ -205,6 +205,8 @@ for (const transport of ['stdio', 'socket', 'tcp'] as const) {
       const dup = await rpcError(c.request('workflow/start', { workflowType: 'forever', taskQueue: worker.taskQueue, workflowId: running.workflowId }));
       expect(dup.code).to.equal(1002);
       expect(dup.data).to.include({ type: 'WorkflowAlreadyStartedError', runId: running.resultRunId, workflowId: running.workflowId });
+      // ...and the first run of its chain (this run), as the Python SDK's first_run_id.
+      expect(dup.data.firstRunId).to.equal(running.firstExecutionRunId);
 
       // WorkflowQueryFailedError
       const qf = await rpcError(c.request('handle/query', { handle: running.handle, query: 'no-such-query' }));

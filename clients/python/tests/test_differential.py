@@ -22,8 +22,8 @@ where they occur, each with a comment saying why:
       both sides; the same code reads both descriptions.
   D4. (Gone.) Numbers in results used to pass through JavaScript doubles in the daemon;
       they now come back exactly as the workflow wrote them, as with the SDK (asserted).
-  D5. ``WorkflowAlreadyStartedError.first_run_id``: the SDK 1.35 fills it from the server's
-      newer field; the daemon does not send it, so it is ``None`` here.
+  D5. (Gone.) ``WorkflowAlreadyStartedError.first_run_id`` is filled on both sides from the
+      server's ``first_execution_run_id`` (compared).
   D6. ``FailureError.failure`` is the protobuf Failure in the SDK and the daemon's Failure
       dict here (not compared).
   D7. ``start_workflow(..., start_signal=...)``: the SDK 1.35 sets ``first_execution_run_id``
@@ -204,8 +204,7 @@ def error_fields(e: BaseException) -> Dict[str, Any]:
             retry_state=name(e.retry_state),
         )
     elif isinstance(e, (sdk_exc.WorkflowAlreadyStartedError, th.WorkflowAlreadyStartedError)):
-        # D5: first_run_id is not compared.
-        out.update(workflow_id=e.workflow_id, workflow_type=e.workflow_type, run_id=e.run_id)
+        out.update(workflow_id=e.workflow_id, workflow_type=e.workflow_type, run_id=e.run_id, first_run_id=e.first_run_id)
     elif isinstance(e, (sdk.WorkflowContinuedAsNewError, th.WorkflowContinuedAsNewError)):
         out["new_execution_run_id"] = e.new_execution_run_id
     elif isinstance(e, (sdk.WorkflowQueryRejectedError, th.WorkflowQueryRejectedError)):
