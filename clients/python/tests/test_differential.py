@@ -204,7 +204,9 @@ def error_fields(e: BaseException) -> Dict[str, Any]:
             retry_state=name(e.retry_state),
         )
     elif isinstance(e, (sdk_exc.WorkflowAlreadyStartedError, th.WorkflowAlreadyStartedError)):
-        out.update(workflow_id=e.workflow_id, workflow_type=e.workflow_type, run_id=e.run_id, first_run_id=e.first_run_id)
+        out.update(
+            workflow_id=e.workflow_id, workflow_type=e.workflow_type, run_id=e.run_id, first_run_id=e.first_run_id
+        )
     elif isinstance(e, (sdk.WorkflowContinuedAsNewError, th.WorkflowContinuedAsNewError)):
         out["new_execution_run_id"] = e.new_execution_run_id
     elif isinstance(e, (sdk.WorkflowQueryRejectedError, th.WorkflowQueryRejectedError)):

@@ -17,9 +17,12 @@ import temporal_handled
 from handled_support import DAEMON_ARGS, DAEMON_JS, daemon_command, free_port, unique, wait_until
 from temporal_handled import (
     Client,
+    CodecError,
     DaemonConnectionError,
     DaemonError,
     DaemonShuttingDownError,
+    RPCError,
+    RPCStatusCode,
     WorkflowExecutionStatus,
 )
 
@@ -105,6 +108,23 @@ async def test_spawn_close_and_context_manager(dev_server: str, daemon_built: Pa
     assert c2.process is not None and c2.process.returncode == 0
     with pytest.raises(DaemonConnectionError):
         await c2.get_workflow_handle("x").describe()
+
+
+async def test_codec_server_unreachable_is_codec_error(dev_server: str, daemon_built: Path, task_queue: str) -> None:
+    """A daemon whose codec server cannot be reached: a start fails with CodecError naming the
+    endpoint (without its credentials) and the operation; nothing was started."""
+    args = [*DAEMON_ARGS, "--codec-endpoint", "http://user:pw@127.0.0.1:1/codec?token=t"]
+    async with await Client.spawn(daemon_command(), address=dev_server, args=args) as c:
+        wid = unique("codec")
+        with pytest.raises(CodecError) as err:
+            await c.start_workflow("Waiter", "an argument", id=wid, task_queue=task_queue)
+        assert err.value.operation == "encode"
+        assert err.value.endpoint == "http://127.0.0.1:1/codec"
+        assert err.value.http_status is None
+        assert "pw" not in str(err.value) and "token" not in str(err.value)
+        with pytest.raises(RPCError) as missing:
+            await c.get_workflow_handle(wid).describe()
+        assert missing.value.status == RPCStatusCode.NOT_FOUND
 
 
 async def test_spawn_default_command_from_env(
