@@ -38,8 +38,15 @@ export class RemoteCodec {
   /** The endpoint as logs and errors show it: no user, password, query or fragment. */
   readonly publicEndpoint: string;
 
+  /** The endpoint to call: without user and password, which go as Basic authorization (fetch refuses them in a URL). */
+  private readonly endpoint: string;
+  private readonly basicAuth: string | undefined;
+
   constructor(private readonly settings: CodecSettings) {
     this.publicEndpoint = publicUrl(settings.endpoint);
+    const { url, basic } = splitCredentials(settings.endpoint);
+    this.endpoint = url;
+    this.basicAuth = basic;
   }
 
   status(): CodecStatus {
@@ -57,9 +64,9 @@ export class RemoteCodec {
   private async post(op: 'encode' | 'decode', payloads: IPayload[], namespace: string, o: { signal?: AbortSignal; timeoutMs?: number }): Promise<IPayload[]> {
     if (payloads.length === 0) return [];
     if (o.signal?.aborted) throw new CallCancelledError();
-    const base = this.settings.endpoint.replaceAll('{namespace}', encodeURIComponent(namespace)).replace(/\/+$/, '');
-    const url = `${base}/${op}`;
-    const where = `${this.publicEndpoint.replace(/\/+$/, '')}/${op}`;
+    const base = this.endpoint.replaceAll('{namespace}', encodeURIComponent(namespace));
+    const url = withOperation(base, op);
+    const where = withOperation(this.publicEndpoint, op);
     const fail = (message: string, httpStatus: number | null): never => {
       this.stats.errors++;
       this.stats.lastError = message;
@@ -67,6 +74,7 @@ export class RemoteCodec {
     };
     const headers: Record<string, string> = { 'content-type': 'application/json', 'x-namespace': namespace, ...this.settings.headers };
     if (this.settings.auth) headers.authorization = this.settings.auth;
+    else if (this.basicAuth) headers.authorization = this.basicAuth;
     const timeoutMs = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const deadline = AbortSignal.timeout(timeoutMs);
     const signal = o.signal ? AbortSignal.any([o.signal, deadline]) : deadline;
@@ -81,7 +89,9 @@ export class RemoteCodec {
       if (o.signal?.aborted) throw new CallCancelledError();
       if (deadline.aborted) return fail(`codec server ${where} did not answer within ${timeoutMs} ms`, null);
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      return fail(`codec server ${where} could not be reached: ${cause?.code ?? cause?.message ?? (err as Error).message}`, null);
+      // fetch's messages can quote the URL (with its query): only a code, or the message with the URL cut out.
+      const why = cause?.code ?? (cause?.message ?? (err as Error).message).split(base).join('(the endpoint)');
+      return fail(`codec server ${where} could not be reached: ${why}`, null);
     }
     if (res.status !== 200) return fail(`codec server ${where} answered HTTP ${res.status} ${res.statusText}: ${text.slice(0, 200)}`, res.status);
     let body: unknown;
@@ -130,6 +140,31 @@ function fromJson(j: unknown): IPayload | undefined {
   const data = b64(o.data);
   if (!data) return undefined;
   return { metadata, data };
+}
+
+/** `url` with `/encode` or `/decode` at the end of its path (before any query). */
+function withOperation(url: string, op: string): string {
+  try {
+    const u = new URL(url);
+    u.pathname = `${u.pathname.replace(/\/+$/, '')}/${op}`;
+    return u.toString();
+  } catch {
+    return `${url.replace(/\/+$/, '')}/${op}`;
+  }
+}
+
+/** `url` without its user and password, and those as a Basic Authorization value. */
+function splitCredentials(url: string): { url: string; basic: string | undefined } {
+  try {
+    const u = new URL(url.replaceAll('{namespace}', '__namespace__'));
+    if (!u.username && !u.password) return { url, basic: undefined };
+    const basic = `Basic ${Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64')}`;
+    u.username = '';
+    u.password = '';
+    return { url: u.toString().replaceAll('__namespace__', '{namespace}'), basic };
+  } catch {
+    return { url, basic: undefined };
+  }
 }
 
 /** `url` without credentials, query or fragment (a token may be in any of them). */

@@ -171,6 +171,31 @@ describe('codec server through the daemon', function () {
     }
   });
 
+  it('user and password in the endpoint go as Basic authorization, and appear in no status or error', async () => {
+    const url = new URL(codec.url);
+    const d = await startDaemon({ socket: true, args: ['--codec-endpoint', `http://ops:p%40ss@${url.host}/?tenant=t1`] });
+    const c2 = await connectClient(d.socketPath!);
+    try {
+      await initialized(c2);
+      const from = codec.requests.length;
+      const h = await c2.request<Msg>('workflow/start', { workflowType: 'echo', taskQueue: worker.taskQueue, workflowId: uniqueId('codec-basic'), args: ['b'] });
+      expect((await c2.request<Msg>('handle/result', { handle: h.handle })).value).to.equal('b');
+      const first = codec.requests[from]!;
+      expect(first.path).to.equal('/encode?tenant=t1');
+      expect(first.headers.authorization).to.equal(`Basic ${Buffer.from('ops:p@ss').toString('base64')}`);
+      const st = await c2.request<Msg>('daemon/status');
+      expect(st.codec.endpoint).to.equal(`http://${url.host}/`);
+      codec.fault = { kind: 'status', status: 500 };
+      const err = await failure(c2.request('workflow/start', { workflowType: 'echo', taskQueue: worker.taskQueue, workflowId: uniqueId('codec-basic2'), args: ['c'] }));
+      expect(err.message).to.not.contain('p%40ss').and.not.contain('ops:').and.not.contain('tenant');
+      expect(d.d.stderr.join('\n')).to.not.contain('p%40ss');
+    } finally {
+      codec.fault = undefined;
+      c2.destroy();
+      await d.stop();
+    }
+  });
+
   it('daemon/status names the codec (no credentials) and counts its calls', async () => {
     const st = await c.request<Msg>('daemon/status');
     expect(st.codec.endpoint).to.equal(`${codec.url}/{namespace}`);

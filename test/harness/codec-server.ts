@@ -56,7 +56,8 @@ export async function startCodecServer(): Promise<TestCodecServer> {
     req.on('data', (c: Buffer) => (body += c));
     req.on('end', () => {
       void (async () => {
-        const op = req.url?.endsWith('/encode') ? 'encode' : req.url?.endsWith('/decode') ? 'decode' : undefined;
+        const pathname = new URL(req.url ?? '/', 'http://codec').pathname;
+        const op = pathname.endsWith('/encode') ? 'encode' : pathname.endsWith('/decode') ? 'decode' : undefined;
         let payloads: JsonPayload[] = [];
         try {
           payloads = (JSON.parse(body) as { payloads?: JsonPayload[] }).payloads ?? [];
