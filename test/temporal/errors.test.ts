@@ -29,7 +29,7 @@ describe('errors', function () {
     expect(err.workflowId).to.equal(h.workflowId);
     expect(err.workflowType).to.equal('signals');
     expect(err.runId).to.equal(h.resultRunId);
-    expect(err.data()).to.deep.equal({ workflowId: h.workflowId, workflowType: 'signals', runId: h.resultRunId });
+    expect(err.data()).to.deep.equal({ workflowId: h.workflowId, workflowType: 'signals', runId: h.resultRunId, firstRunId: h.firstExecutionRunId });
     await h.terminate();
   });
 

@@ -272,7 +272,7 @@ describe('updates', function () {
       it('FAIL on a running workflow: WorkflowAlreadyStartedError naming the running run, and no update', async () => {
         const running = await start([1]);
         const err = await rejectsWith(executeUpdateWithStart(t.client, withStart(running.workflowId, 'FAIL'), 'add', { args: [3] }), WorkflowAlreadyStartedError);
-        expect(err.data()).to.deep.equal({ workflowId: running.workflowId, workflowType: 'updatable', runId: running.resultRunId });
+        expect(err.data()).to.deep.equal({ workflowId: running.workflowId, workflowType: 'updatable', runId: running.resultRunId, firstRunId: running.firstExecutionRunId });
         expect((await state(running)).applied).to.deep.equal([]);
       });
 

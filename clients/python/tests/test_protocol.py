@@ -15,7 +15,9 @@ import pytest
 
 from temporal_handled import (
     Client,
+    CodecError,
     DaemonError,
+    DaemonShuttingDownError,
     InvalidHandleError,
     InvalidParamsError,
     QueryRejectCondition,
@@ -168,6 +170,8 @@ def test_every_error_code_maps_to_an_exception() -> None:
         "RequestCancelled": RequestCancelledError,
         "InvalidHandleError": InvalidHandleError,
         "RPCError": RPCError,
+        "CodecError": CodecError,
+        "DaemonShuttingDown": DaemonShuttingDownError,
     }
     assert set(_protocol.ERROR_TYPES) == set(_protocol.ERROR_CODES)
     for kind, code in _protocol.ERROR_CODES.items():

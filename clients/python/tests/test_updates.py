@@ -211,12 +211,12 @@ async def test_cancelling_a_waiting_result(client: Client, task_queue: str, wf_i
     assert isinstance(e.value.__cause__, asyncio.CancelledError)
     assert str(e.value) == "Timeout or cancellation waiting for update"
     await wait_until(lambda: _in_flight_is(client, before))
-    # A deadline (each poll's, now the daemon applies rpcTimeout): the same error. The daemon's
-    # 1011 answer carries no cause in its data, so there is no RPCError under it (temporalio's
-    # has one); test_values checks that a data.cause becomes __cause__ once the daemon sends it.
+    # A deadline (each poll's, now the daemon applies rpcTimeout): the same error, raised from the
+    # RPCError the daemon sends as data.cause (DEADLINE_EXCEEDED), as temporalio raises it from one.
     with pytest.raises(WorkflowUpdateRPCTimeoutOrCancelledError) as e:
         await u.result(rpc_timeout=timedelta(milliseconds=300))
-    assert e.value.__cause__ is None
+    assert isinstance(e.value.__cause__, RPCError)
+    assert e.value.__cause__.status == RPCStatusCode.DEADLINE_EXCEEDED
     # The update itself is untouched and still completes.
     await h.signal("release")
     assert await u.result() == 7
