@@ -1,0 +1,75 @@
+/**
+ * The daemon's RSS per held result wait: starts N workflows on a task queue no worker polls
+ * (they stay open), spawns a daemon (TS client over stdio), reads daemon/status before and
+ * after issuing N `handle/result` waits, and prints the difference per wait.
+ *   node dist/bench/mem-per-wait.js [N=5000] [longPollLimit]
+ * A dev server of its own (frontend.namespaceCount at its default unless given).
+ */
+import { TemporalHandledClient } from 'temporal-handled-client';
+import { startServer } from './env';
+import { pool, sleep } from './stats';
+
+async function main(): Promise<void> {
+  const n = Number(process.argv[2] ?? 5000);
+  const limit = process.argv[3] ? Number(process.argv[3]) : undefined;
+  const server = await startServer(limit ? { longPollLimit: limit } : {});
+  const daemon = await TemporalHandledClient.spawn({ address: server.address, args: ['--log-level', 'warn'], stderr: 'inherit' });
+  try {
+    const prefix = `mem-${Date.now()}`;
+    const wfs = await pool(n, 64, async (i) => {
+      const h = await server.client.workflow.start('waiter', { taskQueue: 'mem-parked-nobody-polls', workflowId: `${prefix}-${i}`, args: [] });
+      return { id: h.workflowId, runId: h.firstExecutionRunId };
+    });
+    const st = async () => (await daemon.status()) as { memory: { rss: number; heapUsed: number }; grpcInFlight: number };
+    // A handle and a describe first, so that gRPC and the protos are loaded before the idle reading.
+    await daemon.getWorkflowHandle(wfs[0]!.id).describe();
+    const g = global as { gc?: () => void };
+    g.gc?.();
+    await sleep(2000);
+    const before = await st();
+    const ctrl = wfs.map((w) =>
+      daemon
+        .getWorkflowHandle(w.id, { runId: w.runId })
+        .result()
+        .catch((e: Error) => e),
+    );
+    let errors = 0;
+    for (const p of ctrl)
+      void p.then((r) => {
+        if (r instanceof Error) errors++;
+      });
+    // Let the waits settle (past the budget most of them are not in a long poll), then sample.
+    const samples: number[] = [];
+    for (let k = 0; k < 15; k++) {
+      await sleep(2000);
+      const s = await st();
+      samples.push(s.memory.rss);
+    }
+    const after = await st();
+    const perWait = (after.memory.rss - before.memory.rss) / n;
+    const heapPerWait = (after.memory.heapUsed - before.memory.heapUsed) / n;
+    console.log(
+      JSON.stringify({
+        n,
+        limit: limit ?? 1200,
+        rssBeforeMB: before.memory.rss / 1e6,
+        rssAfterMB: after.memory.rss / 1e6,
+        perWaitKB: perWait / 1e3,
+        heapPerWaitKB: heapPerWait / 1e3,
+        grpcInFlight: after.grpcInFlight,
+        errors,
+        samplesMB: samples.map((x) => Math.round(x / 1e6)),
+      }),
+    );
+  } finally {
+    await daemon.close().catch(() => undefined);
+    await server.stop();
+  }
+}
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);
