@@ -31,6 +31,8 @@ export interface CloseWatcherOptions {
   sweepPerTick?: number;
   /** @default 1000 */
   pageSize?: number;
+  /** Non-waiting reads of the waits in flight at once. @default 64 */
+  maxPeeks?: number;
   now?: () => number;
 }
 
@@ -60,6 +62,8 @@ export class CloseWatcher {
   private since = 0;
   private failures = 0;
   private readonly o: Required<CloseWatcherOptions>;
+  /** Bounds the waits' non-waiting reads (workflow-handle.ts's peekClose) in flight at once. */
+  readonly peeks: Limiter;
   /** Counters, for status and tests. */
   readonly stats = { queries: 0, pages: 0, failedQueries: 0, woken: 0, swept: 0 };
 
@@ -68,7 +72,8 @@ export class CloseWatcher {
     private readonly namespace: string,
     options: CloseWatcherOptions = {},
   ) {
-    this.o = { intervalMs: 1000, overlapMs: 5000, sweepAfterMs: 60_000, sweepPerTick: 20, pageSize: 1000, now: Date.now, ...options };
+    this.o = { intervalMs: 1000, overlapMs: 5000, sweepAfterMs: 60_000, sweepPerTick: 20, pageSize: 1000, maxPeeks: 64, now: Date.now, ...options };
+    this.peeks = new Limiter(this.o.maxPeeks);
   }
 
   /** Waits registered now. */
@@ -211,5 +216,51 @@ export class CloseWatchers {
     let w = this.byNamespace.get(namespace);
     if (!w) this.byNamespace.set(namespace, (w = new CloseWatcher(this.service, namespace, this.options)));
     return w;
+  }
+}
+
+/** At most `max` holders at once; the others queue in order (a cancelled one leaves the queue). */
+export class Limiter {
+  private held = 0;
+  private readonly queue: (() => void)[] = [];
+  private qHead = 0;
+  constructor(private readonly max: number) {}
+
+  acquire(signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.reject(new CallCancelledError());
+    if (this.held < this.max && this.qHead === this.queue.length) {
+      this.held++;
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve, reject) => {
+      let onAbort: (() => void) | undefined;
+      const grant = () => {
+        if (onAbort) signal?.removeEventListener('abort', onAbort);
+        this.held++;
+        resolve();
+      };
+      if (signal) {
+        onAbort = () => {
+          const i = this.queue.indexOf(grant, this.qHead);
+          if (i >= 0) this.queue.splice(i, 1);
+          reject(new CallCancelledError());
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+      }
+      this.queue.push(grant);
+    });
+  }
+
+  release(): void {
+    this.held = Math.max(0, this.held - 1);
+    if (this.qHead < this.queue.length) {
+      const next = this.queue[this.qHead]!;
+      this.qHead++;
+      if (this.qHead > 1024 && this.qHead * 2 > this.queue.length) {
+        this.queue.splice(0, this.qHead);
+        this.qHead = 0;
+      }
+      next();
+    }
   }
 }

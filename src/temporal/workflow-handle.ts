@@ -16,7 +16,7 @@ import { CallCancelledError, RPCError, WorkflowContinuedAsNewError, WorkflowFail
 import { enumName } from './proto';
 import type { WorkflowService } from './workflow-service';
 import type { LongPollBudget, LongPollBudgets } from './long-poll-budget';
-import type { CloseWatchers } from './close-watcher';
+import type { CloseWatcher, CloseWatchers, WakeReason } from './close-watcher';
 import type { QueryRejectCondition } from '@temporal-handled/protocol';
 import { nextRunOf, troublePauseMs, waitCanOutlast } from './run-chain';
 import { isRetryable } from './grpc-retry';
@@ -239,12 +239,15 @@ export class WorkflowHandle implements HandleIds {
     let runId = firstRunId;
     let nextPageToken: Uint8Array | undefined;
     let outage = 0;
+    let woken: WakeReason | undefined;
     for (;;) {
       let res: HistoryPage | undefined;
       if (!budget.tryAcquire()) {
-        res = await this.peekClose(runId, callOpts);
+        const watcher = this.client.closeWatchers.for(this.namespace);
+        res = await this.peekClose(runId, callOpts, watcher, woken === 'visibility');
+        woken = undefined;
         if (!res) {
-          await this.client.closeWatchers.for(this.namespace).maybeClosed(this.workflowId, runId, opts.signal);
+          woken = await watcher.maybeClosed(this.workflowId, runId, opts.signal);
           continue;
         }
       } else {
@@ -276,7 +279,7 @@ export class WorkflowHandle implements HandleIds {
           const retryable = failure instanceof RPCError && isRetryable(failure.code, failure.message);
           if (!retryable && !this.waitCanOutlast(failure, true)) throw failure;
           outage++;
-          res = exhausted ? await this.peekClose(runId, callOpts) : undefined;
+          res = exhausted ? await this.peekClose(runId, callOpts, this.client.closeWatchers.for(this.namespace)) : undefined;
           if (!res) {
             await sleep(troublePauseMs(outage, 250), opts.signal);
             continue;
@@ -303,15 +306,21 @@ export class WorkflowHandle implements HandleIds {
    * transient trouble (thrown otherwise: a deleted workflow). The run's status comes first from
    * a describe: the server holds a close-event history read while the run is open even with
    * `waitNewEvent` false (measured: until the call's deadline), so that read is only made once
-   * the run is known to be closed, when it answers at once.
+   * the run is known to be closed, when it answers at once. `closed`: visibility has named the
+   * run closed (it is written after the history), so the describe is skipped. At most a few
+   * peeks per namespace are in flight at once (the watcher's limiter), so a wave of waits
+   * does not turn into a burst of calls and of memory.
    */
-  private async peekClose(runId: string, call: CallOptions) {
+  private async peekClose(runId: string, call: CallOptions, watcher: CloseWatcher, closed = false) {
+    await watcher.peeks.acquire(call.signal);
     try {
-      const d = await this.service.describeWorkflowExecution(
-        { namespace: this.namespace, execution: { workflowId: this.workflowId, runId } },
-        { signal: call.signal, metadata: call.metadata, payloads: 'raw', noRetry: true },
-      );
-      if (!CLOSED.has(d.workflowExecutionInfo?.status ?? 0)) return undefined;
+      if (!closed) {
+        const d = await this.service.describeWorkflowExecution(
+          { namespace: this.namespace, execution: { workflowId: this.workflowId, runId } },
+          { signal: call.signal, metadata: call.metadata, payloads: 'raw', noRetry: true },
+        );
+        if (!CLOSED.has(d.workflowExecutionInfo?.status ?? 0)) return undefined;
+      }
       const res = await this.service.getWorkflowExecutionHistory(
         {
           namespace: this.namespace,
@@ -327,6 +336,8 @@ export class WorkflowHandle implements HandleIds {
       if (err instanceof CallCancelledError) throw err;
       if (err instanceof RPCError && !isRetryable(err.code, err.message) && !this.waitCanOutlast(err, true)) throw err;
       return undefined;
+    } finally {
+      watcher.peeks.release();
     }
   }
 

@@ -72,15 +72,24 @@ describe('result waits over the long-poll budget (close watcher)', function () {
     const w = await startWorker();
     cleanup.push(() => w.stop());
     const client = await sharedClient({ maxLongPolls: 0, closeWatcher: { sweepAfterMs: 3_600_000 } });
-    // Each run sleeps 700 ms before it continues, so the wait registers with the watcher on each run.
-    const h = await client.startWorkflow({ workflowType: 'slowChain', taskQueue: w.taskQueue, workflowId: uniqueId('cw-can'), args: [3, 700] });
+    // Each run closes on a signal sent once the wait is registered with the watcher on it, so
+    // each close (two continue-as-new, then the result) is found by a visibility query.
+    const h = await client.startWorkflow({ workflowType: 'chainOnSignal', taskQueue: w.taskQueue, workflowId: uniqueId('cw-can'), args: [2] });
+    const watcher = client.closeWatchers.for('default');
     const steps: RunStep[] = [];
-    const r = await h.result({ onStep: (s) => steps.push(s) });
-    expect(r.value).to.deep.equal({ runs: 4 });
-    expect(steps.map((s) => s.reason)).to.deep.equal(['CONTINUED_AS_NEW', 'CONTINUED_AS_NEW', 'CONTINUED_AS_NEW']);
+    const p = h.result({ onStep: (s) => steps.push(s) });
+    for (let k = 0; k < 3; k++) {
+      while (watcher.size === 0 || watcher.stats.woken < k) await new Promise((r) => setTimeout(r, 20));
+      await h.signal('finish');
+      while (watcher.stats.woken <= k) await new Promise((r) => setTimeout(r, 20));
+    }
+    const r = await p;
+    expect(r.value).to.deep.equal({ runs: 3 });
+    expect(steps.map((s) => s.reason)).to.deep.equal(['CONTINUED_AS_NEW', 'CONTINUED_AS_NEW']);
     expect(steps[0]!.previousRunId).to.equal(h.resultRunId);
-    expect(r.runId).to.equal(steps[2]!.runId);
-    expect(client.closeWatchers.for('default').stats.woken).to.be.at.least(4);
+    expect(steps[1]!.previousRunId).to.equal(steps[0]!.runId);
+    expect(r.runId).to.equal(steps[1]!.runId);
+    expect([watcher.stats.woken, watcher.stats.swept, watcher.size]).to.deep.equal([3, 0, 0]);
   });
 
   it('a cancelled wait leaves the watcher', async function () {
