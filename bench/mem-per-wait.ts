@@ -6,8 +6,21 @@
  * A dev server of its own (frontend.namespaceCount at its default unless given).
  */
 import { TemporalHandledClient } from 'temporal-handled-client';
-import { startServer } from './env';
+import { diffCounts, startServer } from './env';
 import { pool, sleep } from './stats';
+
+/** The server's `service_requests` counters by operation. */
+async function requestCounts(metricsPort: number): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('service_requests{') || !line.includes('service_name="frontend"')) continue;
+    const op = /operation="([^"]*)"/.exec(line)?.[1] ?? '?';
+    const v = Number(line.slice(line.lastIndexOf(' ') + 1));
+    if (Number.isFinite(v)) out[op] = (out[op] ?? 0) + v;
+  }
+  return out;
+}
 
 async function main(): Promise<void> {
   const n = Number(process.argv[2] ?? 5000);
@@ -40,11 +53,19 @@ async function main(): Promise<void> {
       });
     // Let the waits settle (past the budget most of them are not in a long poll), then sample.
     const samples: number[] = [];
+    const calls: Record<string, number>[] = [];
+    let prev = await requestCounts(server.metricsPort);
     for (let k = 0; k < 15; k++) {
       await sleep(2000);
       const s = await st();
       samples.push(s.memory.rss);
+      const now = await requestCounts(server.metricsPort);
+      calls.push(diffCounts(now, prev));
+      prev = now;
     }
+    // The server's calls per second over the last 10 s (every wait settled by then).
+    const last: Record<string, number> = {};
+    for (const c of calls.slice(-5)) for (const [k, v] of Object.entries(c)) last[k] = (last[k] ?? 0) + v / 10;
     const after = await st();
     const perWait = (after.memory.rss - before.memory.rss) / n;
     const heapPerWait = (after.memory.heapUsed - before.memory.heapUsed) / n;
@@ -59,6 +80,8 @@ async function main(): Promise<void> {
         grpcInFlight: after.grpcInFlight,
         errors,
         samplesMB: samples.map((x) => Math.round(x / 1e6)),
+        callsPerSecLast10s: last,
+        callsPer2s: calls.map((c) => Object.values(c).reduce((a, b) => a + b, 0)),
       }),
     );
   } finally {
