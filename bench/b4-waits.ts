@@ -198,7 +198,7 @@ export async function runWaitCase(ctx: Ctx, c: WaitCase, p: Path): Promise<WaitR
         countFrom = nowMs();
       }
     }
-    const callsHeldByOp = diffCounts(await requestCounts(c.server), callsAtHold ?? {});
+    const callsHeldByOp = callsAtHold ? diffCounts(await requestCounts(c.server), callsAtHold) : {};
     const heldS = (nowMs() - countFrom) / 1000;
     const callsPerSecHeld = c.holdMs > 0 && callsAtHold ? round(reSum(callsHeldByOp) / heldS) : null;
     for (const k of Object.keys(callsHeldByOp)) callsHeldByOp[k] = round(callsHeldByOp[k]! / heldS);
