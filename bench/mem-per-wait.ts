@@ -67,6 +67,12 @@ async function main(): Promise<void> {
     const last: Record<string, number> = {};
     for (const c of calls.slice(-5)) for (const [k, v] of Object.entries(c)) last[k] = (last[k] ?? 0) + v / 10;
     const after = await st();
+    // With MEM_SNAPSHOT set (and the daemon started with NODE_OPTIONS=--heapsnapshot-signal=SIGUSR2),
+    // a heap snapshot of the daemon, written in its working directory.
+    if (process.env.MEM_SNAPSHOT) {
+      process.kill(((await daemon.status()) as { pid: number }).pid, 'SIGUSR2');
+      await sleep(20_000);
+    }
     const perWait = (after.memory.rss - before.memory.rss) / n;
     const heapPerWait = (after.memory.heapUsed - before.memory.heapUsed) / n;
     console.log(

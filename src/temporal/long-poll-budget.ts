@@ -56,12 +56,22 @@ export class LongPollBudget {
     if (this.waits === 0) this.limit = this.initialCap;
   }
 
-  /** Takes a slot for one long poll; false when over the budget (the caller should not wait on the server). */
-  tryAcquire(): boolean {
+  /**
+   * Takes a slot for one long poll; false when over the budget (the caller should not wait on the
+   * server). `reserve`: slots to leave to other callers (result waits leave a tenth of a finite
+   * budget to history pages and watches, which would otherwise wait for a slot that thousands of
+   * result waits keep taking back).
+   */
+  tryAcquire(reserve = 0): boolean {
     if (this.limit !== this.initialCap && this.now() - this.refusedAt >= this.liftAfterMs) this.limit = this.initialCap;
-    if (this.open >= this.limit) return false;
+    if (this.open >= this.limit - (Number.isFinite(this.limit) ? reserve : 0)) return false;
     this.open++;
     return true;
+  }
+
+  /** The slots result waits leave to others: a tenth of a finite budget. */
+  get reserve(): number {
+    return Number.isFinite(this.limit) ? Math.floor(this.limit / 10) : 0;
   }
 
   /** Gives a slot back. */

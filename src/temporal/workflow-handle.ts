@@ -242,7 +242,7 @@ export class WorkflowHandle implements HandleIds {
     let woken: WakeReason | undefined;
     for (;;) {
       let res: HistoryPage | undefined;
-      if (!budget.tryAcquire()) {
+      if (!budget.tryAcquire(budget.reserve)) {
         const watcher = this.client.closeWatchers.for(this.namespace);
         res = await this.peekClose(runId, callOpts, watcher, woken === 'visibility');
         woken = undefined;
