@@ -275,8 +275,9 @@ export class WorkflowHandle implements HandleIds {
           if (opts.timeoutMs !== undefined && failure instanceof RPCError && failure.status === 'DEADLINE_EXCEEDED') continue;
           const exhausted = failure instanceof RPCError && failure.status === 'RESOURCE_EXHAUSTED';
           if (exhausted) budget.refused();
-          // What the connection would have retried (an HTTP/2 reset, UNKNOWN, ...) is retried here.
-          const retryable = failure instanceof RPCError && isRetryable(failure.code, failure.message);
+          // What the connection would have retried (an HTTP/2 reset, UNKNOWN, ...) is retried here,
+          // once the server has answered (before that, the connection made its ten attempts).
+          const retryable = connection.everAnswered && failure instanceof RPCError && isRetryable(failure.code, failure.message);
           if (!retryable && !this.waitCanOutlast(failure, true)) throw failure;
           outage++;
           res = exhausted ? await this.peekClose(runId, callOpts, this.client.closeWatchers.for(this.namespace)) : undefined;
@@ -334,7 +335,7 @@ export class WorkflowHandle implements HandleIds {
       return (res.history?.events?.length ?? 0) > 0 ? res : undefined;
     } catch (err) {
       if (err instanceof CallCancelledError) throw err;
-      if (err instanceof RPCError && !isRetryable(err.code, err.message) && !this.waitCanOutlast(err, true)) throw err;
+      if (err instanceof RPCError && !(this.service.connection.everAnswered && isRetryable(err.code, err.message)) && !this.waitCanOutlast(err, true)) throw err;
       return undefined;
     } finally {
       watcher.peeks.release();

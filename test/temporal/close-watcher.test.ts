@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { startWorker, testEnv, uniqueId } from '../harness/env';
-import { DevServer } from '../../src/devserver/dev-server';
+import { DevServer, freePort } from '../../src/devserver/dev-server';
 import { Connection } from '../../src/temporal/connection';
 import { TemporalClient, type ClientOptions } from '../../src/temporal/client';
 import type { RunStep } from '../../src/temporal/workflow-handle';
@@ -180,6 +180,24 @@ describe('result waits through transient trouble (own servers)', function () {
     const results = await Promise.all(waits);
     expect(results.map((r) => r.value)).to.deep.equal(Array.from({ length: 12 }, (_, i) => i));
     expect(deadlines).to.deep.equal(['DEADLINE_EXCEEDED']);
+  });
+
+  it('a wait on an address that never answered still fails (UNAVAILABLE), over the budget too', async function () {
+    this.timeout(60_000);
+    const port = await freePort();
+    for (const maxLongPolls of [1000, 0]) {
+      const connection = new Connection({ address: `127.0.0.1:${port}`, retry: { maxAttempts: 2, initialIntervalMs: 10 } });
+      cleanup.push(() => connection.close());
+      const client = new TemporalClient(connection, { maxLongPolls });
+      const err = await client
+        .getWorkflowHandle('nowhere', 'run')
+        .result()
+        .then(
+          () => null,
+          (e: { status?: string }) => e,
+        );
+      expect(err?.status, `maxLongPolls ${maxLongPolls}`).to.equal('UNAVAILABLE');
+    }
   });
 
   it('waits held across a server restart are all answered (long polls and the watcher)', async function () {
