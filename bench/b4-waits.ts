@@ -59,6 +59,26 @@ export interface WaitResult {
   /** Signals sent → last answer. */
   answersMs: number;
   resourceExhausted: { untilSignal: Record<string, number>; total: Record<string, number> };
+  /** Requests the server counted (service_requests) while the waits were held, per second, in all and by operation; null without a hold. */
+  callsPerSecHeld: number | null;
+  callsHeldByOp: Record<string, number>;
+}
+
+/** The frontend's `service_requests` counters by operation (every RPC a client or worker made; the history service counts its own too). */
+async function requestCounts(s: BenchServer): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  try {
+    const text = await (await fetch(`http://127.0.0.1:${s.metricsPort}/metrics`)).text();
+    for (const line of text.split('\n')) {
+      if (!line.startsWith('service_requests{') || !line.includes('service_name="frontend"')) continue;
+      const op = /operation="([^"]*)"/.exec(line)?.[1] ?? '?';
+      const v = Number(line.slice(line.lastIndexOf(' ') + 1));
+      if (Number.isFinite(v)) out[op] = (out[op] ?? 0) + v;
+    }
+  } catch {
+    /* metrics unavailable */
+  }
+  return out;
 }
 
 const MB = 1e6;
@@ -155,18 +175,33 @@ export async function runWaitCase(ctx: Ctx, c: WaitCase, p: Path): Promise<WaitR
     for (;;) {
       const s = await sampleStatus();
       const elapsed = nowMs() - t;
-      const established = p === 'direct' || (s.grpcInFlight ?? 0) >= c.n;
+      // Every wait is a request in flight in the daemon (most of them, past the long-poll budget,
+      // without a gRPC call of their own).
+      const established = p === 'direct' || ((s as { inFlight?: number }).inFlight ?? 0) >= c.n;
       if ((established && elapsed >= fixed) || nowMs() > settleDeadline) break;
       await sleep(500);
     }
     const settleMs = nowMs() - t;
     const waiting = await sampleStatus();
     ctx.log(`B4 ${tag}: waits established after ${fmt(settleMs / 1000)} s; holder RSS ${fmt((waiting.rss ?? NaN) / MB)} MB${c.holdMs ? `; holding ${c.holdMs / 1000} s` : ''}`);
-    const holdEnd = nowMs() + c.holdMs;
+    // Calls per second over the hold's second half: the waits' registration (one check each,
+    // past the long-poll budget) is over by then, and a long poll is renewed every 20 s.
+    const holdStart = nowMs();
+    const holdEnd = holdStart + c.holdMs;
+    let callsAtHold: Record<string, number> | undefined;
+    let countFrom = holdStart;
     while (nowMs() < holdEnd) {
       await sleep(Math.min(1000, Math.max(0, holdEnd - nowMs())));
       await sampleStatus();
+      if (!callsAtHold && nowMs() >= holdStart + c.holdMs / 2) {
+        callsAtHold = await requestCounts(c.server);
+        countFrom = nowMs();
+      }
     }
+    const callsHeldByOp = callsAtHold ? diffCounts(await requestCounts(c.server), callsAtHold) : {};
+    const heldS = (nowMs() - countFrom) / 1000;
+    const callsPerSecHeld = c.holdMs > 0 && callsAtHold ? round(reSum(callsHeldByOp) / heldS) : null;
+    for (const k of Object.keys(callsHeldByOp)) callsHeldByOp[k] = round(callsHeldByOp[k]! / heldS);
     const reAtSignal = await resourceExhaustedCount(c.server);
     const failedBeforeSignal = holder.errors.size;
 
@@ -225,10 +260,12 @@ export async function runWaitCase(ctx: Ctx, c: WaitCase, p: Path): Promise<WaitR
       signalMs,
       answersMs: round(lastAnswer - signalStart),
       resourceExhausted: { untilSignal: diffCounts(reAtSignal, reBefore), total: diffCounts(reAfter, reBefore) },
+      callsPerSecHeld,
+      callsHeldByOp,
     };
     ctx.log(
       `B4 ${tag}: ${r.answered}/${signalled} answered, ${holder.errors.size} errors, ${r.missing} missing; lag p50 ${fmt(r.lagMs.p50)} ms p99 ${fmt(r.lagMs.p99)} ms; ` +
-        `RESOURCE_EXHAUSTED ${JSON.stringify(r.resourceExhausted.total)}`,
+        `RESOURCE_EXHAUSTED ${JSON.stringify(r.resourceExhausted.total)}; held: ${callsPerSecHeld ?? '–'} calls/s ${JSON.stringify(callsHeldByOp)}; RSS waiting ${rssMB(r.rss.waiting)} MB`,
     );
     return r;
   } finally {
@@ -258,6 +295,7 @@ export function b4Markdown(cases: { c: WaitCase; results: WaitResult[] }[], limi
         `${r.answered}/${r.signalled}`,
         errs ? `${errs} (${r.failedBeforeSignal} before the signals)` : '0',
         String(reSum(r.resourceExhausted.total)),
+        r.callsPerSecHeld === null ? '–' : fmt(r.callsPerSecHeld),
       ]);
     }
   }
@@ -281,6 +319,21 @@ export function b4Markdown(cases: { c: WaitCase; results: WaitResult[] }[], limi
       note,
     });
   }
+  const manyCase = cases.find((x) => x.c.key === 'many');
+  const m = manyCase?.results.find((r) => r.path === 'daemon');
+  if (manyCase && m) {
+    const errs = reSum(m.errors);
+    const perWait = m.rss.waiting !== null && m.rss.idle !== null ? (m.rss.waiting - m.rss.idle) / m.n : NaN;
+    targets.push({
+      scenario: 'B4',
+      what: `${manyCase.c.n} waits on the default limit: signalled waits answered, errors`,
+      measured: m.answered,
+      unit: `/${m.signalled} answered, ${errs} errors`,
+      target: 'all, 0 errors',
+      met: m.answered === m.signalled && errs === 0,
+      note: `lag p50 ${fmt(m.lagMs.p50)} ms, p99 ${fmt(m.lagMs.p99)} ms; ${fmt(perWait / 1e3)} KB RSS per wait; ${m.callsPerSecHeld ?? '–'} server calls/s while held`,
+    });
+  }
   const errorLines: string[] = [];
   for (const { c, results } of cases) {
     for (const r of results) {
@@ -291,7 +344,24 @@ export function b4Markdown(cases: { c: WaitCase; results: WaitResult[] }[], limi
   const md = [
     `Each holder runs in a child process of its own; the signals (\`finish\`, 64 at a time) come from @temporalio/client in the benchmark process. RSS in MB (10^6 bytes): the daemon's daemon/status memory.rss (daemon path) or the holder process's own RSS (direct path); "waiting" is read once every wait is established, "max" is the highest reading until the last answer. Lag: answer arrival in the holder minus the workflow's close time (describe), same clock. ${limitNote}`,
     '',
-    mdTable(['case', 'path', 'waits', 'RSS idle', 'RSS waiting', 'RSS max', 'lag p50 ms', 'lag p99 ms', 'lag max ms', 'answered', 'errors', 'RESOURCE_EXHAUSTED at the server'], rows),
+    mdTable(
+      [
+        'case',
+        'path',
+        'waits',
+        'RSS idle',
+        'RSS waiting',
+        'RSS max',
+        'lag p50 ms',
+        'lag p99 ms',
+        'lag max ms',
+        'answered',
+        'errors',
+        'RESOURCE_EXHAUSTED at the server',
+        "server calls/s, hold's 2nd half",
+      ],
+      rows,
+    ),
     '',
     ...(errorLines.length ? ['Errors and missing answers:', '', ...errorLines, ''] : []),
     mdTable(
@@ -309,6 +379,20 @@ export async function b4(ctx: Ctx, extra: { big?: { server: BenchServer; taskQue
     { key: 'main', title: `${n} waits, all signalled at once (64 signals in flight)`, server: ctx.main, taskQueue: ctx.taskQueue, n, paths: ['daemon', 'direct'], holdMs: 0 },
     { key: 'paced', title: `${n} waits, signals paced (4 in flight)`, server: ctx.main, taskQueue: ctx.taskQueue, n, paths: ['daemon', 'direct'], holdMs: 0, signalConcurrency: 4 },
   ];
+  // Many waits on the default long-poll limit: most of them past the daemon's budget of 1,000
+  // long polls, multiplexed by the close watcher; 10 % signalled in one wave.
+  const many = ctx.quick ? 5000 : 20_000;
+  cases.push({
+    key: 'many',
+    title: `${many.toLocaleString('en')} waits on the default limit (1200), held ${ctx.quick ? 20 : 60} s, ${(many / 10).toLocaleString('en')} signalled`,
+    server: ctx.main,
+    taskQueue: ctx.taskQueue,
+    parkedQueue,
+    n: many,
+    paths: ['daemon'],
+    holdMs: ctx.quick ? 20_000 : 60_000,
+    signalled: many / 10,
+  });
   if (ctx.quick) {
     if (extra.big) {
       const limit = extra.big.server.longPollLimit;

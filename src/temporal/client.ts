@@ -12,6 +12,7 @@ import { errordetails } from './proto';
 import { RPCError, WorkflowAlreadyStartedError } from './errors';
 import { findDetail } from './rpc-errors';
 import { LongPollBudgets } from './long-poll-budget';
+import { CloseWatchers, type CloseWatcherOptions } from './close-watcher';
 import type { RemoteCodec } from './remote-codec';
 
 export interface ClientOptions {
@@ -21,6 +22,10 @@ export interface ClientOptions {
   identity?: string;
   /** A codec server every payload goes through (remote-codec.ts). */
   codec?: RemoteCodec;
+  /** Result long polls held at most per namespace; the waits over it go through the close watcher. @default 1000 */
+  maxLongPolls?: number;
+  /** How the close watcher queries (close-watcher.ts). */
+  closeWatcher?: CloseWatcherOptions;
 }
 
 export class TemporalClient {
@@ -28,13 +33,17 @@ export class TemporalClient {
   readonly namespace: string;
   readonly identity: string;
   /** This client's share of each namespace's long polls (see long-poll-budget.ts). */
-  readonly longPolls = new LongPollBudgets();
+  readonly longPolls: LongPollBudgets;
+  /** Finds the closes of the waits over the budget in bulk (see close-watcher.ts). */
+  readonly closeWatchers: CloseWatchers;
 
   constructor(
     readonly connection: Connection,
     options: ClientOptions = {},
   ) {
     this.service = new WorkflowService(connection, options.codec);
+    this.longPolls = new LongPollBudgets(options.maxLongPolls ?? 1000);
+    this.closeWatchers = new CloseWatchers(this.service, options.closeWatcher);
     this.namespace = options.namespace ?? 'default';
     this.identity = options.identity ?? defaultIdentity();
   }

@@ -46,11 +46,14 @@ export function closeStatusOfEvent(ev: IHistoryEvent): string | null {
  * - an outage (a restart, a network blip) longer than the connection's retry budget, once the
  *   server has answered on this connection (a wrong address, which never answered, fails at once);
  * - the server's limit on concurrent long polls per namespace (RESOURCE_EXHAUSTED, but not a
- *   message over the size limit, which no retry mends).
+ *   message over the size limit, which no retry mends);
+ * - with `longPoll`, the server ending a long poll with DEADLINE_EXCEEDED or CANCELLED (a loaded
+ *   server's own context deadline; the caller's cancellation is a CallCancelledError, never this).
  */
-export function waitCanOutlast(err: unknown, connection: Connection): boolean {
+export function waitCanOutlast(err: unknown, connection: Connection, longPoll = false): boolean {
   if (!(err instanceof RPCError)) return false;
   if (err.status === 'UNAVAILABLE') return connection.everAnswered;
+  if (longPoll && (err.status === 'DEADLINE_EXCEEDED' || err.status === 'CANCELLED')) return true;
   return err.status === 'RESOURCE_EXHAUSTED' && !/larger than max/i.test(err.message);
 }
 

@@ -16,10 +16,23 @@ import { CallCancelledError, RPCError, WorkflowContinuedAsNewError, WorkflowFail
 import { enumName } from './proto';
 import type { WorkflowService } from './workflow-service';
 import type { LongPollBudget, LongPollBudgets } from './long-poll-budget';
+import type { CloseWatcher, CloseWatchers, WakeReason } from './close-watcher';
 import type { QueryRejectCondition } from '@temporal-handled/protocol';
 import { nextRunOf, troublePauseMs, waitCanOutlast } from './run-chain';
+import { isRetryable } from './grpc-retry';
 
 type HistoryPage = Awaited<ReturnType<WorkflowService['getWorkflowExecutionHistory']>>;
+
+const S = enums.WorkflowExecutionStatus;
+/** The statuses of a closed run. */
+const CLOSED = new Set<number>([
+  S.WORKFLOW_EXECUTION_STATUS_COMPLETED,
+  S.WORKFLOW_EXECUTION_STATUS_FAILED,
+  S.WORKFLOW_EXECUTION_STATUS_CANCELED,
+  S.WORKFLOW_EXECUTION_STATUS_TERMINATED,
+  S.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW,
+  S.WORKFLOW_EXECUTION_STATUS_TIMED_OUT,
+]);
 
 export type { QueryRejectCondition };
 
@@ -63,6 +76,7 @@ export interface HandleContext {
   readonly service: WorkflowService;
   readonly identity: string;
   readonly longPolls: LongPollBudgets;
+  readonly closeWatchers: CloseWatchers;
 }
 
 export class WorkflowHandle implements HandleIds {
@@ -179,15 +193,7 @@ export class WorkflowHandle implements HandleIds {
     const followRuns = opts.followRuns ?? true;
     // The close event's payloads (a result, a failure) are decoded by the codec, if there is one.
     const callOpts: CallOptions = { signal: opts.signal, longPoll: true, timeoutMs: opts.timeoutMs, metadata: opts.metadata, payloads: 'decode' };
-    let runId = this.resultRunId ?? '';
-    if (!runId) {
-      // Pin the current run first, so the result names the run it came from.
-      const d = await this.service.describeWorkflowExecution(
-        { namespace: this.namespace, execution: this.execution(null) },
-        { signal: opts.signal, timeoutMs: opts.timeoutMs, metadata: opts.metadata },
-      );
-      runId = d.workflowExecutionInfo?.execution?.runId ?? '';
-    }
+    const runId = this.resultRunId || (await this.currentRunId(opts));
     opts.onStart?.(runId);
     const budget = this.client.longPolls.for(this.namespace);
     budget.join();
@@ -198,24 +204,53 @@ export class WorkflowHandle implements HandleIds {
     }
   }
 
+  /** Pins the current run first, so the result names the run it came from (transient trouble retried as the wait's). */
+  private async currentRunId(opts: ResultOptions): Promise<string> {
+    for (let n = 1; ; n++) {
+      try {
+        const d = await this.service.describeWorkflowExecution(
+          { namespace: this.namespace, execution: this.execution(null) },
+          { signal: opts.signal, timeoutMs: opts.timeoutMs, metadata: opts.metadata },
+        );
+        return d.workflowExecutionInfo?.execution?.runId ?? '';
+      } catch (err) {
+        if (!this.waitCanOutlast(err, true)) throw err;
+        await sleep(troublePauseMs(n, 250), opts.signal);
+      }
+    }
+  }
+
+  /**
+   * The run-chain loop. A wait has no deadline of its own, so transient trouble does not end it
+   * (the caller sees a result, its workflow's failure, or its own cancellation):
+   * - an outage (a restart, a network blip), once the server has answered on this connection
+   *   (a wrong address, which never answered, still fails at once);
+   * - the server's limit on concurrent long polls per namespace (RESOURCE_EXHAUSTED), which many
+   *   waits can reach together: the budget shrinks (long-poll-budget.ts);
+   * - a long poll the server ends with DEADLINE_EXCEEDED or CANCELLED (a loaded server), or the
+   *   caller's own deadline of each poll (rpcTimeout) passing before the server's window.
+   * A wait over the budget holds no call: it looks for its close event once without waiting (a call
+   * the limit does not count), then registers with the namespace's close watcher (close-watcher.ts),
+   * which wakes it when a visibility query names its run closed or its sweep turn comes; it
+   * then looks again, and answers only from the close event.
+   */
   private async followChain(budget: LongPollBudget, firstRunId: string, followRuns: boolean, callOpts: CallOptions, opts: ResultOptions): Promise<WorkflowResult> {
+    const connection = this.service.connection;
     let runId = firstRunId;
     let nextPageToken: Uint8Array | undefined;
     let outage = 0;
-    let overBudget = 0;
+    let woken: WakeReason | undefined;
     for (;;) {
       let res: HistoryPage | undefined;
-      if (!budget.tryAcquire()) {
-        // Over this namespace's share of long polls (the server has refused one; see
-        // long-poll-budget.ts): look for the close event without waiting, then pause.
-        res = await this.peekClose(runId, callOpts);
+      if (!budget.tryAcquire(budget.reserve)) {
+        const watcher = this.client.closeWatchers.for(this.namespace);
+        res = await this.peekClose(runId, callOpts, watcher, woken === 'visibility');
+        woken = undefined;
         if (!res) {
-          overBudget++;
-          await sleep(troublePauseMs(overBudget, 500), opts.signal);
+          woken = await watcher.maybeClosed(this.workflowId, runId, opts.signal);
           continue;
         }
       } else {
-        overBudget = 0;
         let failure: unknown;
         try {
           res = await this.service.getWorkflowExecutionHistory(
@@ -227,7 +262,9 @@ export class WorkflowHandle implements HandleIds {
               skipArchival: true,
               nextPageToken,
             },
-            callOpts,
+            // Once the server has answered, this loop retries by itself (a refusal must reach
+            // the budget at once, not after the connection's ten attempts).
+            connection.everAnswered ? { ...callOpts, noRetry: true } : callOpts,
           );
         } catch (err) {
           failure = err;
@@ -235,22 +272,15 @@ export class WorkflowHandle implements HandleIds {
           budget.release();
         }
         if (!res) {
-          // A wait has no deadline of its own, so transient trouble does not end it:
-          // - an outage (a restart, a network blip) longer than the connection's retry budget,
-          //   once the server has answered on this connection (a wrong address, which never
-          //   answered, still fails at once);
-          // - the server's limit on concurrent long polls per namespace (RESOURCE_EXHAUSTED),
-          //   which many waits can reach together: the budget shrinks, and the wait looks for
-          //   the close event with a call that does not wait (the limit does not count it),
-          //   so a wait kept out of a long poll still answers within one pause of its close.
-          // - the caller's own deadline of each poll (rpcTimeout) passing before the server's window.
-          // Polling goes on until the server answers or the caller gives up.
           if (opts.timeoutMs !== undefined && failure instanceof RPCError && failure.status === 'DEADLINE_EXCEEDED') continue;
           const exhausted = failure instanceof RPCError && failure.status === 'RESOURCE_EXHAUSTED';
           if (exhausted) budget.refused();
-          if (!this.waitCanOutlast(failure)) throw failure;
+          // What the connection would have retried (an HTTP/2 reset, UNKNOWN, ...) is retried here,
+          // once the server has answered (before that, the connection made its ten attempts).
+          const retryable = connection.everAnswered && failure instanceof RPCError && isRetryable(failure.code, failure.message);
+          if (!retryable && !this.waitCanOutlast(failure, true)) throw failure;
           outage++;
-          res = exhausted ? await this.peekClose(runId, callOpts) : undefined;
+          res = exhausted ? await this.peekClose(runId, callOpts, this.client.closeWatchers.for(this.namespace)) : undefined;
           if (!res) {
             await sleep(troublePauseMs(outage, 250), opts.signal);
             continue;
@@ -272,9 +302,26 @@ export class WorkflowHandle implements HandleIds {
     }
   }
 
-  /** The run's close event if it has closed, without waiting; undefined when still open or on error. */
-  private async peekClose(runId: string, call: CallOptions) {
+  /**
+   * The run's close event if it has closed, without waiting; undefined when still open or on
+   * transient trouble (thrown otherwise: a deleted workflow). The run's status comes first from
+   * a describe: the server holds a close-event history read while the run is open even with
+   * `waitNewEvent` false (measured: until the call's deadline), so that read is only made once
+   * the run is known to be closed, when it answers at once. `closed`: visibility has named the
+   * run closed (it is written after the history), so the describe is skipped. At most a few
+   * peeks per namespace are in flight at once (the watcher's limiter), so a wave of waits
+   * does not turn into a burst of calls and of memory.
+   */
+  private async peekClose(runId: string, call: CallOptions, watcher: CloseWatcher, closed = false) {
+    await watcher.peeks.acquire(call.signal);
     try {
+      if (!closed) {
+        const d = await this.service.describeWorkflowExecution(
+          { namespace: this.namespace, execution: { workflowId: this.workflowId, runId } },
+          { signal: call.signal, metadata: call.metadata, payloads: 'raw', noRetry: true },
+        );
+        if (!CLOSED.has(d.workflowExecutionInfo?.status ?? 0)) return undefined;
+      }
       const res = await this.service.getWorkflowExecutionHistory(
         {
           namespace: this.namespace,
@@ -288,12 +335,15 @@ export class WorkflowHandle implements HandleIds {
       return (res.history?.events?.length ?? 0) > 0 ? res : undefined;
     } catch (err) {
       if (err instanceof CallCancelledError) throw err;
+      if (err instanceof RPCError && !(this.service.connection.everAnswered && isRetryable(err.code, err.message)) && !this.waitCanOutlast(err, true)) throw err;
       return undefined;
+    } finally {
+      watcher.peeks.release();
     }
   }
 
-  private waitCanOutlast(err: unknown): boolean {
-    return waitCanOutlast(err, this.service.connection);
+  private waitCanOutlast(err: unknown, longPoll = false): boolean {
+    return waitCanOutlast(err, this.service.connection, longPoll);
   }
 
   /** What one close event means: a result, a step to the next run, or an error (thrown). */

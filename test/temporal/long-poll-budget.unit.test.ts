@@ -73,4 +73,33 @@ describe('long-poll budget', function () {
     expect(all.for('a')).to.equal(all.for('a'));
     expect(all.for('a')).to.not.equal(all.for('b'));
   });
+
+  it('starts at its initial cap and is lifted back to it, not past it', () => {
+    let t = 0;
+    const b = new LongPollBudget(() => t, 1_000, 10);
+    b.join();
+    for (let i = 0; i < 10; i++) expect(b.tryAcquire()).to.equal(true);
+    expect(b.tryAcquire()).to.equal(false);
+    b.refused(); // 9 others: 4
+    expect(b.cap).to.equal(4);
+    t += 1_000;
+    for (let i = 0; i < 10; i++) b.release();
+    expect(b.tryAcquire()).to.equal(true);
+    expect(b.cap).to.equal(10);
+    b.release();
+    b.refused();
+    b.leave();
+    expect(b.cap).to.equal(10);
+    expect(new LongPollBudgets(7).for('a').cap).to.equal(7);
+  });
+
+  it('result waits leave a tenth of a finite budget to other callers', () => {
+    const b = new LongPollBudget(Date.now, 60_000, 20);
+    expect(b.reserve).to.equal(2);
+    for (let i = 0; i < 18; i++) expect(b.tryAcquire(b.reserve)).to.equal(true);
+    expect(b.tryAcquire(b.reserve)).to.equal(false);
+    // Others still get the last two slots.
+    expect([b.tryAcquire(), b.tryAcquire(), b.tryAcquire()]).to.deep.equal([true, true, false]);
+    expect(new LongPollBudget().reserve).to.equal(0);
+  });
 });

@@ -314,7 +314,7 @@ describe('history watch', function () {
       budget.release();
       budget.leave();
     }
-    expect([budget.cap, budget.inFlight, budget.waiting]).to.deep.equal([Infinity, 0, 0]);
+    expect([budget.cap, budget.inFlight, budget.waiting]).to.deep.equal([1000, 0, 0]);
   });
 
   describe('across the 20-second long-poll window and a server restart', function () {
