@@ -132,7 +132,8 @@ export async function watch(client: TemporalClient, handle: HandleIds, o: WatchO
           if (failure instanceof CallCancelledError) throw failure;
           const exhausted = failure instanceof RPCError && failure.status === 'RESOURCE_EXHAUSTED';
           if (exhausted) budget.refused();
-          if (!waitCanOutlast(failure, client.service.connection)) throw failure;
+          // A long poll the server ends (DEADLINE_EXCEEDED, CANCELLED) is polled again, as a result wait does.
+          if (!waitCanOutlast(failure, client.service.connection, true)) throw failure;
           outage++;
           await sleep(troublePauseMs(outage, 250), signal);
           continue;
