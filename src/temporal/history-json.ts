@@ -20,6 +20,7 @@ import * as protojson from 'protobufjs/ext/protojson';
 import type * as protobuf from 'protobufjs/light';
 import { messageType, type IHistoryEvent, type IPayload } from './proto';
 import { fromPayload, type JsonValue } from './payload-converter';
+import { carriers } from './payload-visitor';
 
 /** One history event in proto3 JSON. */
 export type HistoryEventJson = { [key: string]: JsonValue };
@@ -67,7 +68,7 @@ function decodeSingle(type: protobuf.Type, v: JsonValue): JsonValue {
 
 /** Replaces, in place, every Payload and Payloads under `json` (of message type `type`). */
 function decodeMessage(type: protobuf.Type, json: HistoryEventJson): void {
-  for (const field of carriers(type)) {
+  for (const field of carriers(type, 'all')) {
     const v = json[field.jsonName!];
     if (v === undefined || v === null) continue;
     const ft = field.resolvedType as protobuf.Type;
@@ -81,40 +82,4 @@ function decodeMessage(type: protobuf.Type, json: HistoryEventJson): void {
       json[field.jsonName!] = decodeSingle(ft, v);
     }
   }
-}
-
-const carrierCache = new Map<string, protobuf.Field[]>();
-const containsCache = new Map<string, boolean>();
-
-/** The message fields of `type` through which a payload can be reached. */
-function carriers(type: protobuf.Type): protobuf.Field[] {
-  let c = carrierCache.get(type.fullName);
-  if (!c) {
-    c = type.fieldsArray.filter((f) => {
-      const t = f.resolve().resolvedType;
-      return t !== null && 'fieldsArray' in t && containsPayload(t as protobuf.Type, new Set());
-    });
-    carrierCache.set(type.fullName, c);
-  }
-  return c;
-}
-
-function containsPayload(type: protobuf.Type, seen: Set<string>): boolean {
-  const known = containsCache.get(type.fullName);
-  if (known !== undefined) return known;
-  if (type.fullName === PAYLOAD || type.fullName === PAYLOADS) return true;
-  if (seen.has(type.fullName)) return false; // a cycle (e.g. Failure.cause): decided by its other fields
-  seen.add(type.fullName);
-  let found = false;
-  for (const f of type.fieldsArray) {
-    const t = f.resolve().resolvedType;
-    if (t !== null && 'fieldsArray' in t && containsPayload(t as protobuf.Type, seen)) {
-      found = true;
-      break;
-    }
-  }
-  // Only a definite answer is cached; one cut short by a cycle is worked out again from the top.
-  if (found || seen.size === 1) containsCache.set(type.fullName, found);
-  seen.delete(type.fullName);
-  return found;
 }

@@ -43,25 +43,30 @@ function single(t: protobuf.Type, holder: Record<string | number, unknown>, key:
   else visit(t, v as Record<string, unknown>, out);
 }
 
-const carrierCache = new Map<string, protobuf.Field[]>();
-const containsCache = new Map<string, boolean>();
+const caches = { all: new Map<string, protobuf.Field[]>(), codec: new Map<string, protobuf.Field[]>() };
+const containsCaches = { all: new Map<string, boolean>(), codec: new Map<string, boolean>() };
 
-/** The message fields of `type` through which a payload (not a search attribute) can be reached. */
-function carriers(type: protobuf.Type): protobuf.Field[] {
-  let c = carrierCache.get(type.fullName);
+/**
+ * The message fields of `type` through which a payload can be reached: for the codec (`codec`,
+ * the default) not through search attributes; for display (`all`, history-json.ts's decode) through every field.
+ */
+export function carriers(type: protobuf.Type, which: 'codec' | 'all' = 'codec'): protobuf.Field[] {
+  const cache = caches[which];
+  let c = cache.get(type.fullName);
   if (!c) {
     c = type.fieldsArray.filter((f) => {
       const t = f.resolve().resolvedType;
-      return t !== null && 'fieldsArray' in t && containsPayload(t as protobuf.Type, new Set());
+      return t !== null && 'fieldsArray' in t && containsPayload(t as protobuf.Type, which, new Set());
     });
-    carrierCache.set(type.fullName, c);
+    cache.set(type.fullName, c);
   }
   return c;
 }
 
-function containsPayload(type: protobuf.Type, seen: Set<string>): boolean {
-  if (SKIPPED.has(type.fullName)) return false;
-  const known = containsCache.get(type.fullName);
+function containsPayload(type: protobuf.Type, which: 'codec' | 'all', seen: Set<string>): boolean {
+  if (which === 'codec' && SKIPPED.has(type.fullName)) return false;
+  const cache = containsCaches[which];
+  const known = cache.get(type.fullName);
   if (known !== undefined) return known;
   if (type.fullName === PAYLOAD) return true;
   if (seen.has(type.fullName)) return false; // a cycle (Failure.cause): decided by the type's other fields
@@ -69,13 +74,13 @@ function containsPayload(type: protobuf.Type, seen: Set<string>): boolean {
   let found = false;
   for (const f of type.fieldsArray) {
     const t = f.resolve().resolvedType;
-    if (t !== null && 'fieldsArray' in t && containsPayload(t as protobuf.Type, seen)) {
+    if (t !== null && 'fieldsArray' in t && containsPayload(t as protobuf.Type, which, seen)) {
       found = true;
       break;
     }
   }
   // Only a definite answer is cached; one cut short by a cycle is worked out again from the top.
-  if (found || seen.size === 1) containsCache.set(type.fullName, found);
+  if (found || seen.size === 1) cache.set(type.fullName, found);
   seen.delete(type.fullName);
   return found;
 }
