@@ -33,7 +33,7 @@ async function main(): Promise<void> {
       const h = await server.client.workflow.start('waiter', { taskQueue: 'mem-parked-nobody-polls', workflowId: `${prefix}-${i}`, args: [] });
       return { id: h.workflowId, runId: h.firstExecutionRunId };
     });
-    const st = async () => (await daemon.status()) as { memory: { rss: number; heapUsed: number }; grpcInFlight: number };
+    const st = async () => (await daemon.status()) as { memory: { rss: number; heapUsed: number; heapTotal: number; external: number }; grpcInFlight: number };
     // A handle and a describe first, so that gRPC and the protos are loaded before the idle reading.
     await daemon.getWorkflowHandle(wfs[0]!.id).describe();
     const g = global as { gc?: () => void };
@@ -83,6 +83,9 @@ async function main(): Promise<void> {
         rssAfterMB: after.memory.rss / 1e6,
         perWaitKB: perWait / 1e3,
         heapPerWaitKB: heapPerWait / 1e3,
+        heapTotalMB: after.memory.heapTotal / 1e6,
+        heapUsedMB: after.memory.heapUsed / 1e6,
+        externalMB: after.memory.external / 1e6,
         grpcInFlight: after.grpcInFlight,
         errors,
         samplesMB: samples.map((x) => Math.round(x / 1e6)),

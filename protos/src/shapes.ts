@@ -209,7 +209,10 @@ export const DaemonStatus = Type.Object({
   grpcInFlight: Type.Integer(),
   connection: Type.Object({ state: Type.String(), address: Type.String(), namespace: Type.String() }),
   temporal: Type.Object({ serverVersion: NullableString }),
-  memory: Type.Object({ rss: Type.Integer(), heapUsed: Type.Integer() }),
+  memory: Type.Object(
+    { rss: Type.Integer(), heapUsed: Type.Integer(), heapTotal: Type.Integer(), external: Type.Integer() },
+    { description: "Bytes, from Node's process.memoryUsage(): resident set, V8 heap in use and reserved, memory outside the heap (buffers, native)." },
+  ),
   codec: Nullable(
     Type.Object({
       endpoint: Type.String({ description: 'Without credentials, query or fragment.' }),

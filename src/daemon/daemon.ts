@@ -164,7 +164,7 @@ export class Daemon {
       grpcInFlight: this.temporal?.connection.inFlight ?? 0,
       connection: { state: this.temporal?.connection.state ?? 'IDLE', address: this.address, namespace: this.options.namespace },
       temporal: { serverVersion: await this.serverVersion() },
-      memory: { rss: mem.rss, heapUsed: mem.heapUsed },
+      memory: { rss: mem.rss, heapUsed: mem.heapUsed, heapTotal: mem.heapTotal, external: mem.external },
       codec: this.codec?.status() ?? null,
     };
   }
