@@ -114,6 +114,15 @@ impl Client {
     /// Attaches to a daemon's Unix socket (its `--socket PATH`).
     #[cfg(unix)]
     pub async fn attach_unix(path: impl AsRef<Path>, opts: SessionOptions) -> Result<Client> {
+        Client::begin_attach_unix(path, opts).await?.finish().await
+    }
+
+    /// As `attach_unix`, returning once `initialize` is sent rather than answered: see `Connecting`.
+    #[cfg(unix)]
+    pub async fn begin_attach_unix(
+        path: impl AsRef<Path>,
+        opts: SessionOptions,
+    ) -> Result<Connecting> {
         let path = path.as_ref();
         let s = tokio::net::UnixStream::connect(path).await.map_err(|e| {
             Error::Connection(format!(
@@ -124,7 +133,7 @@ impl Client {
         })?;
         let (r, w) = s.into_split();
         let conn = Conn::new(r, w, None);
-        Client::initialize(conn, Transport::Socket, &opts, None).await
+        Ok(Connecting::send(conn, Transport::Socket, &opts, None))
     }
 
     /// Attaches to a daemon's loopback TCP port (its `--port N`) with its shared secret
@@ -134,6 +143,18 @@ impl Client {
         auth_token: Option<String>,
         opts: SessionOptions,
     ) -> Result<Client> {
+        Client::begin_attach_tcp(port, auth_token, opts)
+            .await?
+            .finish()
+            .await
+    }
+
+    /// As `attach_tcp`, returning once `initialize` is sent rather than answered: see `Connecting`.
+    pub async fn begin_attach_tcp(
+        port: u16,
+        auth_token: Option<String>,
+        opts: SessionOptions,
+    ) -> Result<Connecting> {
         let token = match auth_token {
             Some(t) => t,
             None => read_token_file(&default_token_file())?,
@@ -145,11 +166,21 @@ impl Client {
         let _ = s.set_nodelay(true);
         let (r, w) = s.into_split();
         let conn = Conn::new(r, w, None);
-        Client::initialize(conn, Transport::Socket, &opts, Some(token)).await
+        Ok(Connecting::send(
+            conn,
+            Transport::Socket,
+            &opts,
+            Some(token),
+        ))
     }
 
     /// Starts a daemon serving this client on its stdio; `close` stops it.
     pub async fn spawn(opts: SpawnOptions) -> Result<Client> {
+        Client::begin_spawn(opts).await?.finish().await
+    }
+
+    /// As `spawn`, returning once `initialize` is sent rather than answered: see `Connecting`.
+    pub async fn begin_spawn(opts: SpawnOptions) -> Result<Connecting> {
         let command = match opts.command.clone() {
             Some(c) if !c.is_empty() => c,
             _ => default_daemon_command()?,
@@ -223,15 +254,33 @@ impl Client {
             })
         });
         let conn = Conn::new(stdout, stdin, Some(reason));
-        Client::initialize(conn, Transport::Spawned(child), &opts.session, None).await
+        Ok(Connecting::send(
+            conn,
+            Transport::Spawned(child),
+            &opts.session,
+            None,
+        ))
     }
+}
 
-    async fn initialize(
+/// A session whose `initialize` (and `initialized`) is sent but not yet answered. The daemon
+/// dispatches a connection's messages in the order it reads them, and marks the session
+/// initialized as it dispatches `initialize`, so a request sent now behind it is served as one
+/// sent after its answer (unless `initialize` fails: then it is refused, and `finish` reports
+/// the failure of `initialize`).
+pub struct Connecting {
+    conn: Arc<Conn>,
+    init: Call,
+    transport: Transport,
+}
+
+impl Connecting {
+    fn send(
         conn: Arc<Conn>,
         transport: Transport,
         opts: &SessionOptions,
         auth_token: Option<String>,
-    ) -> Result<Client> {
+    ) -> Connecting {
         let mut params = json!({
             "clientInfo": {"name": opts.client_name.as_deref().unwrap_or("temporal-handled-rust"), "version": CLIENT_VERSION}
         });
@@ -241,17 +290,47 @@ impl Client {
         if let Some(t) = auth_token {
             params["authToken"] = t.into();
         }
-        let init_value = conn.call(method::INITIALIZE, Some(params), None).await?;
-        let init: InitializeResult = decode(init_value.clone())?;
+        let init = conn.call(method::INITIALIZE, Some(params), None);
+        // Sent now, behind initialize (the daemon reads a connection's messages in order).
         conn.notify("initialized", Some(json!({})));
-        Ok(Client {
+        Connecting {
             conn,
             init,
-            init_value,
             transport,
-        })
+        }
     }
 
+    /// A handle whose `workflow/getHandle` is sent now, behind `initialize`: one round trip
+    /// fewer before the handle's first call. Its error, if any, comes with that first call; if
+    /// `initialize` fails, `finish` says so and the handle is never used.
+    pub fn get_workflow_handle_now(
+        &self,
+        workflow_id: &str,
+        run_id: Option<&str>,
+        first_execution_run_id: Option<&str>,
+    ) -> WorkflowHandle {
+        WorkflowHandle::asked_now(
+            self.conn.clone(),
+            workflow_id.to_string(),
+            run_id.map(String::from),
+            first_execution_run_id.map(String::from),
+        )
+    }
+
+    /// Waits for the answer to `initialize`: the session, or why the daemon refused it.
+    pub async fn finish(self) -> Result<Client> {
+        let init_value = self.init.await?;
+        let init: InitializeResult = decode(init_value.clone())?;
+        Ok(Client {
+            conn: self.conn,
+            init,
+            init_value,
+            transport: self.transport,
+        })
+    }
+}
+
+impl Client {
     /// What the daemon answered to `initialize`.
     pub fn initialize_result(&self) -> &InitializeResult {
         &self.init

@@ -66,7 +66,9 @@ impl Conn {
             writer_done: Mutex::new(Some(done_rx)),
         });
         tokio::spawn(async move {
-            let mut w = writer;
+            // Buffered: the messages queued together (initialize, initialized and the requests
+            // pipelined behind it) leave in one write, which wakes the daemon once.
+            let mut w = tokio::io::BufWriter::with_capacity(16 * 1024, writer);
             while let Some(buf) = rx.recv().await {
                 if w.write_all(&buf).await.is_err() {
                     break;
@@ -318,6 +320,13 @@ impl Call {
     /// The request's JSON-RPC id.
     pub fn id(&self) -> u64 {
         self.id
+    }
+
+    /// Gives up the answer without cancelling the request: the daemon still carries it out
+    /// (it was sent already) and its answer is dropped when it comes.
+    pub fn detach(mut self) {
+        self.done = true;
+        self.conn.state.lock().unwrap().pending.remove(&self.id);
     }
 }
 

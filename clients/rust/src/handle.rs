@@ -1,6 +1,6 @@
 //! Temporal's WorkflowHandle and WorkflowUpdateHandle over the daemon's handle tokens.
 use crate::client::{decode, to_map};
-use crate::connection::Conn;
+use crate::connection::{Call, Conn};
 use crate::error::{Error, Result};
 use crate::protocol::*;
 use crate::stream::Streamed;
@@ -19,7 +19,15 @@ pub struct WorkflowHandle {
     /// Used by cancel and terminate.
     pub first_execution_run_id: Option<String>,
     pub namespace: Option<String>,
-    token: tokio::sync::Mutex<Option<String>>,
+    token: tokio::sync::Mutex<Token>,
+}
+
+/// The daemon's handle token: not asked for yet, asked for (`workflow/getHandle` sent, its
+/// answer not read), or known.
+enum Token {
+    None,
+    Asked(Call),
+    Known(String),
 }
 
 impl WorkflowHandle {
@@ -37,8 +45,37 @@ impl WorkflowHandle {
             run_id,
             first_execution_run_id,
             namespace,
-            token: tokio::sync::Mutex::new(None),
+            token: tokio::sync::Mutex::new(Token::None),
         }
+    }
+
+    /// As `new`, with `workflow/getHandle` sent at once (its answer read on first use): a
+    /// request queued behind `initialize` leaves with it instead of one round trip later.
+    pub(crate) fn asked_now(
+        conn: Arc<Conn>,
+        workflow_id: String,
+        run_id: Option<String>,
+        first_execution_run_id: Option<String>,
+    ) -> Self {
+        let h = Self::new(conn, workflow_id, run_id, first_execution_run_id, None);
+        let call = h.get_handle_call();
+        *h.token.try_lock().expect("a new handle's token is free") = Token::Asked(call);
+        h
+    }
+
+    fn get_handle_call(&self) -> Call {
+        let params = WorkflowGetHandleParams {
+            workflow_id: self.workflow_id.clone(),
+            run_id: self.run_id.clone(),
+            first_execution_run_id: self.first_execution_run_id.clone(),
+            namespace: self.namespace.clone(),
+            ..Default::default()
+        };
+        self.conn.call(
+            method::WORKFLOW_GET_HANDLE,
+            Some(serde_json::to_value(&params).unwrap()),
+            None,
+        )
     }
 
     pub(crate) fn from_info(conn: Arc<Conn>, info: HandleInfo) -> Self {
@@ -49,33 +86,24 @@ impl WorkflowHandle {
             result_run_id: info.result_run_id,
             first_execution_run_id: info.first_execution_run_id,
             namespace: Some(info.namespace),
-            token: tokio::sync::Mutex::new(Some(info.handle)),
+            token: tokio::sync::Mutex::new(Token::Known(info.handle)),
         }
     }
 
     /// The daemon's handle token, made with `workflow/getHandle` on first use.
     pub async fn token(&self) -> Result<String> {
         let mut t = self.token.lock().await;
-        if let Some(tok) = &*t {
-            return Ok(tok.clone());
-        }
-        let params = WorkflowGetHandleParams {
-            workflow_id: self.workflow_id.clone(),
-            run_id: self.run_id.clone(),
-            first_execution_run_id: self.first_execution_run_id.clone(),
-            namespace: self.namespace.clone(),
-            ..Default::default()
+        let call = match std::mem::replace(&mut *t, Token::None) {
+            Token::Known(tok) => {
+                *t = Token::Known(tok.clone());
+                return Ok(tok);
+            }
+            Token::Asked(call) => call,
+            Token::None => self.get_handle_call(),
         };
-        let v = self
-            .conn
-            .call(
-                method::WORKFLOW_GET_HANDLE,
-                Some(serde_json::to_value(&params).unwrap()),
-                None,
-            )
-            .await?;
-        let info: HandleInfo = decode(v)?;
-        *t = Some(info.handle.clone());
+        // On an error the token stays unknown: the next use asks again.
+        let info: HandleInfo = decode(call.await?)?;
+        *t = Token::Known(info.handle.clone());
         Ok(info.handle)
     }
 
@@ -239,15 +267,28 @@ impl WorkflowHandle {
 
     /// Releases the daemon's handle (nothing to do when it was never made).
     pub async fn release(&self) -> Result<()> {
-        let t = self.token.lock().await.take();
-        match t {
-            Some(tok) => self
-                .conn
-                .call(method::HANDLE_RELEASE, Some(json!({ "handle": tok })), None)
-                .await
-                .map(|_| ()),
+        match self.start_release().await? {
+            Some(call) => call.await.map(|_| ()),
             None => Ok(()),
         }
+    }
+
+    /// Sends `handle/release` and returns it unanswered (`None` when no handle was made; a
+    /// `workflow/getHandle` still unanswered is waited for first). The daemon carries out the
+    /// requests of a connection in the order it reads them, also after the client's end of
+    /// input: a program that ends right after sending may `detach` the call.
+    pub async fn start_release(&self) -> Result<Option<Call>> {
+        let mut t = self.token.lock().await;
+        let tok = match std::mem::replace(&mut *t, Token::None) {
+            Token::Known(tok) => tok,
+            Token::Asked(call) => decode::<HandleInfo>(call.await?)?.handle,
+            Token::None => return Ok(None),
+        };
+        Ok(Some(self.conn.call(
+            method::HANDLE_RELEASE,
+            Some(json!({ "handle": tok })),
+            None,
+        )))
     }
 }
 

@@ -13,8 +13,8 @@ pub mod protocol;
 pub mod stream;
 
 pub use client::{
-    default_daemon_command, default_token_file, read_token_file, Client, SessionOptions,
-    SpawnOptions,
+    default_daemon_command, default_token_file, read_token_file, Client, Connecting,
+    SessionOptions, SpawnOptions,
 };
 pub use connection::Call;
 pub use error::{DaemonError, Error, Result};

@@ -217,3 +217,62 @@ where
     }
     false
 }
+
+/// A daemon of the calling test's own (its own socket, TCP port and token file) on the shared
+/// dev server, for a test that counts the daemon's handles: the shared daemon's count moves
+/// with every test running beside it.
+pub struct OwnDaemon {
+    pub socket: PathBuf,
+    pub port: u16,
+    pub token_file: PathBuf,
+}
+
+pub async fn own_daemon(tag: &str) -> OwnDaemon {
+    let e = env();
+    let dir = e.dir.join(tag);
+    std::fs::create_dir_all(&dir).unwrap();
+    let socket = dir.join("d.sock");
+    let token_file = dir.join("token");
+    let port = free_port();
+    let s = |x: &std::path::Path| x.to_string_lossy().into_owned();
+    guarded(
+        &[
+            "node".into(),
+            s(&e.root.join("bin/temporal-handled.js")),
+            "--socket".into(),
+            s(&socket),
+            "--port".into(),
+            port.to_string(),
+            "--token-file".into(),
+            s(&token_file),
+            "--address".into(),
+            e.address.clone(),
+            "--log-level".into(),
+            "warn".into(),
+        ],
+        &dir.join("daemon.log"),
+    );
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Ok(c) = Client::attach_unix(&socket, SessionOptions::default()).await {
+            let ok = c
+                .request("workflow/count", Some(temporal_handled::json!({})))
+                .await
+                .is_ok();
+            c.close().await;
+            if ok && token_file.exists() {
+                break;
+            }
+        }
+        if Instant::now() > deadline {
+            let log = std::fs::read_to_string(dir.join("daemon.log")).unwrap_or_default();
+            panic!("the daemon {tag} did not come up within 60 s; its log:\n{log}");
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    OwnDaemon {
+        socket,
+        port,
+        token_file,
+    }
+}

@@ -303,15 +303,40 @@ fn extend(base: &Value, more: &Value) -> Value {
     Value::Object(m)
 }
 
+/// The key of the handle for -w/-r/--first-execution-run-id in `Ctx::handles`.
+pub fn handle_key(a: &ClientArgs) -> String {
+    serde_json::to_string(&json!([
+        a.str("workflow-id"),
+        a.str("run-id"),
+        a.str("first-execution-run-id")
+    ]))
+    .unwrap()
+}
+
+impl Prepared {
+    /// Whether the command's first call is on the handle for -w/-r/--first-execution-run-id
+    /// (so its `workflow/getHandle` may be sent behind `initialize`).
+    pub fn uses_handle(&self) -> bool {
+        matches!(
+            self.kind,
+            Kind::Describe
+                | Kind::Query { .. }
+                | Kind::Signal { .. }
+                | Kind::Cancel
+                | Kind::Terminate { .. }
+                | Kind::Result { .. }
+                | Kind::Update { .. }
+                | Kind::Show
+                | Kind::Metadata
+                | Kind::Stack
+        )
+    }
+}
+
 impl Ctx<'_> {
     /// The handle for -w/-r/--first-execution-run-id (shared within a batch).
     fn handle(&self, a: &ClientArgs) -> Rc<WorkflowHandle> {
-        let key = serde_json::to_string(&json!([
-            a.str("workflow-id"),
-            a.str("run-id"),
-            a.str("first-execution-run-id")
-        ]))
-        .unwrap();
+        let key = handle_key(a);
         let mut hs = self.handles.borrow_mut();
         hs.entry(key)
             .or_insert_with(|| {

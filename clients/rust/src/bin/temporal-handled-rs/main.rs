@@ -15,7 +15,8 @@ use std::path::PathBuf;
 use std::rc::Rc;
 use std::time::Duration;
 use temporal_handled::{
-    default_token_file, read_token_file, Client, Error, SessionOptions, SpawnOptions, Value,
+    default_token_file, read_token_file, Client, Connecting, Error, SessionOptions, SpawnOptions,
+    Value,
 };
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -35,7 +36,7 @@ fn main() {
     std::process::exit(code);
 }
 
-async fn connect(a: &args::ClientArgs) -> Result<Client, Error> {
+async fn connect(a: &args::ClientArgs) -> Result<Connecting, Error> {
     let opts = SessionOptions {
         namespace: a.namespace.clone(),
         client_name: Some(format!(
@@ -44,20 +45,20 @@ async fn connect(a: &args::ClientArgs) -> Result<Client, Error> {
         )),
     };
     match &a.target {
-        Target::Socket(p) => Client::attach_unix(p, opts).await,
+        Target::Socket(p) => Client::begin_attach_unix(p, opts).await,
         Target::Tcp { port, token_file } => {
             let tf = token_file
                 .as_ref()
                 .map(PathBuf::from)
                 .unwrap_or_else(default_token_file);
             let token = read_token_file(&tf)?;
-            Client::attach_tcp(*port, Some(token), opts).await
+            Client::begin_attach_tcp(*port, Some(token), opts).await
         }
         Target::Spawn {
             daemon_args,
             address,
         } => {
-            Client::spawn(SpawnOptions {
+            Client::begin_spawn(SpawnOptions {
                 command: None,
                 args: daemon_args.clone(),
                 address: address.clone(),
@@ -125,8 +126,26 @@ async fn run_client(argv: Vec<String>) -> i32 {
         }
     });
 
+    let handles = Rc::new(RefCell::new(HashMap::new()));
+    // A command on a workflow's handle sends its workflow/getHandle right behind initialize
+    // (one write, one round trip fewer): the daemon dispatches them in order.
+    let connected = async {
+        let c = connect(&p.args).await?;
+        if p.uses_handle() && !is_batch(&p) {
+            let a = &p.args;
+            let h = c.get_workflow_handle_now(
+                a.str("workflow-id").unwrap_or_default(),
+                a.str("run-id"),
+                a.str("first-execution-run-id"),
+            );
+            handles
+                .borrow_mut()
+                .insert(commands::handle_key(a), Rc::new(h));
+        }
+        c.finish().await
+    };
     let client = tokio::select! {
-        c = connect(&p.args) => match c {
+        c = connected => match c {
             Ok(c) => c,
             Err(e) => {
                 let f = Failure::Client(e);
@@ -140,7 +159,6 @@ async fn run_client(argv: Vec<String>) -> i32 {
         }
     };
     let attached = !matches!(p.args.target, Target::Spawn { .. });
-    let handles = Rc::new(RefCell::new(HashMap::new()));
     let code = {
         let mut ctx = Ctx {
             client: &client,
@@ -164,12 +182,31 @@ async fn run_client(argv: Vec<String>) -> i32 {
     };
     if attached {
         let hs: Vec<_> = handles.borrow_mut().drain().map(|(_, h)| h).collect();
-        for h in hs {
-            let _ = tokio::time::timeout(Duration::from_secs(2), h.release()).await;
-        }
+        release_all(hs).await;
     }
     client.close().await;
     code
+}
+
+/// Releases the handles made (the daemon outlives this command), waiting for every answer but
+/// the last one's. The daemon dispatches a connection's requests in the order it reads them and
+/// handles what it read before the end of input, so the last `handle/release` is carried out
+/// after this process is gone. Any answer left unread when the socket closes (which makes the
+/// daemon's next read fail with ECONNRESET and end the session at once) can only be that last
+/// release's, written after it was carried out; every earlier request was answered and read.
+async fn release_all(hs: Vec<Rc<temporal_handled::WorkflowHandle>>) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(2);
+    let mut calls = Vec::new();
+    for h in hs {
+        if let Ok(Ok(Some(c))) = tokio::time::timeout_at(deadline, h.start_release()).await {
+            calls.push(c);
+        }
+    }
+    let Some(last) = calls.pop() else { return };
+    for c in calls {
+        let _ = tokio::time::timeout_at(deadline, c).await;
+    }
+    last.detach();
 }
 
 /// Splits a command line into words as a POSIX shell does for quotes and backslashes (no expansions).
