@@ -83,6 +83,41 @@ def test_values_javascript_cannot_carry_go_as_exact_payloads(value: Any, text: s
     assert base64.b64decode(enc["$payload"]["data"]).decode() == text
 
 
+@pytest.mark.parametrize(
+    "value",
+    [
+        1,
+        -(2**53 - 1),
+        "é\ud800",
+        None,
+        True,
+        0.5,
+        [1, [2.25, None]],
+        {"b": 1, "a": {"d": [True], "c": "x"}},
+        {},
+        [],
+        # Not on the fast path (each must still come out as the encoder gives it):
+        2**53,
+        -0.0,
+        {"n": 2.0},
+        {1: "int key"},
+        (1, 2),
+        [{"$bytes": "x"}],
+        {"$bytes": "x"},
+    ],
+)
+def test_encode_value_fast_path_matches_the_encoder(value: Any) -> None:
+    """encode_value skips the encoder for plain JSON; it must give what the encoder path gives
+    (sorted keys, exact payloads for numbers a double would change)."""
+    text = json.dumps(value, separators=(",", ":"), sort_keys=True)
+    plain = json.loads(text)
+    enc = encode_value(value)
+    if isinstance(enc, dict) and set(enc) == {"$payload"}:
+        assert base64.b64decode(enc["$payload"]["data"]).decode() == text
+    else:
+        assert json.dumps(enc) == json.dumps(plain)
+
+
 def test_decode_values() -> None:
     assert decode_value({"$bytes": b64(b"\x01")}) == b"\x01"
     assert decode_value({"a": 1}) == {"a": 1}

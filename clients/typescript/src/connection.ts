@@ -1,19 +1,14 @@
 /**
- * One JSON-RPC connection to the daemon (vscode-jsonrpc, LSP base-protocol framing):
- * requests with AbortSignals, `$/progress` routing by token, and typed errors.
+ * One JSON-RPC connection to the daemon (LSP base-protocol framing): requests with
+ * AbortSignals, `$/progress` routing by token, and typed errors.
+ *
+ * The framing is done here rather than by vscode-jsonrpc: each message is one write of one
+ * buffer (header and body together: one pipe write, one wake-up of the daemon), and each
+ * answer is parsed and its call settled in the `data` event that brought it, without the
+ * extra event-loop turns (a promise per decode, a setImmediate message queue, a write
+ * semaphore) a general-purpose connection takes.
  */
 import { randomUUID } from 'node:crypto';
-import {
-  CancellationTokenSource,
-  ErrorCodes,
-  ParameterStructures,
-  ResponseError,
-  StreamMessageReader,
-  StreamMessageWriter,
-  createMessageConnection,
-  type Message,
-  type MessageConnection,
-} from 'vscode-jsonrpc/node';
 import type { MethodName, ParamsOf, ResultOf } from '@temporal-handled/protocol';
 import { DaemonConnectionError, fromErrorAnswer } from './errors';
 
@@ -25,8 +20,15 @@ export function abortReason(signal: AbortSignal): unknown {
   return e;
 }
 
-/** vscode-jsonrpc's own codes for a connection that failed or went away (not daemon answers). */
-const LOCAL_CODES: number[] = [ErrorCodes.PendingResponseRejected, ErrorCodes.MessageWriteError, ErrorCodes.MessageReadError, ErrorCodes.ConnectionInactive];
+/**
+ * The codes a JSON-RPC library uses for a connection that failed or went away, not for daemon
+ * answers (vscode-jsonrpc's PendingResponseRejected, MessageWriteError, MessageReadError,
+ * ConnectionInactive): an error answer with one of them and no `data.type` is a connection error.
+ */
+const LOCAL_CODES: number[] = [-32097, -32099, -32098, -32096];
+
+/** JSON-RPC's MethodNotFound: the answer to a request from the daemon (the protocol has none). */
+const METHOD_NOT_FOUND = -32601;
 
 export interface RequestOptions {
   signal?: AbortSignal;
@@ -58,29 +60,57 @@ function plainNumber(v: unknown): unknown {
 }
 
 /** The envelope fields JSON-RPC reads as numbers: the id, an error's code, a progress token. */
-function plainEnvelope(msg: unknown): Message {
+function plainEnvelope(msg: unknown): Incoming {
   const m = msg as { id?: unknown; error?: { code?: unknown }; method?: unknown; params?: { token?: unknown } };
   if (m && typeof m === 'object') {
     if ('id' in m) m.id = plainNumber(m.id);
     if (m.error && typeof m.error === 'object' && 'code' in m.error) m.error.code = plainNumber(m.error.code);
     if (m.method === '$/progress' && m.params && typeof m.params === 'object') m.params.token = plainNumber(m.params.token);
   }
-  return m as Message;
+  return m as Incoming;
 }
 
+/** A message from the daemon, as far as the connection reads it. */
+interface Incoming {
+  jsonrpc?: unknown;
+  id?: unknown;
+  method?: unknown;
+  params?: { token?: unknown; value?: unknown };
+  result?: unknown;
+  error?: { code?: unknown; message?: unknown; data?: unknown } | null;
+}
+
+/** A call waiting for its answer. */
+interface Pending {
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+}
+
+const HEADER_END = Buffer.from('\r\n\r\n', 'ascii');
+const CONTENT_LENGTH = /^content-length[ \t]*:[ \t]*(\d+)[ \t]*$/im;
+
 export class RpcConnection {
-  private readonly conn: MessageConnection;
   private readonly progress = new Map<string, (value: unknown) => void>();
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
   private ending = false;
   private resolveClosed!: (e: DaemonConnectionError) => void;
   /** Resolves, with the error calls fail with from then on, once the connection has ended. */
   readonly closed = new Promise<DaemonConnectionError>((r) => (this.resolveClosed = r));
   private inFlight = 0;
-  private readonly closeWaiters = new Set<(e: unknown) => void>();
+  /** Bytes read and not yet parsed: chunks, joined only when a message spans several. */
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+  /** How many bytes the message being read takes, header included, once its header is read (else 0). */
+  private need = 0;
+  private readonly parse: (text: string) => Incoming;
+  private readonly stringify: (msg: object) => string;
+  private readonly onData = (chunk: Buffer) => this.read(chunk);
+  private readonly onEnd = () => this.ended();
 
   constructor(
-    input: NodeJS.ReadableStream,
-    output: NodeJS.WritableStream,
+    private readonly input: NodeJS.ReadableStream,
+    private readonly output: NodeJS.WritableStream,
     private readonly hooks: {
       /** Why the connection ended, for error messages (e.g. the daemon's exit code and last stderr lines). */
       describeEnd?: () => Promise<string>;
@@ -89,26 +119,16 @@ export class RpcConnection {
       json?: JsonCodec;
     } = {},
   ) {
-    const quiet = { error: () => undefined, warn: () => undefined, info: () => undefined, log: () => undefined };
     const json = hooks.json;
-    this.conn = json
-      ? createMessageConnection(
-          new StreamMessageReader(input, {
-            contentTypeDecoder: { name: 'application/json', decode: async (buf) => plainEnvelope(json.parse(Buffer.from(buf).toString('utf8'))) },
-          }),
-          new StreamMessageWriter(output, {
-            contentTypeEncoder: { name: 'application/json', encode: async (msg) => Buffer.from(json.stringify(msg), 'utf8') },
-          }),
-          quiet,
-        )
-      : createMessageConnection(input, output, quiet);
-    this.conn.onNotification('$/progress', (params: { token?: unknown; value?: unknown }) => {
-      const h = this.progress.get(String(params?.token));
-      if (h) h(params.value);
-    });
-    this.conn.onClose(() => this.ended());
-    this.conn.onError(() => undefined);
-    this.conn.listen();
+    this.parse = json ? (text) => plainEnvelope(json.parse(text)) : (text) => JSON.parse(text) as Incoming;
+    this.stringify = json ? (msg) => json.stringify(msg) : (msg) => JSON.stringify(msg);
+    input.on('data', this.onData);
+    input.on('end', this.onEnd);
+    input.on('close', this.onEnd);
+    output.on('close', this.onEnd);
+    // Errors end the connection through 'close'; a failed write rejects its own call.
+    input.on('error', () => undefined);
+    output.on('error', () => undefined);
   }
 
   get isClosed(): boolean {
@@ -127,7 +147,9 @@ export class RpcConnection {
       }
       const e = new DaemonConnectionError(`The connection to the daemon closed${extra ? `: ${extra}` : ''}`);
       this.resolveClosed(e);
-      for (const w of this.closeWaiters) w(e);
+      const pending = [...this.pending.values()];
+      this.pending.clear();
+      for (const p of pending) p.reject(e);
     })();
   }
 
@@ -137,6 +159,101 @@ export class RpcConnection {
     if (before === 0 && this.inFlight > 0) this.hooks.onBusy?.(true);
     if (before > 0 && this.inFlight === 0) this.hooks.onBusy?.(false);
   }
+
+  // --- framing --------------------------------------------------------------------------
+
+  /** Writes one message: header and body in one buffer, one write. */
+  private write(msg: object): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      try {
+        const body = this.stringify(msg);
+        const len = Buffer.byteLength(body, 'utf8');
+        const header = `Content-Length: ${len}\r\n\r\n`;
+        const buf = Buffer.allocUnsafe(header.length + len);
+        buf.write(header, 0, 'latin1');
+        buf.write(body, header.length, 'utf8');
+        this.output.write(buf, (err) => (err ? reject(err) : resolve()));
+      } catch (err) {
+        reject(err);
+      }
+    });
+  }
+
+  private read(chunk: Buffer | string): void {
+    const c = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+    if (this.buffered > 0 && this.buffered + c.length < this.need) {
+      // The message is not whole yet: keep the chunk, join them once it is.
+      this.chunks.push(c);
+      this.buffered += c.length;
+      return;
+    }
+    let buf = this.buffered === 0 ? c : Buffer.concat([...this.chunks, c], this.buffered + c.length);
+    this.chunks = [];
+    this.buffered = 0;
+    this.need = 0;
+    for (;;) {
+      const headerEnd = buf.indexOf(HEADER_END);
+      if (headerEnd < 0) break;
+      const m = CONTENT_LENGTH.exec(buf.toString('latin1', 0, headerEnd));
+      if (!m) {
+        // Not LSP framing: nothing after it can be trusted to be in step.
+        this.dispose();
+        return;
+      }
+      const start = headerEnd + 4;
+      const end = start + Number(m[1]);
+      if (buf.length < end) {
+        this.need = end;
+        break;
+      }
+      const text = buf.toString('utf8', start, end);
+      buf = buf.subarray(end);
+      let msg: Incoming;
+      try {
+        msg = this.parse(text);
+      } catch {
+        continue; // not JSON: dropped, as a JSON-RPC library drops it
+      }
+      this.dispatch(msg);
+    }
+    if (buf.length > 0) {
+      this.chunks.push(buf);
+      this.buffered = buf.length;
+    }
+  }
+
+  private dispatch(msg: Incoming): void {
+    if (!msg || typeof msg !== 'object') return;
+    if (typeof msg.method === 'string') {
+      if (msg.id !== undefined && msg.id !== null) {
+        // The protocol has no requests from the daemon: answer as a JSON-RPC library does.
+        this.write({ jsonrpc: '2.0', id: msg.id, error: { code: METHOD_NOT_FOUND, message: `Unhandled method ${msg.method}` } }).catch(() => undefined);
+      } else if (msg.method === '$/progress') {
+        const h = this.progress.get(String(msg.params?.token));
+        if (h) h(msg.params?.value);
+      }
+      return;
+    }
+    if (typeof msg.id !== 'number') return;
+    const p = this.pending.get(msg.id);
+    if (!p) return;
+    this.pending.delete(msg.id);
+    const err = msg.error;
+    if (err !== undefined && err !== null) {
+      const code = Number(err.code);
+      const data = err.data as { type?: unknown } | undefined;
+      if (LOCAL_CODES.includes(code) && data?.type === undefined) this.rejectLocal(p, String(err.message), undefined);
+      else p.reject(fromErrorAnswer(code, String(err.message ?? ''), err.data));
+    } else p.resolve(msg.result);
+  }
+
+  /** A call that failed here, not by the daemon's answer: the connection's end, or its failure. */
+  private rejectLocal(p: Pending, message: string, cause: unknown): void {
+    if (this.ending) void this.closed.then(p.reject);
+    else p.reject(new DaemonConnectionError(`The connection to the daemon failed: ${message}`, cause === undefined ? undefined : { cause }));
+  }
+
+  // --- calls ----------------------------------------------------------------------------
 
   /**
    * Sends a request. Aborting `signal` sends `$/cancelRequest` and rejects at once with the
@@ -152,7 +269,6 @@ export class RpcConnection {
     const { signal, onProgress } = opts;
     if (signal?.aborted) throw abortReason(signal);
     if (this.ending) throw await this.closed;
-    const cts = new CancellationTokenSource();
     let token: string | undefined;
     let body = params;
     if (onProgress) {
@@ -160,44 +276,33 @@ export class RpcConnection {
       this.progress.set(token, onProgress);
       body = { ...params, [opts.progressParam ?? 'workDoneToken']: token };
     }
+    const id = this.nextId++;
     let onAbort: (() => void) | undefined;
-    let onClosed: ((e: unknown) => void) | undefined;
     this.busy(1);
     try {
-      let sent: Promise<T>;
-      try {
-        if (body === undefined) sent = this.conn.sendRequest<T>(method, cts.token);
-        // An array is the params by position, not one param that is an array.
-        else if (Array.isArray(body)) sent = this.conn.sendRequest<T>(method, ParameterStructures.byPosition, ...body, cts.token);
-        else sent = this.conn.sendRequest<T>(method, body, cts.token);
-      } catch (err) {
-        throw await this.mapError(err);
-      }
-      sent.catch(() => undefined);
-      const races: Promise<T>[] = [sent.catch(async (err) => Promise.reject(await this.mapError(err)))];
-      if (signal) {
-        races.push(
-          new Promise<T>((_, reject) => {
-            onAbort = () => {
-              cts.cancel();
-              reject(abortReason(signal));
-            };
-            signal.addEventListener('abort', onAbort, { once: true });
-          }),
-        );
-      }
-      races.push(
-        new Promise<T>((_, reject) => {
-          onClosed = reject;
-          this.closeWaiters.add(reject);
-        }),
-      );
-      return await Promise.race(races);
+      const answer = new Promise<T>((resolve, reject) => {
+        this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+        if (signal) {
+          onAbort = () => {
+            if (this.pending.delete(id) && !this.ending) this.write({ jsonrpc: '2.0', method: '$/cancelRequest', params: { id } }).catch(() => undefined);
+            reject(abortReason(signal));
+          };
+          signal.addEventListener('abort', onAbort, { once: true });
+        }
+      });
+      // An array is the params by position, not one param that is an array.
+      const msg = body === undefined ? { jsonrpc: '2.0', id, method } : { jsonrpc: '2.0', id, method, params: body };
+      this.write(msg).catch((err: unknown) => {
+        const p = this.pending.get(id);
+        if (!p) return;
+        this.pending.delete(id);
+        this.rejectLocal(p, (err as Error)?.message ?? String(err), err);
+      });
+      return await answer;
     } finally {
-      if (onClosed) this.closeWaiters.delete(onClosed);
+      this.pending.delete(id);
       if (onAbort) signal!.removeEventListener('abort', onAbort);
       if (token) this.progress.delete(token);
-      cts.dispose();
       this.busy(-1);
     }
   }
@@ -206,28 +311,15 @@ export class RpcConnection {
   async notify(method: string, params?: object): Promise<void> {
     if (this.ending) return;
     try {
-      await (params === undefined ? this.conn.sendNotification(method) : this.conn.sendNotification(method, params));
+      await this.write(params === undefined ? { jsonrpc: '2.0', method } : { jsonrpc: '2.0', method, params });
     } catch {
       /* the connection ended meanwhile */
     }
   }
 
-  private async mapError(err: unknown): Promise<Error> {
-    if (err instanceof ResponseError) {
-      const data = err.data as { type?: unknown } | undefined;
-      if (!(LOCAL_CODES.includes(err.code) && data?.type === undefined)) return fromErrorAnswer(err.code, err.message, err.data);
-    }
-    if (this.ending) return this.closed;
-    return new DaemonConnectionError(`The connection to the daemon failed: ${(err as Error)?.message ?? String(err)}`, { cause: err });
-  }
-
   /** Closes the connection; later calls fail with a DaemonConnectionError. */
   dispose(): void {
-    try {
-      this.conn.dispose();
-    } catch {
-      /* already disposed */
-    }
+    this.input.removeListener('data', this.onData);
     this.ended();
   }
 }

@@ -4,6 +4,10 @@ One :class:`Connection` per daemon connection. Requests are matched to responses
 by id; ``$/progress`` notifications go to the callback registered for their token.
 Cancelling the task awaiting :meth:`Connection.request` sends ``$/cancelRequest``
 for that request id.
+
+Messages are parsed as their bytes arrive, in the stream's own ``feed_data`` (no reading task
+and no ``readline`` per header: an answer settles its call's future in the event-loop turn
+that read it), and a body is decoded from the buffer it arrived in, without a copy.
 """
 
 from __future__ import annotations
@@ -25,10 +29,16 @@ ProgressCallback = Callable[[Dict[str, Any]], Union[None, Awaitable[None]]]
 _MAX_HEADER_LINES = 32
 
 
+_MAX_HEADER_LINE = 64 * 1024
+
+# Made once: json.dumps with options builds a new encoder on every call.
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
+
+
 def frame(message: Mapping[str, Any]) -> bytes:
     """One message with its ``Content-Length`` header (the length counts UTF-8 bytes)."""
-    body = json.dumps(message, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
-    return b"Content-Length: " + str(len(body)).encode("ascii") + b"\r\n\r\n" + body
+    body = _encode(message).encode("utf-8")
+    return b"Content-Length: %d\r\n\r\n%b" % (len(body), body)
 
 
 class Connection:
@@ -44,16 +54,24 @@ class Connection:
         self._pending: Dict[Union[int, str], "asyncio.Future[Any]"] = {}
         self._progress: Dict[Union[int, str], ProgressCallback] = {}
         self._drain_lock: Optional[asyncio.Lock] = None
-        self._read_task: Optional["asyncio.Task[None]"] = None
+        # Bytes of a message not yet whole (empty between messages).
+        self._rbuf = bytearray()
+        self._eof: Optional["asyncio.Future[None]"] = None
         self._closed_error: Optional[BaseException] = None
         self._closing = False
         # Requests this side asked the daemon to cancel ($/cancelRequest sent).
         self._cancel_sent: Set[Union[int, str]] = set()
 
     def start(self) -> None:
-        """Starts reading messages (in a task on the running loop)."""
+        """Starts reading messages: from now on, the bytes the stream's protocol feeds the reader
+        are parsed and dispatched as they arrive (on the running loop)."""
         self._drain_lock = asyncio.Lock()
-        self._read_task = asyncio.ensure_future(self._read_loop())
+        self._eof = asyncio.get_running_loop().create_future()
+        reader: Any = self._reader  # its methods are replaced on this instance
+        # The transport's protocol calls these three; the reader's own buffer is never used.
+        reader.feed_data = self._feed_data
+        reader.feed_eof = self._feed_eof
+        reader.set_exception = self._feed_exception
 
     @property
     def is_closed(self) -> bool:
@@ -70,6 +88,9 @@ class Connection:
 
     async def _send(self, message: Mapping[str, Any]) -> None:
         self._write_now(message)
+        transport = getattr(self._writer, "transport", None)
+        if transport is not None and not transport.is_closing() and transport.get_write_buffer_size() == 0:
+            return  # all written: drain() would return at once
         assert self._drain_lock is not None
         async with self._drain_lock:
             try:
@@ -128,46 +149,82 @@ class Connection:
 
     # --- reading -----------------------------------------------------------------------
 
-    async def _read_message(self) -> Optional[Any]:
-        length: Optional[int] = None
-        lines = 0
-        while True:
-            line = await self._reader.readline()
-            if not line:
-                return None
-            if line in (b"\r\n", b"\n"):
-                if length is None:
-                    if lines == 0:
-                        continue
-                    raise DaemonConnectionError("Message without a Content-Length header")
-                break
-            lines += 1
-            if lines > _MAX_HEADER_LINES:
-                raise DaemonConnectionError("Too many header lines")
-            name, _, value = line.decode("ascii", "replace").partition(":")
-            if name.strip().lower() == "content-length":
-                length = int(value.strip())
-        body = await self._reader.readexactly(length)
-        return json.loads(body.decode("utf-8"))
-
-    async def _read_loop(self) -> None:
-        error: BaseException = DaemonConnectionError(f"{self._description} closed the connection")
+    def _feed_data(self, data: bytes) -> None:
+        if self._closed_error is not None or not data:
+            return
+        buf: Union[bytes, bytearray]
+        if self._rbuf:
+            self._rbuf += data
+            buf = self._rbuf
+        else:
+            buf = data
         try:
-            while True:
-                msg = await self._read_message()
-                if msg is None:
-                    break
-                self._dispatch(msg)
-        except asyncio.CancelledError:
-            error = DaemonConnectionError(f"Connection to {self._description} was closed")
-        except asyncio.IncompleteReadError:
-            error = DaemonConnectionError(f"{self._description} closed the connection mid-message")
-        except (ConnectionError, OSError) as err:
-            error = DaemonConnectionError(f"Connection to {self._description} failed: {err}")
+            used = self._parse(buf)
         except Exception as err:  # bad framing or JSON
-            error = DaemonConnectionError(f"Bad message from {self._description}: {err}")
+            self._rbuf = bytearray()
+            self._stop(DaemonConnectionError(f"Bad message from {self._description}: {err}"))
+            return
+        if buf is self._rbuf:
+            del self._rbuf[:used]
+        elif used < len(buf):
+            self._rbuf = bytearray(memoryview(buf)[used:])
+
+    def _parse(self, buf: Union[bytes, bytearray]) -> int:
+        """Dispatches every whole message in ``buf``; returns how many bytes they took."""
+        pos = 0
+        end = len(buf)
+        view = memoryview(buf)
+        try:
+            while pos < end:
+                length: Optional[int] = None
+                lines = 0
+                p = pos
+                while True:
+                    nl = buf.find(b"\n", p)
+                    if nl < 0:
+                        if end - p > _MAX_HEADER_LINE:
+                            raise DaemonConnectionError("Header line too long")
+                        return pos
+                    line = buf[p : nl + 1]
+                    p = nl + 1
+                    if line == b"\r\n" or line == b"\n":
+                        if length is None:
+                            if lines == 0:
+                                pos = p  # a blank line between messages
+                                continue
+                            raise DaemonConnectionError("Message without a Content-Length header")
+                        break
+                    lines += 1
+                    if lines > _MAX_HEADER_LINES:
+                        raise DaemonConnectionError("Too many header lines")
+                    name, _, value = bytes(line).decode("ascii", "replace").partition(":")
+                    if name.strip().lower() == "content-length":
+                        length = int(value.strip())
+                        if length < 0:
+                            raise DaemonConnectionError(f"Bad Content-Length {length}")
+                if p + length > end:
+                    return pos
+                msg = json.loads(str(view[p : p + length], "utf-8"))
+                pos = p + length
+                self._dispatch(msg)
+            return pos
         finally:
-            self._fail_all(error)
+            view.release()
+
+    def _feed_eof(self) -> None:
+        if self._rbuf.strip():
+            self._stop(DaemonConnectionError(f"{self._description} closed the connection mid-message"))
+        else:
+            self._stop(DaemonConnectionError(f"{self._description} closed the connection"))
+
+    def _feed_exception(self, exc: BaseException) -> None:
+        self._stop(DaemonConnectionError(f"Connection to {self._description} failed: {exc}"))
+
+    def _stop(self, error: BaseException) -> None:
+        """Reading is over (end of stream, a failure, bad input): pending requests fail."""
+        self._fail_all(error)
+        if self._eof is not None and not self._eof.done():
+            self._eof.set_result(None)
 
     def _fail_all(self, error: BaseException) -> None:
         if self._closed_error is None:
@@ -252,12 +309,12 @@ class Connection:
                     pass
         except Exception:  # pragma: no cover
             pass
-        if self._read_task is not None and not self._read_task.done():
+        if self._eof is not None and not self._eof.done():
             try:
-                await asyncio.wait_for(asyncio.shield(self._read_task), 2)
+                await asyncio.wait_for(asyncio.shield(self._eof), 2)
             except Exception:
-                self._read_task.cancel()
-        self._fail_all(DaemonConnectionError(f"Connection to {self._description} was closed"))
+                pass
+        self._stop(DaemonConnectionError(f"Connection to {self._description} was closed"))
 
 
 def _log_task_error(task: "asyncio.Future[Any]") -> None:

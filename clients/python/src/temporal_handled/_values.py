@@ -78,6 +78,44 @@ def is_payload(value: Any) -> bool:
     return isinstance(value, dict) and len(value) == 1 and "$payload" in value
 
 
+_NO_FAST = object()
+
+
+def _plain_fast(value: Any, depth: int = 0) -> Any:
+    """``value`` as ``json.loads(json.dumps(value, sort_keys=True))`` would give it back, when that
+    is known without encoding (``str``, ``bool``, ``None``, an ``int`` within +-(2**53 - 1), a finite
+    non-integral ``float``, and lists and str-keyed dicts of these, of the exact built-in types);
+    else ``_NO_FAST`` (anything needing the encoder or the exact path)."""
+    t = type(value)
+    if t is str or t is bool or value is None:
+        return value
+    if t is int:
+        return value if -_SAFE_INT <= value <= _SAFE_INT else _NO_FAST
+    if t is float:
+        return value if math.isfinite(value) and not value.is_integer() else _NO_FAST
+    if depth >= 8:
+        return _NO_FAST
+    if t is list:
+        out: List[Any] = []
+        for v in value:
+            p = _plain_fast(v, depth + 1)
+            if p is _NO_FAST:
+                return _NO_FAST
+            out.append(p)
+        return out
+    if t is dict:
+        if any(type(k) is not str for k in value):
+            return _NO_FAST
+        d: Dict[str, Any] = {}
+        for k in sorted(value):
+            p = _plain_fast(value[k], depth + 1)
+            if p is _NO_FAST:
+                return _NO_FAST
+            d[k] = p
+        return d
+    return _NO_FAST
+
+
 def encode_value(value: Any) -> Any:
     """Encodes one Python value as a protocol value (one payload).
 
@@ -88,6 +126,11 @@ def encode_value(value: Any) -> Any:
         return {"$bytes": _b64(bytes(value))}
     if is_payload(value):
         return value
+    # The common case, JSON values with no number that needs exact treatment, without a
+    # round trip through the encoder (the same value comes out of it).
+    fast = _plain_fast(value)
+    if fast is not _NO_FAST and not (type(fast) is dict and len(fast) == 1 and "$bytes" in fast):
+        return fast
     # Normalise through the encoder so dataclasses, datetimes and the like become JSON.
     try:
         text = json.dumps(value, cls=_Encoder, separators=(",", ":"), sort_keys=True)

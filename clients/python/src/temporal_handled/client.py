@@ -679,7 +679,8 @@ class Client:
         ``rpcTimeout`` where the contract gives the method them (the daemon then applies the
         timeout to each gRPC call, as temporalio does); otherwise ``rpc_metadata`` is refused and
         ``rpc_timeout`` bounds the whole call here."""
-        await self._ensure_connected()
+        if self._conn.is_closed:
+            await self._ensure_connected()
         full = dict(params)
         accepted = _protocol.METHOD_PARAMS.get(method, ())
         if self._rpc_metadata and "rpcMetadata" in accepted:
@@ -1264,7 +1265,7 @@ class WorkflowHandle(Generic[SelfType, ReturnType]):
             await self._client._ensure_connected()
             self._tokens.clear()  # a new session: the old tokens mean nothing to it
         for attempt in (1, 2):
-            token = await self._token(kind)
+            token = self._tokens.get(kind) or await self._token(kind)
             try:
                 return await self._client._call(method, {"handle": token, **params}, rpc_timeout, rpc_metadata)
             except InvalidHandleError:

@@ -209,6 +209,14 @@ def parse_time(value: Any) -> Optional[datetime]:
     if not isinstance(value, str) or not value:
         return None
     text = value.strip()
+    # The daemon's form, "YYYY-MM-DDTHH:MM:SS.fffffffffZ": no regular expression needed.
+    if len(text) > 21 and text[19] == "." and text[-1] in "Zz":
+        frac = text[20:-1]
+        if frac.isascii() and frac.isdigit():
+            try:
+                return datetime.fromisoformat(text[:20] + (frac + "000000")[:6]).replace(tzinfo=timezone.utc)
+            except ValueError:
+                pass  # the general path below raises its own error
     if text.endswith(("Z", "z")):
         text = text[:-1] + "+00:00"
     # Python 3.9's fromisoformat takes exactly 3 or 6 fraction digits.
