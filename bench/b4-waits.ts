@@ -6,7 +6,9 @@
  * happens past the server's limit on concurrent long polls per namespace.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { TemporalHandledClient } from 'temporal-handled-client';
 import { type BenchServer, diffCounts, resourceExhaustedCount, track } from './env';
 import { type Ctx, type ScenarioResult, type TargetCheck, fmt, mark, mdTable, startWorkflows, uid } from './common';
 import { closeTimeMs } from './close-time';
@@ -34,6 +36,11 @@ export interface WaitCase {
   signalConcurrency?: number;
   /** How long after the signals answers are waited for. @default 120 s (60 s in a quick run) */
   answerDeadlineMs?: number;
+  /** The signalled workflows close in this many waves, `waveGapMs` apart. @default 1 */
+  waves?: number;
+  waveGapMs?: number;
+  /** While the waits are held, another client's describes through the daemon (its Unix socket), sequential: their latency. */
+  probeDescribes?: number;
 }
 
 export interface WaitResult {
@@ -62,6 +69,8 @@ export interface WaitResult {
   /** Requests the server counted (service_requests) while the waits were held, per second, in all and by operation; null without a hold. */
   callsPerSecHeld: number | null;
   callsHeldByOp: Record<string, number>;
+  /** Another client's describe latency while the waits were held (daemon path, `probeDescribes`). */
+  probe: { p50: number; p99: number; n: number; errors: number } | null;
 }
 
 /** The frontend's `service_requests` counters by operation (every RPC a client or worker made; the history service counts its own too). */
@@ -158,7 +167,8 @@ export async function runWaitCase(ctx: Ctx, c: WaitCase, p: Path): Promise<WaitR
   ctx.log(`B4 ${tag}: started ${c.n} workflows in ${fmt(startWorkflowsMs / 1000)} s`);
   const holder = Holder.start();
   try {
-    const ready = await holder.ask<Status>({ type: 'init', mode: p, address: c.server.address }, 'ready', 60_000);
+    const probeSocket = c.probeDescribes && p === 'daemon' ? path.join(os.tmpdir(), `th-b4-${process.pid}-${Date.now()}.sock`) : undefined;
+    const ready = await holder.ask<Status>({ type: 'init', mode: p, address: c.server.address, listenSocket: probeSocket }, 'ready', 60_000);
     const reBefore = await resourceExhaustedCount(c.server);
     let maxRss = ready.rss ?? 0;
     const sampleStatus = async () => {
@@ -167,7 +177,7 @@ export async function runWaitCase(ctx: Ctx, c: WaitCase, p: Path): Promise<WaitR
       return s;
     };
     t = nowMs();
-    await holder.ask({ type: 'wait', workflows: wfs }, 'issued', 120_000);
+    await holder.ask({ type: 'wait', workflows: wfs }, 'issued', 600_000);
     // Established: the daemon reports its gRPC calls in flight; the direct client cannot, so both
     // also wait a fixed time proportional to the number of waits.
     const fixed = 2000 + c.n;
@@ -188,6 +198,8 @@ export async function runWaitCase(ctx: Ctx, c: WaitCase, p: Path): Promise<WaitR
     // past the long-poll budget) is over by then, and a long poll is renewed every 20 s.
     const holdStart = nowMs();
     const holdEnd = holdStart + c.holdMs;
+    // Another client's describes while the waits are held (one after another, through the socket).
+    const probe = probeSocket ? probeDescribes(probeSocket, wfs[0]!.id, c.probeDescribes!, holdEnd) : Promise.resolve(null);
     let callsAtHold: Record<string, number> | undefined;
     let countFrom = holdStart;
     while (nowMs() < holdEnd) {
@@ -198,6 +210,8 @@ export async function runWaitCase(ctx: Ctx, c: WaitCase, p: Path): Promise<WaitR
         countFrom = nowMs();
       }
     }
+    const probed = await probe;
+    if (probed) ctx.log(`B4 ${tag}: another client's describe while the waits are held: p50 ${fmt(probed.p50)} ms, p99 ${fmt(probed.p99)} ms (${probed.n} calls, ${probed.errors} errors)`);
     const callsHeldByOp = callsAtHold ? diffCounts(await requestCounts(c.server), callsAtHold) : {};
     const heldS = (nowMs() - countFrom) / 1000;
     const callsPerSecHeld = c.holdMs > 0 && callsAtHold ? round(reSum(callsHeldByOp) / heldS) : null;
@@ -215,7 +229,12 @@ export async function runWaitCase(ctx: Ctx, c: WaitCase, p: Path): Promise<WaitR
         await sleep(1000);
       }
     })();
-    await pool(chosen.length, c.signalConcurrency ?? 64, (k) => c.server.client.workflow.getHandle(wfs[chosen[k]!]!.id).signal('finish'));
+    const waves = c.waves ?? 1;
+    for (let w = 0; w < waves; w++) {
+      const wave = chosen.filter((_, k) => k % waves === w);
+      if (w > 0) await sleep(c.waveGapMs ?? 10_000);
+      await pool(wave.length, c.signalConcurrency ?? 64, (k) => c.server.client.workflow.getHandle(wfs[wave[k]!]!.id).signal('finish'));
+    }
     const signalMs = round(wallMs() - signalStart);
     const answerDeadline = wallMs() + (c.answerDeadlineMs ?? (ctx.quick ? 60_000 : 120_000));
     const ended = () => chosen.filter((i) => holder.arrivals.has(i) || holder.errors.has(i)).length;
@@ -262,6 +281,7 @@ export async function runWaitCase(ctx: Ctx, c: WaitCase, p: Path): Promise<WaitR
       resourceExhausted: { untilSignal: diffCounts(reAtSignal, reBefore), total: diffCounts(reAfter, reBefore) },
       callsPerSecHeld,
       callsHeldByOp,
+      probe: probed,
     };
     ctx.log(
       `B4 ${tag}: ${r.answered}/${signalled} answered, ${holder.errors.size} errors, ${r.missing} missing; lag p50 ${fmt(r.lagMs.p50)} ms p99 ${fmt(r.lagMs.p99)} ms; ` +
@@ -271,6 +291,29 @@ export async function runWaitCase(ctx: Ctx, c: WaitCase, p: Path): Promise<WaitR
   } finally {
     await holder.close();
   }
+}
+
+/** `n` describes of `workflowId` through the daemon's socket, one after another, until `untilMs` at the latest. */
+async function probeDescribes(socket: string, workflowId: string, n: number, untilMs: number): Promise<{ p50: number; p99: number; n: number; errors: number }> {
+  const client = await TemporalHandledClient.attach(socket);
+  const lat: number[] = [];
+  let errors = 0;
+  try {
+    const h = client.getWorkflowHandle(workflowId);
+    for (let i = 0; i < n && nowMs() < untilMs; i++) {
+      const t0 = nowMs();
+      try {
+        await h.describe();
+        lat.push(nowMs() - t0);
+      } catch {
+        errors++;
+      }
+      await sleep(20);
+    }
+  } finally {
+    await client.close().catch(() => undefined);
+  }
+  return { p50: round(percentile(lat, 50)), p99: round(percentile(lat, 99)), n: lat.length, errors };
 }
 
 const rssMB = (x: number | null) => (x === null ? '–' : fmt(x / MB));
@@ -333,6 +376,30 @@ export function b4Markdown(cases: { c: WaitCase; results: WaitResult[] }[], limi
       met: m.answered === m.signalled && errs === 0,
       note: `lag p50 ${fmt(m.lagMs.p50)} ms, p99 ${fmt(m.lagMs.p99)} ms; ${fmt(perWait / 1e3)} KB RSS per wait; ${m.callsPerSecHeld ?? '–'} server calls/s while held`,
     });
+  }
+  const hugeCase = cases.find((x) => x.c.key === 'huge');
+  const hg = hugeCase?.results.find((r) => r.path === 'daemon');
+  if (hugeCase && hg) {
+    const errs = reSum(hg.errors);
+    targets.push({
+      scenario: 'B4',
+      what: `${hugeCase.c.n.toLocaleString('en')} waits on one daemon: signalled waits answered, errors, daemon RSS`,
+      measured: hg.answered,
+      unit: `/${hg.signalled} answered, ${errs} errors, ${rssMB(hg.rss.max)} MB RSS at most`,
+      target: 'all, 0 errors, < 1000 MB',
+      met: hg.answered === hg.signalled && errs === 0 && (hg.rss.max ?? Infinity) < 1000 * MB,
+      note: `lag p50 ${fmt(hg.lagMs.p50)} ms, p99 ${fmt(hg.lagMs.p99)} ms; ${hg.callsPerSecHeld ?? '–'} server calls/s while held`,
+    });
+    if (hg.probe)
+      targets.push({
+        scenario: 'B4',
+        what: `${hugeCase.c.n.toLocaleString('en')} waits held: another client's describe p99`,
+        measured: hg.probe.p99,
+        unit: 'ms',
+        target: '< 100 ms',
+        met: hg.probe.p99 < 100 && hg.probe.errors === 0,
+        note: `p50 ${fmt(hg.probe.p50)} ms over ${hg.probe.n} describes`,
+      });
   }
   const errorLines: string[] = [];
   for (const { c, results } of cases) {
@@ -421,21 +488,40 @@ export async function b4(ctx: Ctx, extra: { big?: { server: BenchServer; taskQue
       holdMs: 42_000,
       signalled: 500,
     });
+    cases.push({
+      key: 'tenk',
+      title: '10,000 waits on the default limit (1200), held 42 s, 1,000 signalled',
+      server: ctx.main,
+      taskQueue: ctx.taskQueue,
+      parkedQueue,
+      n: 10_000,
+      paths: ['daemon', 'direct'],
+      holdMs: 42_000,
+      signalled: 1000,
+    });
     if (extra.big) {
-      const limit = extra.big.server.longPollLimit;
+      // TH_B4_HUGE: fewer waits, to try the case on a smaller machine.
+      const huge = Number(process.env.TH_B4_HUGE ?? 100_000);
       cases.push({
-        key: 'big',
-        title: `10,000 waits, limit raised to ${limit}, 1,000 signalled`,
+        key: 'huge',
+        title: `${huge.toLocaleString('en')} waits on one daemon, default limit (1200), held 60 s, ${(huge / 10).toLocaleString('en')} signalled in 5 waves 10 s apart`,
         server: extra.big.server,
         taskQueue: extra.big.taskQueue,
         parkedQueue,
-        n: 10_000,
+        n: huge,
         paths: ['daemon'],
-        holdMs: 0,
-        signalled: 1000,
+        holdMs: 60_000,
+        signalled: huge / 10,
+        waves: 5,
+        waveGapMs: 10_000,
+        answerDeadlineMs: 300_000,
+        probeDescribes: 1000,
       });
     }
   }
+  // TH_B4_CASES=huge,tenk: only those cases.
+  const only = process.env.TH_B4_CASES?.split(',').map((x) => x.trim());
+  if (only) cases.splice(0, cases.length, ...cases.filter((c) => only.includes(c.key)));
   const done: { c: WaitCase; results: WaitResult[] }[] = [];
   for (const c of cases) {
     const results: WaitResult[] = [];
@@ -446,7 +532,7 @@ export async function b4(ctx: Ctx, extra: { big?: { server: BenchServer; taskQue
     'Where only some workflows are signalled, the others run on a task queue no worker polls: they stay open and cost only their wait.',
     ctx.quick
       ? 'Past the limit (quick run): a second dev server with frontend.namespaceCount=250 and 500 waits.'
-      : 'Past the limit: 2,000 waits on the default limit of 1200 long polls per namespace, held 42 s, past the ~40 s that 10 attempts with the RESOURCE_EXHAUSTED backoff last (the daemon and @temporalio/client retry alike). 10,000 waits: a second dev server with frontend.namespaceCount raised.',
+      : "Past the limit: 2,000 and 10,000 waits on the default limit of 1200 long polls per namespace, held 42 s, past the ~40 s that 10 attempts with the RESOURCE_EXHAUSTED backoff last (the daemon and @temporalio/client retry alike). The largest case runs on a second, fresh dev server at the default limit; while its waits are held, another client attached to the daemon's Unix socket describes a workflow every 20 ms.",
   ].join(' ');
   const { md, targets } = b4Markdown(done, limitNote);
   return {

@@ -55,13 +55,16 @@ async function main(): Promise<void> {
     const samples: number[] = [];
     const calls: Record<string, number>[] = [];
     let prev = await requestCounts(server.metricsPort);
-    for (let k = 0; k < 15; k++) {
+    // At least 30 s, then until the registrations are over (fewer than 20 describes, the waits' first checks, in 2 s, twice), 10 min at most.
+    const total = (c: Record<string, number>) => Object.values(c).reduce((a, b) => a + b, 0);
+    for (let k = 0; k < 300; k++) {
       await sleep(2000);
       const s = await st();
       samples.push(s.memory.rss);
       const now = await requestCounts(server.metricsPort);
       calls.push(diffCounts(now, prev));
       prev = now;
+      if (k >= 14 && calls.slice(-2).every((c) => (c.DescribeWorkflowExecution ?? 0) < 20)) break;
     }
     // The server's calls per second over the last 10 s (every wait settled by then).
     const last: Record<string, number> = {};
@@ -90,7 +93,8 @@ async function main(): Promise<void> {
         errors,
         samplesMB: samples.map((x) => Math.round(x / 1e6)),
         callsPerSecLast10s: last,
-        callsPer2s: calls.map((c) => Object.values(c).reduce((a, b) => a + b, 0)),
+        callsPer2s: calls.map(total),
+        settledAfterS: calls.length * 2,
       }),
     );
   } finally {

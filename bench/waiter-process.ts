@@ -3,7 +3,7 @@
  * delayed by the benchmark's signalling or the worker: holds one `result()` per
  * workflow, through a daemon it spawns over stdio (mode "daemon", the TS client)
  * or through @temporalio/client directly (mode "direct"). Driven over fork IPC:
- *   in  {type:'init', mode, address}            out {type:'ready', idleRss}
+ *   in  {type:'init', mode, address, listenSocket?} out {type:'ready', idleRss} (the daemon also listens on listenSocket: other clients' calls)
  *   in  {type:'wait', workflows:[{id, runId}]}  out {type:'issued'} once every wait is sent
  *   in  {type:'status'}                          out {type:'status', rss, grpcInFlight?, heapUsed}
  *   (every 200 ms while waits end)              out {type:'ended', arrivals:[[i, ms]], errors:[[i, ms, msg]]}
@@ -13,7 +13,7 @@ import { Client, Connection } from '@temporalio/client';
 import { TemporalHandledClient } from 'temporal-handled-client';
 import { wallMs } from './stats';
 
-type In = { type: 'init'; mode: 'daemon' | 'direct'; address: string } | { type: 'wait'; workflows: { id: string; runId: string }[] } | { type: 'status' } | { type: 'close' };
+type In = { type: 'init'; mode: 'daemon' | 'direct'; address: string; listenSocket?: string } | { type: 'wait'; workflows: { id: string; runId: string }[] } | { type: 'status' } | { type: 'close' };
 
 const send = (m: object) => process.send?.(m);
 
@@ -70,8 +70,10 @@ process.on('message', (m: In) => {
     try {
       if (m.type === 'init') {
         mode = m.mode;
-        if (mode === 'daemon') daemon = await TemporalHandledClient.spawn({ address: m.address, args: ['--log-level', 'warn'], stderr: 'inherit' });
-        else {
+        if (mode === 'daemon') {
+          const args = ['--log-level', 'warn', ...(m.listenSocket ? ['--listen-socket', m.listenSocket] : [])];
+          daemon = await TemporalHandledClient.spawn({ address: m.address, args, stderr: 'inherit' });
+        } else {
           const connection = await Connection.connect({ address: m.address });
           direct = { connection, client: new Client({ connection }) };
         }

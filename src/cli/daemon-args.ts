@@ -59,6 +59,9 @@ Limits and logs:
                                input is paused from an eighth of this (at most 8 MiB)
   --max-calls-per-client N     Temporal calls (not result waits) one client may have running at once;
                                the rest wait in order, still cancellable (64)
+  --heap-growth PERCENT        how far V8 lets the heap grow past what is live before it collects
+                               (20); lower keeps many held result waits in less memory for some
+                               CPU, 0 leaves it to V8's own heuristics (up to 4 times)
   --log-file PATH              log there instead of stderr (never stdout)
   --log-level LEVEL            error, warn, info or debug (debug logs payloads); default info, but
                                warn on stderr when an editor's connection (--stdio, --pipe, --socket=PORT)
@@ -121,6 +124,7 @@ export function parseDaemonArgs(argv: string[]): DaemonArgs {
         'max-message-size': { type: 'string' },
         'max-output-buffer': { type: 'string' },
         'max-calls-per-client': { type: 'string' },
+        'heap-growth': { type: 'string' },
         clientProcessId: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
@@ -184,6 +188,7 @@ export function parseDaemonArgs(argv: string[]): DaemonArgs {
     maxMessageBytes: positiveInt(v['max-message-size'], '--max-message-size', 1024),
     maxOutputBytes: positiveInt(v['max-output-buffer'], '--max-output-buffer', 65536),
     maxCallsPerClient: positiveInt(v['max-calls-per-client'], '--max-calls-per-client'),
+    heapGrowthPercent: positiveInt(v['heap-growth'], '--heap-growth', 0, 1000),
     clientProcessId: positiveInt(v.clientProcessId, '--clientProcessId'),
     help: Boolean(v.help),
     version: Boolean(v.version),

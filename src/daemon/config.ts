@@ -28,6 +28,8 @@ export interface DaemonConfig {
   maxMessageBytes?: number;
   maxOutputBytes?: number;
   maxCallsPerClient?: number;
+  /** V8's heap growth past the live heap before a collection, in percent; 0: V8's own. @default 20 */
+  heapGrowthPercent?: number;
   clientProcessId?: number;
   help: boolean;
   version: boolean;

@@ -4,6 +4,7 @@
  * transports, and graceful shutdown on SIGTERM, SIGINT, `exit` or the end of stdin.
  */
 import * as net from 'node:net';
+import * as v8 from 'node:v8';
 import { createLogger, type Logger } from '../log/logger';
 import { resolveSettings } from '../config/settings';
 import type { DevServer } from '../devserver/dev-server';
@@ -11,6 +12,9 @@ import { Daemon } from './daemon';
 import { UsageError, type DaemonConfig } from './config';
 import { defaultTokenFile, loadOrCreateSecret } from '../transport/listeners';
 import { VERSION } from '../version';
+
+/** See `--heap-growth`. */
+export const DEFAULT_HEAP_GROWTH_PERCENT = 20;
 
 /** Whether something accepts TCP connections at host:port within `ms`. */
 function answers(address: string, ms: number): Promise<boolean> {
@@ -48,6 +52,12 @@ export async function runDaemon(args: DaemonConfig): Promise<number> {
   // straight to stderr: the log file, when there is one, then has everything.
   process.removeAllListeners('warning');
   process.on('warning', (w) => logger.warn(`node: ${w.name}${(w as NodeJS.ErrnoException).code ? ` ${(w as NodeJS.ErrnoException).code}` : ''}: ${w.message}`));
+  // A daemon's heap is mostly what it holds for long (result waits by the ten thousand): V8's
+  // own heuristics let the heap grow to 2-4 times that between collections, and after a burst
+  // of registrations keep it. 20 % more than what is live costs about 1 % per call in CPU
+  // (docs/decisions/0005-memory-per-wait.md).
+  const growth = args.heapGrowthPercent ?? DEFAULT_HEAP_GROWTH_PERCENT;
+  if (growth > 0) v8.setFlagsFromString(`--heap-growing-percent=${growth}`);
   const settings = resolveSettings(args.connection);
   let dev: DevServer | undefined;
   const useDev = args.dev || args.devDb !== undefined || (!settings.addressConfigured && !(await answers('127.0.0.1:7233', 500)));

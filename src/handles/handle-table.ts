@@ -4,7 +4,7 @@
  *
  * Bounded: at most `maxHandles` live handles (the least recently used is evicted)
  * and a handle idle for `idleTtlMs` expires. A handle with a call in flight is
- * never evicted or expired. Tokens carry 192 random bits.
+ * never evicted or expired, nor is one just made. Tokens carry 192 random bits.
  */
 import { randomBytes } from 'node:crypto';
 import type { WorkflowHandle } from '../temporal/workflow-handle';
@@ -46,6 +46,11 @@ interface Entry<T> {
   busy: number;
 }
 
+/** A handle held by `lease` until `unlease`. */
+export interface Lease<T> {
+  readonly handle: T;
+}
+
 const TOMBSTONES = 10_000;
 
 /**
@@ -81,7 +86,7 @@ export class TokenTable<T> {
   add(handle: T): string {
     const token = `${this.prefix}${randomBytes(24).toString('base64url')}`;
     this.entries.set(token, { handle, lastUsed: Date.now(), busy: 0 });
-    this.evictOverflow();
+    this.evictOverflow(token);
     return token;
   }
 
@@ -92,14 +97,28 @@ export class TokenTable<T> {
 
   /** Runs `fn` with the handle, keeping it from expiring or being evicted meanwhile. */
   async use<R>(token: string, fn: (h: T) => Promise<R>): Promise<R> {
+    const lease = this.lease(token);
+    try {
+      return await fn(lease.handle);
+    } finally {
+      this.unlease(lease);
+    }
+  }
+
+  /**
+   * The handle, kept from expiring or being evicted until `unlease`: `use` without a callback,
+   * for a caller that holds the handle for long (a result wait) in a frame of its own.
+   */
+  lease(token: string): Lease<T> {
     const entry = this.touch(token);
     entry.busy++;
-    try {
-      return await fn(entry.handle);
-    } finally {
-      entry.busy--;
-      entry.lastUsed = Date.now();
-    }
+    return entry;
+  }
+
+  unlease(lease: Lease<T>): void {
+    const entry = lease as Entry<T>;
+    entry.busy--;
+    entry.lastUsed = Date.now();
   }
 
   release(token: string): void {
@@ -140,11 +159,16 @@ export class TokenTable<T> {
     return e;
   }
 
-  private evictOverflow(): void {
+  /**
+   * Evicts the least recently used idle handles over the bound; never `added`, the handle just
+   * made: when every other handle is in use (as many result waits as the bound), the table
+   * grows past it instead of handing out a token that is already gone.
+   */
+  private evictOverflow(added: string): void {
     if (this.entries.size <= this.maxHandles) return;
     for (const [token, e] of this.entries) {
       if (this.entries.size <= this.maxHandles) break;
-      if (e.busy > 0) continue;
+      if (e.busy > 0 || token === added) continue;
       this.entries.delete(token);
       this.bury(token, 'evicted');
     }

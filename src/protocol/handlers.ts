@@ -27,6 +27,7 @@ const temporal = {
 import type { Logger } from '../log/logger';
 import type { LogLevel } from '../log/levels';
 import { invalidRequest } from './response-errors';
+import type { CancelSignal } from '../temporal/cancel-signal';
 
 /** What every session shares: one Temporal client, one handle table. */
 export interface Services {
@@ -62,11 +63,11 @@ export interface SessionControl {
 export interface CallContext {
   session: SessionControl;
   services: Services;
-  signal: AbortSignal;
+  signal: CancelSignal;
 }
 
 /** The per-call options of PROTOCOL.md ("Per-call options"), as every call to Temporal takes them. */
-function rpc(signal: AbortSignal, p: { rpcMetadata?: Record<string, string>; rpcTimeout?: string | number }): Pick<CallOptions, 'signal' | 'timeoutMs' | 'metadata'> {
+function rpc(signal: CancelSignal, p: { rpcMetadata?: Record<string, string>; rpcTimeout?: string | number }): Pick<CallOptions, 'signal' | 'timeoutMs' | 'metadata'> {
   const timeoutMs = p.rpcTimeout === undefined ? undefined : parseDuration(p.rpcTimeout, 'rpcTimeout');
   if (timeoutMs === 0) throw new InvalidArgumentError('rpcTimeout must be above zero');
   return { signal, timeoutMs, metadata: p.rpcMetadata };
@@ -159,28 +160,31 @@ export const handlers: Handlers = {
       if (token !== undefined) session.sendProgress(token, value);
     };
     let begun = false;
-    return services.table.use(p.handle, async (h) => {
-      try {
-        const r = await h.result({
-          followRuns: p.followRuns ?? true,
-          ...rpc(signal, p),
-          onStart: (runId) => {
-            begun = true;
-            progress({ kind: 'begin', title: `Waiting for the result of ${h.workflowId}`, cancellable: true, workflowId: h.workflowId, runId });
-          },
-          onStep: (s) => progress({ kind: 'report', message: `${s.reason}: ${s.previousRunId} -> ${s.runId}`, ...s }),
-        });
-        if (begun) progress({ kind: 'end', message: 'COMPLETED', runId: r.runId, status: 'COMPLETED' });
-        return r;
-      } catch (err) {
-        if (begun) {
-          const status = closeStatusOf(err);
-          const runId = (err as { runId?: string }).runId ?? null;
-          progress({ kind: 'end', message: status ?? (signal.aborted ? 'cancelled' : (err as Error).message), runId, status });
-        }
-        throw err;
+    // Leased in this frame rather than through `use`'s callback: a held wait costs one frame fewer.
+    const lease = services.table.lease(p.handle);
+    const h = lease.handle;
+    try {
+      const r = await h.result({
+        followRuns: p.followRuns ?? true,
+        ...rpc(signal, p),
+        onStart: (runId) => {
+          begun = true;
+          progress({ kind: 'begin', title: `Waiting for the result of ${h.workflowId}`, cancellable: true, workflowId: h.workflowId, runId });
+        },
+        onStep: (s) => progress({ kind: 'report', message: `${s.reason}: ${s.previousRunId} -> ${s.runId}`, ...s }),
+      });
+      if (begun) progress({ kind: 'end', message: 'COMPLETED', runId: r.runId, status: 'COMPLETED' });
+      return r;
+    } catch (err) {
+      if (begun) {
+        const status = closeStatusOf(err);
+        const runId = (err as { runId?: string }).runId ?? null;
+        progress({ kind: 'end', message: status ?? (signal.aborted ? 'cancelled' : (err as Error).message), runId, status });
       }
-    });
+      throw err;
+    } finally {
+      services.table.unlease(lease);
+    }
   },
 
   async 'handle/release'({ services }, p) {

@@ -7,8 +7,7 @@
  * it has read to be answered, and the end of the input for vscode-jsonrpc's queue
  * to drain.
  */
-import { createMessageConnection, type CancellationToken, type MessageConnection, type AbstractCancellationTokenSource } from 'vscode-jsonrpc/node';
-import { CancellationTokenSource } from 'vscode-jsonrpc/node';
+import { createMessageConnection, type CancellationToken, type MessageConnection, type AbstractCancellationTokenSource, type Disposable } from 'vscode-jsonrpc/node';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { MethodName, ProgressToken, ResultProgress } from '@temporal-handled/protocol';
 import { isMethodName, methodFacts as methods } from '@temporal-handled/protocol/runtime';
@@ -22,6 +21,7 @@ import { runHandler, type Services, type SessionControl } from './handlers';
 import type { Logger } from '../log/logger';
 import type { LogLevel } from '../log/levels';
 import { stringifyExact } from '../json/exact-json';
+import { type CancelSignal, RequestSignal } from '../temporal/cancel-signal';
 
 export type TransportKind = 'stdio' | 'socket' | 'tcp';
 
@@ -80,15 +80,15 @@ export class Session implements SessionControl {
    * The client's requests read and not yet answered, by the id's string form, with their
    * cancellation source once vscode-jsonrpc has made it (the request was dispatched).
    */
-  private readonly requests = new Map<string, { method: string; source?: AbstractCancellationTokenSource; cancelled: boolean; progressToken?: string }>();
+  private readonly requests = new Map<string, { method: string; source?: RequestCancellation; cancelled: boolean; progressToken?: string }>();
   private outputBackedUp = false;
   private inputPaused = false;
   /** Why the client was dropped, when it was. */
   dropReason: string | undefined;
   /** Set when the daemon is shutting down: why (requests cancelled then answer DaemonShuttingDown). */
   private shutdownReason: string | undefined;
-  /** Handlers running, each with its abort controller. */
-  private readonly inFlight = new Set<AbortController>();
+  /** Handlers running, each with its cancellation signal. */
+  private readonly inFlight = new Set<RequestSignal>();
   private readonly connection: MessageConnection;
   private readonly reader: FramedMessageReader;
   private readonly writer: FramedMessageWriter;
@@ -166,7 +166,7 @@ export class Session implements SessionControl {
           receiver: {
             kind: 'id',
             createCancellationTokenSource: (id: string | number) => {
-              const source = new CancellationTokenSource();
+              const source = new RequestCancellation();
               const r = this.requests.get(String(id));
               if (r) {
                 r.source = source;
@@ -226,7 +226,7 @@ export class Session implements SessionControl {
    * connection from every other client: beyond its share, its calls wait here, in order,
    * still cancellable. Long waits (result) are bounded by the long-poll budget instead.
    */
-  private async acquireCallSlot(signal: AbortSignal): Promise<void> {
+  private async acquireCallSlot(signal: CancelSignal): Promise<void> {
     const max = this.options.maxCallsPerClient ?? Infinity;
     if (this.shortCalls < max) {
       this.shortCalls++;
@@ -294,7 +294,7 @@ export class Session implements SessionControl {
       r.cancelled = true;
       r.source?.cancel();
     }
-    if (!onlyWaits) for (const ac of this.inFlight) ac.abort();
+    if (!onlyWaits) for (const sig of this.inFlight) sig.abort();
     // A cancelled stream may be parked until the client reads: let it go on to see its cancellation.
     this.writer.releaseWaiters(true);
   }
@@ -566,9 +566,10 @@ export class Session implements SessionControl {
     const params = validateParams(known, rawParams);
     if (this.log.isDebugEnabled()) this.log.debug(`${method} ${debugParams(known, params)}`);
     if (token.isCancellationRequested) throw this.cancelledError();
-    const ac = new AbortController();
-    const sub = token.onCancellationRequested(() => ac.abort());
-    this.inFlight.add(ac);
+    // The request's cancellation source (see RequestCancellation) is the handler's signal too.
+    const sig = token instanceof RequestCancellation ? token : new RequestSignal();
+    const sub = token instanceof RequestCancellation ? undefined : token.onCancellationRequested(() => sig.abort());
+    this.inFlight.add(sig);
     this.services.inFlight++;
     const started = Date.now();
     const decl = methods[known];
@@ -576,18 +577,18 @@ export class Session implements SessionControl {
     let holding = false;
     try {
       if (short) {
-        await this.acquireCallSlot(ac.signal);
+        await this.acquireCallSlot(sig);
         holding = true;
       }
-      return await runHandler(known, { session: this, services: this.services, signal: ac.signal }, params);
+      return await runHandler(known, { session: this, services: this.services, signal: sig }, params);
     } catch (err) {
-      const re = ac.signal.aborted ? this.cancelledError() : toResponseError(err);
+      const re = sig.aborted ? this.cancelledError() : toResponseError(err);
       if (re.data?.type === 'InternalError') this.log.error(`${method} failed: ${(err as Error)?.stack ?? String(err)}`);
       throw re;
     } finally {
       if (holding) this.releaseCallSlot();
-      sub.dispose();
-      this.inFlight.delete(ac);
+      sub?.dispose();
+      this.inFlight.delete(sig);
       this.services.inFlight--;
       if (this.log.isDebugEnabled()) this.log.debug(`${method} took ${Date.now() - started} ms`);
     }
@@ -620,6 +621,38 @@ export class Session implements SessionControl {
   markShutdown(): void {
     this.shutdownReceived = true;
     this.state = 'shutdown';
+  }
+}
+
+/**
+ * A request's cancellation: vscode-jsonrpc's token source, its token, and the signal the
+ * handler gets, in one object. vscode-jsonrpc's own source and an AbortController would add a
+ * token, an emitter, the session's subscription to it and an EventTarget to every request:
+ * about 1.4 KB for each of the tens of thousands of result waits a daemon can hold.
+ */
+class RequestCancellation extends RequestSignal implements AbstractCancellationTokenSource, CancellationToken {
+  get token(): CancellationToken {
+    return this;
+  }
+
+  get isCancellationRequested(): boolean {
+    return this.aborted;
+  }
+
+  onCancellationRequested(listener: (e: unknown) => unknown, thisArgs?: unknown, disposables?: Disposable[]): Disposable {
+    const onAbort = () => listener.call(thisArgs, undefined);
+    this.addEventListener('abort', onAbort);
+    const d = { dispose: () => this.removeEventListener('abort', onAbort) };
+    disposables?.push(d);
+    return d;
+  }
+
+  cancel(): void {
+    this.abort();
+  }
+
+  dispose(): void {
+    /* nothing held */
   }
 }
 

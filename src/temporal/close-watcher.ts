@@ -19,6 +19,7 @@
  */
 import type { WorkflowService } from './workflow-service';
 import { CallCancelledError } from './errors';
+import type { CancelSignal } from './cancel-signal';
 
 export interface CloseWatcherOptions {
   /** Between visibility queries. @default 1000 */
@@ -49,7 +50,7 @@ interface Entry {
 interface Waiter {
   resolve: (r: WakeReason) => void;
   reject: (e: Error) => void;
-  signal: AbortSignal | undefined;
+  signal: CancelSignal | undefined;
   onAbort: (() => void) | undefined;
 }
 
@@ -86,7 +87,7 @@ export class CloseWatcher {
    * has come. Rejects with CallCancelledError when `signal` fires. The caller must have seen the
    * run open just before (within `overlapMs`).
    */
-  maybeClosed(workflowId: string, runId: string, signal?: AbortSignal): Promise<WakeReason> {
+  maybeClosed(workflowId: string, runId: string, signal?: CancelSignal): Promise<WakeReason> {
     if (signal?.aborted) return Promise.reject(new CallCancelledError());
     return new Promise<WakeReason>((resolve, reject) => {
       const now = this.o.now();
@@ -226,7 +227,7 @@ export class Limiter {
   private qHead = 0;
   constructor(private readonly max: number) {}
 
-  acquire(signal?: AbortSignal): Promise<void> {
+  acquire(signal?: CancelSignal): Promise<void> {
     if (signal?.aborted) return Promise.reject(new CallCancelledError());
     if (this.held < this.max && this.qHead === this.queue.length) {
       this.held++;

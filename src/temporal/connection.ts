@@ -13,6 +13,7 @@ import * as os from 'node:os';
 import { backoffMs, defaultRetryOptions, isRetryable, type RetryOptions } from './grpc-retry';
 import { CallCancelledError } from './errors';
 import { toRpcError } from './rpc-errors';
+import type { CancelSignal } from './cancel-signal';
 
 export interface TlsOptions {
   /** PEM of the CA that signs the server's certificate; system roots when unset. */
@@ -54,7 +55,7 @@ export interface ConnectionOptions {
 
 export interface CallOptions {
   /** Aborting cancels the in-flight call and any wait between retries. */
-  signal?: AbortSignal;
+  signal?: CancelSignal;
   /** Overrides the default deadline of each attempt, in ms. */
   timeoutMs?: number;
   /** A long poll: uses the long-poll deadline. */
@@ -81,7 +82,7 @@ export { DEFAULT_PORT, normalizeAddress };
 export const SERVICE = 'temporal.api.workflowservice.v1.WorkflowService';
 
 /** Waits `ms`, rejecting with CallCancelledError as soon as `signal` fires. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+export function sleep(ms: number, signal?: CancelSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(new CallCancelledError());
     const onAbort = () => {

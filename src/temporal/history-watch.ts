@@ -30,6 +30,7 @@ import { CallCancelledError, RPCError } from './errors';
 import { eventsToJson, type HistoryEventJson } from './history-json';
 import { PageSizer, payloadsFor, pinRunId, type HistoryCallOptions } from './history';
 import { closeStatusOfEvent, nextRunOf, troublePauseMs, waitCanOutlast, type RunStepReason } from './run-chain';
+import type { CancelSignal } from './cancel-signal';
 
 export interface WatchBatch {
   runId: string;
@@ -51,7 +52,7 @@ export interface WatchOptions {
   /** Receives each batch; awaited before the next poll (so a slow consumer slows the watch, not memory). */
   onBatch: (batch: WatchBatch) => void | Promise<void>;
   /** Ends the watch: the in-flight poll is cancelled and the watch rejects with CallCancelledError. */
-  signal?: AbortSignal;
+  signal?: CancelSignal;
   /** Deadline and metadata of each call (the signal is `signal` above). */
   call?: Omit<HistoryCallOptions, 'signal'>;
 }

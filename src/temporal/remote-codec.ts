@@ -11,6 +11,7 @@
  */
 import type { IPayload } from './proto';
 import { CallCancelledError, CodecError } from './errors';
+import { type CancelSignal, toAbortSignal } from './cancel-signal';
 
 export interface CodecSettings {
   /** The codec server's URL; `{namespace}` is replaced by each call's namespace. */
@@ -53,15 +54,15 @@ export class RemoteCodec {
     return { endpoint: this.publicEndpoint, ...structuredClone(this.stats) };
   }
 
-  encode(payloads: IPayload[], namespace: string, o: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<IPayload[]> {
+  encode(payloads: IPayload[], namespace: string, o: { signal?: CancelSignal; timeoutMs?: number } = {}): Promise<IPayload[]> {
     return this.post('encode', payloads, namespace, o);
   }
 
-  decode(payloads: IPayload[], namespace: string, o: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<IPayload[]> {
+  decode(payloads: IPayload[], namespace: string, o: { signal?: CancelSignal; timeoutMs?: number } = {}): Promise<IPayload[]> {
     return this.post('decode', payloads, namespace, o);
   }
 
-  private async post(op: 'encode' | 'decode', payloads: IPayload[], namespace: string, o: { signal?: AbortSignal; timeoutMs?: number }): Promise<IPayload[]> {
+  private async post(op: 'encode' | 'decode', payloads: IPayload[], namespace: string, o: { signal?: CancelSignal; timeoutMs?: number }): Promise<IPayload[]> {
     if (payloads.length === 0) return [];
     if (o.signal?.aborted) throw new CallCancelledError();
     const base = this.endpoint.replaceAll('{namespace}', encodeURIComponent(namespace));
@@ -77,7 +78,7 @@ export class RemoteCodec {
     else if (this.basicAuth) headers.authorization = this.basicAuth;
     const timeoutMs = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const deadline = AbortSignal.timeout(timeoutMs);
-    const signal = o.signal ? AbortSignal.any([o.signal, deadline]) : deadline;
+    const signal = o.signal ? AbortSignal.any([toAbortSignal(o.signal), deadline]) : deadline;
     this.stats[op].calls++;
     this.stats[op].payloads += payloads.length;
     let res: Response;

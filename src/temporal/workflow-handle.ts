@@ -20,6 +20,7 @@ import type { CloseWatcher, CloseWatchers, WakeReason } from './close-watcher';
 import type { QueryRejectCondition } from '@temporal-handled/protocol';
 import { nextRunOf, troublePauseMs, waitCanOutlast } from './run-chain';
 import { isRetryable } from './grpc-retry';
+import type { CancelSignal } from './cancel-signal';
 
 type HistoryPage = Awaited<ReturnType<WorkflowService['getWorkflowExecutionHistory']>>;
 
@@ -58,7 +59,7 @@ export interface ResultOptions {
   /** Called once the first run is known (with its ID) and for each step along the chain. */
   onStart?: (runId: string) => void;
   onStep?: (step: RunStep) => void;
-  signal?: AbortSignal;
+  signal?: CancelSignal;
   /** The deadline of each long poll, in ms (the Python SDK's rpc_timeout): a poll it ends is re-issued. */
   timeoutMs?: number;
   /** Extra gRPC metadata on each call. */
@@ -190,18 +191,12 @@ export class WorkflowHandle implements HandleIds {
    * Long polls are re-issued past the server's 20-second window for as long as it takes.
    */
   async result(opts: ResultOptions = {}): Promise<WorkflowResult> {
-    const followRuns = opts.followRuns ?? true;
-    // The close event's payloads (a result, a failure) are decoded by the codec, if there is one.
-    const callOpts: CallOptions = { signal: opts.signal, longPoll: true, timeoutMs: opts.timeoutMs, metadata: opts.metadata, payloads: 'decode' };
     const runId = this.resultRunId || (await this.currentRunId(opts));
     opts.onStart?.(runId);
     const budget = this.client.longPolls.for(this.namespace);
     budget.join();
-    try {
-      return await this.followChain(budget, runId, followRuns, callOpts, opts);
-    } finally {
-      budget.leave();
-    }
+    // followChain's promise is returned as it is: a held wait suspends one frame, not two.
+    return this.followChain(budget, runId, opts).finally(() => budget.leave());
   }
 
   /** Pins the current run first, so the result names the run it came from (transient trouble retried as the wait's). */
@@ -234,7 +229,10 @@ export class WorkflowHandle implements HandleIds {
    * which wakes it when a visibility query names its run closed or its sweep turn comes; it
    * then looks again, and answers only from the close event.
    */
-  private async followChain(budget: LongPollBudget, firstRunId: string, followRuns: boolean, callOpts: CallOptions, opts: ResultOptions): Promise<WorkflowResult> {
+  private async followChain(budget: LongPollBudget, firstRunId: string, opts: ResultOptions): Promise<WorkflowResult> {
+    const followRuns = opts.followRuns ?? true;
+    // The close event's payloads (a result, a failure) are decoded by the codec, if there is one.
+    const callOpts: CallOptions = { signal: opts.signal, longPoll: true, timeoutMs: opts.timeoutMs, metadata: opts.metadata, payloads: 'decode' };
     const connection = this.service.connection;
     let runId = firstRunId;
     let nextPageToken: Uint8Array | undefined;

@@ -27,6 +27,7 @@ import { CallCancelledError, RPCError, WorkflowAlreadyStartedError, WorkflowUpda
 import { findDetail, statusName } from './rpc-errors';
 import type { LongPollBudget } from './long-poll-budget';
 import { InvalidArgumentError } from './invalid-argument';
+import type { CancelSignal } from './cancel-signal';
 
 export const UPDATE_STAGES = ['ADMITTED', 'ACCEPTED', 'COMPLETED'] as const;
 export type UpdateStage = (typeof UPDATE_STAGES)[number];
@@ -40,7 +41,7 @@ const COMPLETED = STAGE.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED;
 /** Options of every call about an update. */
 export interface UpdateCallOptions {
   /** Aborting ends the call with WorkflowUpdateRPCTimeoutOrCancelledError. */
-  signal?: AbortSignal;
+  signal?: CancelSignal;
   /** The deadline of each gRPC call, in ms (the Python SDK's rpc_timeout). */
   timeoutMs?: number;
   /** Extra gRPC metadata on each call. */
@@ -332,7 +333,7 @@ function rethrowCancelled(err: unknown): never {
   throw timeoutOrCancelled(err) ?? err;
 }
 
-async function pause(n: number, stepMs: number, signal?: AbortSignal): Promise<void> {
+async function pause(n: number, stepMs: number, signal?: CancelSignal): Promise<void> {
   await sleep(Math.min(5000, stepMs * n) * (0.8 + Math.random() * 0.4), signal).catch(rethrowCancelled);
 }
 

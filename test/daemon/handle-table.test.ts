@@ -71,6 +71,28 @@ describe('handle table bounds', function () {
       await c.request('handle/terminate', { handle: info.handle });
       void others;
     });
+
+    it('with every handle in a wait, a new handle is not evicted on arrival: the table grows past the bound', async () => {
+      const taskQueue = uniqueId('no-worker');
+      const waits = [];
+      for (let i = 0; i < 3; i++) {
+        const info = await c.request<HandleInfo>('workflow/start', { workflowType: 'forever', taskQueue, workflowId: uniqueId() });
+        waits.push({ info, ...c.requestWithId('handle/result', { handle: info.handle }) });
+      }
+      await until(async () => (await c.request<{ inFlight: number }>('daemon/status')).inFlight >= 3, 5000, 'the waits in flight');
+      const fresh = await getHandle(c);
+      expect(await c.request('handle/info', { handle: fresh.handle })).to.include({ handle: fresh.handle, workflowId: fresh.workflowId });
+      expect((await c.request<{ handles: number }>('daemon/status')).handles).to.equal(4);
+      // A second one evicts the first (idle, least recently used), never a handle in a wait.
+      const second = await getHandle(c);
+      await expectInvalid(c, fresh.handle, 'evicted');
+      expect(await c.request('handle/info', { handle: second.handle })).to.include({ handle: second.handle });
+      for (const w of waits) {
+        c.cancel(w.id);
+        expect((await rpcError(w.promise)).code).to.equal(-32800);
+        await c.request('handle/terminate', { handle: w.info.handle });
+      }
+    });
   });
 
   describe('--handle-idle-timeout 300ms', () => {
