@@ -12,7 +12,10 @@ import { pool, sleep } from './stats';
 /** The server's `service_requests` counters by operation. */
 async function requestCounts(metricsPort: number): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
-  const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+  // A loaded server may drop the metrics request: counted as nothing then.
+  const text = await fetch(`http://127.0.0.1:${metricsPort}/metrics`)
+    .then((r) => r.text())
+    .catch(() => '');
   for (const line of text.split('\n')) {
     if (!line.startsWith('service_requests{') || !line.includes('service_name="frontend"')) continue;
     const op = /operation="([^"]*)"/.exec(line)?.[1] ?? '?';
