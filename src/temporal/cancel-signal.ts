@@ -40,21 +40,37 @@ export class RequestSignal implements CancelSignal {
     }
   }
 
+  /** Fires: every listener is called, even past one that throws; the first error is then thrown. */
   abort(): void {
     if (this.fired) return;
     this.fired = true;
     const l = this.listeners;
     this.listeners = undefined;
     if (typeof l === 'function') l();
-    else if (l) for (const f of l) f();
+    else if (l) {
+      let first: { err: unknown } | undefined;
+      for (const f of l) {
+        try {
+          f();
+        } catch (err) {
+          first ??= { err };
+        }
+      }
+      if (first) throw first.err;
+    }
   }
 }
 
-/** An AbortSignal that fires with `signal` (for APIs that need a real one, such as fetch). */
-export function toAbortSignal(signal: CancelSignal): AbortSignal {
-  if (signal instanceof AbortSignal) return signal;
+/**
+ * An AbortSignal that fires with `signal` (for APIs that need a real one, such as fetch), and
+ * `dispose` to stop following it once the call is over: a long request (a watch decoding batch
+ * after batch) would otherwise gather one listener per call.
+ */
+export function toAbortSignal(signal: CancelSignal): { signal: AbortSignal; dispose: () => void } {
+  if (signal instanceof AbortSignal) return { signal, dispose: () => undefined };
   const ac = new AbortController();
+  const onAbort = () => ac.abort();
   if (signal.aborted) ac.abort();
-  else signal.addEventListener('abort', () => ac.abort(), { once: true });
-  return ac.signal;
+  else signal.addEventListener('abort', onAbort, { once: true });
+  return { signal: ac.signal, dispose: () => signal.removeEventListener('abort', onAbort) };
 }

@@ -78,7 +78,8 @@ export class RemoteCodec {
     else if (this.basicAuth) headers.authorization = this.basicAuth;
     const timeoutMs = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const deadline = AbortSignal.timeout(timeoutMs);
-    const signal = o.signal ? AbortSignal.any([toAbortSignal(o.signal), deadline]) : deadline;
+    const caller = o.signal ? toAbortSignal(o.signal) : undefined;
+    const signal = caller ? AbortSignal.any([caller.signal, deadline]) : deadline;
     this.stats[op].calls++;
     this.stats[op].payloads += payloads.length;
     let res: Response;
@@ -93,6 +94,8 @@ export class RemoteCodec {
       // fetch's messages can quote the URL (with its query): only a code, or the message with the URL cut out.
       const why = cause?.code ?? (cause?.message ?? (err as Error).message).split(base).join('(the endpoint)');
       return fail(`codec server ${where} could not be reached: ${why}`, null);
+    } finally {
+      caller?.dispose();
     }
     if (res.status !== 200) return fail(`codec server ${where} answered HTTP ${res.status} ${res.statusText}: ${text.slice(0, 200)}`, res.status);
     let body: unknown;

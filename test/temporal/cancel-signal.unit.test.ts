@@ -38,6 +38,18 @@ describe('RequestSignal', function () {
     expect(calls).to.deep.equal(['b']);
   });
 
+  it('a listener that throws does not keep the others from being called; its error is thrown after', () => {
+    const s = new RequestSignal();
+    const calls: string[] = [];
+    s.addEventListener('abort', () => {
+      throw new Error('boom');
+    });
+    s.addEventListener('abort', () => calls.push('after'));
+    expect(() => s.abort()).to.throw('boom');
+    expect(calls).to.deep.equal(['after']);
+    expect(s.aborted).to.equal(true);
+  });
+
   it('a listener added after the abort is not called (as an aborted AbortSignal does not call it)', () => {
     const s = new RequestSignal();
     s.abort();
@@ -55,17 +67,22 @@ describe('RequestSignal', function () {
     expect(err).to.be.instanceOf(CallCancelledError);
   });
 
-  it('toAbortSignal: an AbortSignal that fires with it, or the AbortSignal itself', () => {
+  it('toAbortSignal: an AbortSignal that fires with it until disposed, or the AbortSignal itself', () => {
     const s = new RequestSignal();
     const a = toAbortSignal(s);
-    expect(a).to.be.instanceOf(AbortSignal);
-    expect(a.aborted).to.equal(false);
+    expect(a.signal).to.be.instanceOf(AbortSignal);
+    expect(a.signal.aborted).to.equal(false);
     s.abort();
-    expect(a.aborted).to.equal(true);
+    expect(a.signal.aborted).to.equal(true);
     const fired = new RequestSignal();
     fired.abort();
-    expect(toAbortSignal(fired).aborted).to.equal(true);
+    expect(toAbortSignal(fired).signal.aborted).to.equal(true);
+    const later = new RequestSignal();
+    const d = toAbortSignal(later);
+    d.dispose();
+    later.abort();
+    expect(d.signal.aborted, 'no longer follows it once disposed').to.equal(false);
     const real = new AbortController().signal;
-    expect(toAbortSignal(real)).to.equal(real);
+    expect(toAbortSignal(real).signal).to.equal(real);
   });
 });
