@@ -117,62 +117,26 @@ pub fn env() -> &'static Env {
         let address = started["address"].as_str().unwrap().to_string();
         let task_queue = started["taskQueue"].as_str().unwrap().to_string();
         std::mem::forget(worker);
-        let s = |x: &str| x.to_string();
-        let socket = dir.join("d.sock");
-        let token_file = dir.join("token");
-        let tcp = free_port();
-        let daemon_pid = guarded(
-            &[
-                s("node"),
-                root.join("bin/temporal-handled.js")
-                    .to_string_lossy()
-                    .into_owned(),
-                s("--socket"),
-                socket.to_string_lossy().into_owned(),
-                s("--port"),
-                tcp.to_string(),
-                s("--token-file"),
-                token_file.to_string_lossy().into_owned(),
-                s("--address"),
-                address.clone(),
-                s("--log-level"),
-                s("warn"),
-            ],
-            &dir.join("daemon.log"),
-        );
+        let d = spawn_daemon(&root, &dir, &address);
         // Ready when the daemon answers a call that reaches Temporal.
         // On a thread of its own: a test's runtime cannot run another inside it.
-        let (sock, logs) = (socket.clone(), dir.clone());
+        let (sock, logs) = (d.socket.clone(), dir.join("daemon.log"));
         std::thread::spawn(move || {
-            let (socket, dir) = (sock, logs);
             let rt = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
                 .unwrap();
-            rt.block_on(async {
-                let deadline = Instant::now() + Duration::from_secs(90);
-                loop {
-                    if let Ok(c) = Client::attach_unix(&socket, SessionOptions::default()).await {
-                        let ok = c
-                            .request("workflow/count", Some(temporal_handled::json!({})))
-                            .await
-                            .is_ok();
-                        c.close().await;
-                        if ok {
-                            break;
-                        }
-                    }
-                    if Instant::now() > deadline {
-                        let log =
-                            std::fs::read_to_string(dir.join("daemon.log")).unwrap_or_default();
-                        panic!("the daemon did not come up within 90 s; its log:\n{log}");
-                    }
-                    tokio::time::sleep(Duration::from_millis(200)).await;
-                }
-            });
+            rt.block_on(until_serving(
+                &sock,
+                &logs,
+                "of the tests",
+                Duration::from_secs(90),
+                || true,
+            ));
         })
         .join()
         .expect("the test environment");
+        let (socket, tcp, token_file, daemon_pid) = (d.socket, d.port, d.token_file, d.pid);
         Env {
             root,
             task_queue,
@@ -231,14 +195,41 @@ pub async fn own_daemon(tag: &str) -> OwnDaemon {
     let e = env();
     let dir = e.dir.join(tag);
     std::fs::create_dir_all(&dir).unwrap();
+    let d = spawn_daemon(&e.root, &dir, &e.address);
+    let token_file = d.token_file.clone();
+    until_serving(
+        &d.socket,
+        &dir.join("daemon.log"),
+        tag,
+        Duration::from_secs(60),
+        || token_file.exists(),
+    )
+    .await;
+    let (socket, port, token_file) = (d.socket, d.port, d.token_file);
+    OwnDaemon {
+        socket,
+        port,
+        token_file,
+    }
+}
+
+/// A daemon started under the guard in `dir` (its socket, a TCP port with a token file, its log).
+struct Spawned {
+    socket: PathBuf,
+    port: u16,
+    token_file: PathBuf,
+    pid: u32,
+}
+
+fn spawn_daemon(root: &Path, dir: &Path, address: &str) -> Spawned {
     let socket = dir.join("d.sock");
     let token_file = dir.join("token");
     let port = free_port();
-    let s = |x: &std::path::Path| x.to_string_lossy().into_owned();
-    guarded(
+    let s = |x: &Path| x.to_string_lossy().into_owned();
+    let pid = guarded(
         &[
             "node".into(),
-            s(&e.root.join("bin/temporal-handled.js")),
+            s(&root.join("bin/temporal-handled.js")),
             "--socket".into(),
             s(&socket),
             "--port".into(),
@@ -246,33 +237,48 @@ pub async fn own_daemon(tag: &str) -> OwnDaemon {
             "--token-file".into(),
             s(&token_file),
             "--address".into(),
-            e.address.clone(),
+            address.to_string(),
             "--log-level".into(),
             "warn".into(),
         ],
         &dir.join("daemon.log"),
     );
-    let deadline = Instant::now() + Duration::from_secs(60);
+    Spawned {
+        socket,
+        port,
+        token_file,
+        pid,
+    }
+}
+
+/// Waits until the daemon at `socket` answers a call that reaches Temporal and `also` holds;
+/// past `within`, panics with the daemon's log.
+async fn until_serving(
+    socket: &Path,
+    log: &Path,
+    tag: &str,
+    within: Duration,
+    also: impl Fn() -> bool,
+) {
+    let deadline = Instant::now() + within;
     loop {
-        if let Ok(c) = Client::attach_unix(&socket, SessionOptions::default()).await {
+        if let Ok(c) = Client::attach_unix(socket, SessionOptions::default()).await {
             let ok = c
                 .request("workflow/count", Some(temporal_handled::json!({})))
                 .await
                 .is_ok();
             c.close().await;
-            if ok && token_file.exists() {
-                break;
+            if ok && also() {
+                return;
             }
         }
         if Instant::now() > deadline {
-            let log = std::fs::read_to_string(dir.join("daemon.log")).unwrap_or_default();
-            panic!("the daemon {tag} did not come up within 60 s; its log:\n{log}");
+            let text = std::fs::read_to_string(log).unwrap_or_default();
+            panic!(
+                "the daemon {tag} did not come up within {} s; its log:\n{text}",
+                within.as_secs()
+            );
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    OwnDaemon {
-        socket,
-        port,
-        token_file,
     }
 }
