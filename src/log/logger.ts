@@ -26,5 +26,19 @@ export function createLogger(opts: { level?: string; file?: string } = {}): Logg
   // The transport keeps this level even while the logger's is raised for a client that
   // asked for more (src/daemon/client-log.ts).
   const transport = opts.file ? new FileLogTransport(opts.file, { format, level }) : new winston.transports.Console({ format, level, stderrLevels: [...LOG_LEVELS] });
-  return winston.createLogger({ level, transports: [transport] });
+  const logger = winston.createLogger({ level, transports: [transport] });
+  // winston's isLevelEnabled says yes when any transport admits the level, and the per-client
+  // transport (daemon/client-log.ts) admits debug always: every guarded debug line would be built
+  // and pushed through winston's streams on each call. The logger's own level decides here (it is
+  // raised while a client asks for more).
+  logger.isLevelEnabled = function (this: Logger, l: string) {
+    return levelAdmits(this.level, l);
+  };
+  return logger;
+}
+
+/** Whether a logger at `current` writes lines of level `l`. */
+export function levelAdmits(current: string, l: string): boolean {
+  const want = (LOG_LEVELS as readonly string[]).indexOf(l);
+  return want !== -1 && want <= (LOG_LEVELS as readonly string[]).indexOf(current);
 }
