@@ -4,15 +4,17 @@
  * Owns: address and credentials (TLS, mTLS, API key), the headers every call
  * carries, keepalive, the 128 MB receive limit, per-call deadlines and abort
  * signals, and retries of transient failures with jittered exponential backoff.
- * grpc-js reconnects the channel by itself after the server restarts, so the
- * connection heals without restarting the process.
+ * The channel (grpc-channel.ts) opens a new HTTP/2 session after one is lost, so the
+ * connection heals after a server restart without restarting the process.
  */
 import { DEFAULT_PORT, normalizeAddress } from './address';
-import * as grpc from '@grpc/grpc-js';
 import * as os from 'node:os';
 import { backoffMs, defaultRetryOptions, isRetryable, type RetryOptions } from './grpc-retry';
 import { CallCancelledError } from './errors';
 import { toRpcError } from './rpc-errors';
+import { type CallError, GrpcChannel, metadataProblem, Status } from './grpc-channel';
+import { proxyFor } from './http-proxy';
+import type { ConnectionOptions as TlsConnectOptions } from 'node:tls';
 import type { CancelSignal } from './cancel-signal';
 
 export interface TlsOptions {
@@ -99,7 +101,7 @@ export function sleep(ms: number, signal?: CancelSignal): Promise<void> {
 
 export class Connection {
   readonly address: string;
-  private readonly client: grpc.Client;
+  private readonly channel: GrpcChannel;
   private readonly staticMetadata: [string, string][];
   private readonly retry: RetryOptions;
   private readonly defaultDeadlineMs: number;
@@ -112,36 +114,27 @@ export class Connection {
     this.address = normalizeAddress(options.address);
     const tlsOn = options.tls === undefined ? Boolean(options.apiKey) : options.tls !== false;
     const tls: TlsOptions = typeof options.tls === 'object' ? options.tls : {};
-    const channelOptions: grpc.ChannelOptions = {
-      'grpc.keepalive_permit_without_calls': 1,
-      'grpc.keepalive_time_ms': options.keepaliveTimeMs ?? 30_000,
-      'grpc.keepalive_timeout_ms': options.keepaliveTimeoutMs ?? 15_000,
-      'grpc.max_receive_message_length': options.maxReceiveMessageLength ?? 128 * 1024 * 1024,
-      'grpc.max_send_message_length': -1,
-      // Heal quickly after a server restart instead of backing off up to two minutes.
-      'grpc.initial_reconnect_backoff_ms': 200,
-      'grpc.max_reconnect_backoff_ms': 3000,
-    };
-    if (tlsOn && tls.serverName) {
-      channelOptions['grpc.ssl_target_name_override'] = tls.serverName;
-      channelOptions['grpc.default_authority'] = tls.serverName;
-    }
-    if (options.authority) channelOptions['grpc.default_authority'] = options.authority;
-    let credentials: grpc.ChannelCredentials;
+    let tlsOptions: TlsConnectOptions | undefined;
     if (tlsOn) {
       if (Boolean(tls.clientCert) !== Boolean(tls.clientKey)) {
         throw new TypeError('mTLS needs both a client certificate and a client key');
       }
-      credentials = grpc.credentials.createSsl(
-        tls.serverRootCaCert ?? null,
-        tls.clientKey ?? null,
-        tls.clientCert ?? null,
-        tls.disableHostVerification ? { checkServerIdentity: () => undefined } : undefined,
-      );
-    } else {
-      credentials = grpc.credentials.createInsecure();
+      tlsOptions = {
+        ...(tls.serverRootCaCert ? { ca: tls.serverRootCaCert } : {}),
+        ...(tls.clientCert && tls.clientKey ? { cert: tls.clientCert, key: tls.clientKey } : {}),
+        ...(tls.serverName ? { servername: tls.serverName } : {}),
+        ...(tls.disableHostVerification ? { checkServerIdentity: () => undefined } : {}),
+      };
     }
-    this.client = new grpc.Client(this.address, credentials, channelOptions);
+    this.channel = new GrpcChannel({
+      address: this.address,
+      tls: tlsOptions,
+      authority: options.authority,
+      keepaliveTimeMs: options.keepaliveTimeMs ?? 30_000,
+      keepaliveTimeoutMs: options.keepaliveTimeoutMs ?? 15_000,
+      maxReceiveMessageLength: options.maxReceiveMessageLength ?? 128 * 1024 * 1024,
+      proxy: proxyFor(this.address),
+    });
     const md: [string, string][] = [
       ['client-name', options.clientName ?? 'temporal-handled'],
       ['client-version', options.clientVersion ?? '0.0.0'],
@@ -154,6 +147,10 @@ export class Connection {
       if (md.some(([k]) => k === 'authorization')) throw new TypeError('apiKey cannot be combined with an authorization metadata entry');
       md.push(['authorization', `Bearer ${options.apiKey}`]);
     }
+    for (const [k, v] of md) {
+      const problem = metadataProblem(k, v);
+      if (problem) throw new TypeError(problem);
+    }
     this.staticMetadata = md;
     this.retry = { ...defaultRetryOptions, ...options.retry };
     this.defaultDeadlineMs = options.defaultDeadlineMs ?? 30_000;
@@ -162,8 +159,7 @@ export class Connection {
 
   /** The channel's connectivity state: IDLE, CONNECTING, READY, TRANSIENT_FAILURE or SHUTDOWN. */
   get state(): string {
-    if (this.closed) return 'SHUTDOWN';
-    return grpc.connectivityState[this.client.getChannel().getConnectivityState(false)] ?? 'UNKNOWN';
+    return this.closed ? 'SHUTDOWN' : this.channel.state;
   }
 
   get inFlight(): number {
@@ -180,7 +176,7 @@ export class Connection {
    * Rejects with `RPCError` for gRPC failures and `CallCancelledError` when `signal` fires.
    */
   async unary<Req, Res>(method: string, reqType: MessageType<Req>, resType: DecodeType<Res>, request: Req, opts: CallOptions = {}): Promise<Res> {
-    if (this.closed) throw toRpcError({ code: grpc.status.UNAVAILABLE, details: 'connection closed', metadata: new grpc.Metadata() } as grpc.ServiceError);
+    if (this.closed) throw toRpcError({ code: Status.UNAVAILABLE, details: 'connection closed' });
     const bytes = Buffer.from(reqType.encode(request).finish());
     const namespace = (request as { namespace?: unknown }).namespace;
     this.inFlightCalls++;
@@ -191,7 +187,7 @@ export class Connection {
           this.answered = true;
           return res;
         } catch (err) {
-          const e = err as grpc.ServiceError;
+          const e = err as CallError;
           if (err instanceof CallCancelledError) throw err;
           if (opts.noRetry || attempt >= this.retry.maxAttempts || !isRetryable(e.code, e.details)) throw toRpcError(e);
           await sleep(backoffMs(attempt, e.code, this.retry), opts.signal);
@@ -205,10 +201,12 @@ export class Connection {
   private attempt<Res>(method: string, bytes: Buffer, resType: DecodeType<Res>, namespace: string | undefined, opts: CallOptions): Promise<Res> {
     return new Promise<Res>((resolve, reject) => {
       if (opts.signal?.aborted) return reject(new CallCancelledError());
-      const metadata = new grpc.Metadata();
-      for (const [k, v] of this.staticMetadata) metadata.set(k, v);
-      if (namespace) metadata.set('temporal-namespace', namespace);
-      for (const [k, v] of Object.entries(opts.metadata ?? {})) metadata.set(k.toLowerCase(), v);
+      let metadata = this.staticMetadata;
+      if (namespace || opts.metadata) {
+        metadata = metadata.slice();
+        if (namespace) metadata.push(['temporal-namespace', namespace]);
+        for (const [k, v] of Object.entries(opts.metadata ?? {})) metadata.push([k.toLowerCase(), v]);
+      }
       const timeout = opts.timeoutMs ?? (opts.longPoll ? this.longPollDeadlineMs : this.defaultDeadlineMs);
       let cancelled = false;
       const onAbort = () => {
@@ -216,40 +214,32 @@ export class Connection {
         call.cancel();
       };
       const deadline = Date.now() + timeout;
-      const call = this.client.makeUnaryRequest<Buffer, Buffer>(
-        `/${SERVICE}/${method}`,
-        (b) => b,
-        (b) => b,
-        bytes,
-        metadata,
-        { deadline },
-        (err, value) => {
-          opts.signal?.removeEventListener('abort', onAbort);
-          if (cancelled) return reject(new CallCancelledError());
-          // The server ends a call at its deadline too (a stream reset, which reads as CANCELLED):
-          // at or past the deadline, that is the deadline passing, and is told as such.
-          if (err?.code === grpc.status.CANCELLED && Date.now() >= deadline - 5) {
-            return reject({
-              ...err,
-              code: grpc.status.DEADLINE_EXCEEDED,
-              details: `Deadline exceeded after ${(timeout / 1000).toFixed(3)}s (the server ended the call at its deadline: ${err.details})`,
-            });
-          }
-          if (err) return reject(err);
-          try {
-            resolve(resType.decode(value ?? Buffer.alloc(0)));
-          } catch (e) {
-            reject({ code: grpc.status.INTERNAL, details: `cannot decode ${method} response: ${(e as Error).message}`, metadata: new grpc.Metadata() });
-          }
-        },
-      );
+      const call = this.channel.unary(`/${SERVICE}/${method}`, bytes, metadata, deadline, (err, value) => {
+        opts.signal?.removeEventListener('abort', onAbort);
+        if (cancelled) return reject(new CallCancelledError());
+        // The server ends a call at its deadline too (a stream reset, which reads as CANCELLED):
+        // at or past the deadline, that is the deadline passing, and is told as such.
+        if (err?.code === Status.CANCELLED && Date.now() >= deadline - 5) {
+          return reject({
+            ...err,
+            code: Status.DEADLINE_EXCEEDED,
+            details: `Deadline exceeded after ${(timeout / 1000).toFixed(3)}s (the server ended the call at its deadline: ${err.details})`,
+          });
+        }
+        if (err) return reject(err);
+        try {
+          resolve(resType.decode(value ?? Buffer.alloc(0)));
+        } catch (e) {
+          reject({ code: Status.INTERNAL, details: `cannot decode ${method} response: ${(e as Error).message}` });
+        }
+      });
       opts.signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 
   close(): void {
     this.closed = true;
-    this.client.close();
+    this.channel.close();
   }
 }
 

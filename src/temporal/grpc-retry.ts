@@ -5,7 +5,7 @@
  * and INTERNAL when it is an HTTP/2 stream reset (as Temporal's SDKs do).
  * Backoff: 100 ms (1 s for RESOURCE_EXHAUSTED) times 1.7^attempt, capped at 5 s, with ±20 % jitter.
  */
-import { status as Status } from '@grpc/grpc-js';
+import { Status } from './grpc-channel';
 
 export interface RetryOptions {
   /** Attempts in all, the first included. @default 10 */

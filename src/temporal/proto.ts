@@ -72,6 +72,14 @@ export function toNumber(v: unknown): number {
 }
 
 /** The reflected message type of a full protobuf name, e.g. `temporal.api.history.v1.History` (for proto3 JSON). */
+const typesByName = new Map<string, protobuf.Type>();
+
+/** The reflected type of `fullName` (looked up once: a lookup walks the namespace tree). */
 export function messageType(fullName: string): protobuf.Type {
-  return root.lookupType(fullName);
+  let t = typesByName.get(fullName);
+  if (!t) {
+    t = root.lookupType(fullName);
+    typesByName.set(fullName, t);
+  }
+  return t;
 }

@@ -1,7 +1,7 @@
 /**
  * gRPC failures to `RPCError`, with the `google.rpc.Status` details decoded.
  */
-import * as grpc from '@grpc/grpc-js';
+import { type CallError, Status } from './grpc-channel';
 import { rpcStatus } from './proto';
 import { RPCError } from './errors';
 
@@ -11,7 +11,7 @@ export interface StatusDetail {
 }
 
 /** The `google.rpc.Status` details carried in the `grpc-status-details-bin` trailer. */
-export function statusDetails(err: Partial<grpc.ServiceError>): StatusDetail[] {
+export function statusDetails(err: Partial<CallError>): StatusDetail[] {
   const raw = err.metadata?.get('grpc-status-details-bin')?.[0];
   if (!raw || typeof raw === 'string') return [];
   try {
@@ -23,11 +23,11 @@ export function statusDetails(err: Partial<grpc.ServiceError>): StatusDetail[] {
 }
 
 export function statusName(code: number): string {
-  return grpc.status[code] ?? `CODE_${code}`;
+  return Status[code] ?? `CODE_${code}`;
 }
 
-export function toRpcError(err: Partial<grpc.ServiceError> & { code?: number }): RPCError {
-  const code = typeof err.code === 'number' ? err.code : grpc.status.UNKNOWN;
+export function toRpcError(err: Partial<CallError> & { message?: string }): RPCError {
+  const code = typeof err.code === 'number' ? err.code : Status.UNKNOWN;
   const message = err.details || err.message || statusName(code);
   const details = statusDetails(err).map((d) => ({
     typeUrl: d.typeUrl.replace(/^type\.googleapis\.com\//, ''),

@@ -38,6 +38,8 @@ const ALLOWED: Record<string, string[]> = {
 
 /** Packages only some layers may import. Everything else (node:, the contract, typebox, winston, ...) is open. */
 const RESTRICTED: [RegExp, string[]][] = [
+  // The gRPC channel is ours (temporal/grpc-channel.ts, over node:http2): the Temporal layer's alone.
+  [/^(node:)?http2$/, ['temporal']],
   [/^@grpc\//, ['temporal', 'devserver']],
   // Temporal's own settings loader (profiles, TEMPORAL_*): configuration, no gRPC.
   [/^@temporalio\/envconfig$/, ['config']],

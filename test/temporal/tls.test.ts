@@ -5,6 +5,7 @@
  */
 import { expect } from 'chai';
 import * as fs from 'node:fs';
+import { startConnectProxy } from '../harness/connect-proxy';
 import { testEnv, uniqueId, withWorker } from '../harness/env';
 import { makePki, startTlsGateway, type Pki, type TlsGateway } from '../harness/tls-gateway';
 import { Connection, type ConnectionOptions } from '../../src/temporal/connection';
@@ -56,6 +57,23 @@ describe('TLS, mTLS and API key (real server behind a TLS gateway)', function ()
     const paths = calls.map((s) => s.path.split('/').pop());
     expect(paths).to.include.members(['StartWorkflowExecution', 'GetWorkflowExecutionHistory', 'DescribeWorkflowExecution']);
     for (const s of calls) expect(s.authorization, s.path).to.equal('Bearer key-123');
+  });
+
+  it('TLS through an HTTP CONNECT proxy (grpc_proxy): the handshake and the calls go through the tunnel', async () => {
+    const proxy = await startConnectProxy();
+    const saved = process.env.grpc_proxy;
+    try {
+      process.env.grpc_proxy = `http://127.0.0.1:${proxy.port}`;
+      const c = connect({ apiKey: 'key-proxy', tls: { serverRootCaCert: ca(), serverName: pki.serverName } });
+      const before = gateway.seen.length;
+      expect((await new WorkflowService(c).getSystemInfo()).serverVersion).to.match(/^\d/);
+      expect(proxy.targets).to.deep.equal([gateway.address]);
+      expect(gateway.seen.slice(before).map((s) => s.authorization)).to.deep.equal(['Bearer key-proxy']);
+    } finally {
+      if (saved === undefined) delete process.env.grpc_proxy;
+      else process.env.grpc_proxy = saved;
+      await proxy.close();
+    }
   });
 
   it('an API key alone turns TLS on (a plaintext server would not answer)', async () => {
