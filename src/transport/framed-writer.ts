@@ -131,13 +131,13 @@ export class FramedMessageWriter extends AbstractMessageWriter implements Messag
       this.largest = Math.max(this.largest, size);
     }
     try {
-      // Header and body in one write (corked), without copying the body into a frame first: a
-      // batch of a streamed history is megabytes.
-      const corked = typeof (this.stream as { cork?: unknown }).cork === 'function';
-      if (corked) (this.stream as unknown as { cork(): void }).cork();
+      // Header and body without copying the body into a frame first (a batch of a streamed
+      // history is megabytes), and every frame of this tick in one write: the stream is corked
+      // at the tick's first frame and uncorked once the tick's work is done, so answers that
+      // complete together (many calls in flight) cost one system call, not one each.
+      this.corkForTick();
       this.stream.write(header);
       this.stream.write(body, () => this.flushed());
-      if (corked) (this.stream as unknown as { uncork(): void }).uncork();
     } catch (err) {
       this.frames.pop();
       this.queued -= size;
@@ -148,6 +148,20 @@ export class FramedMessageWriter extends AbstractMessageWriter implements Messag
     }
     this.checkPressure();
     return Promise.resolve();
+  }
+
+  private corkedTick = false;
+
+  private corkForTick(): void {
+    if (this.corkedTick) return;
+    const stream = this.stream as unknown as { cork?: () => void; uncork?: () => void };
+    if (typeof stream.cork !== 'function' || typeof stream.uncork !== 'function') return;
+    this.corkedTick = true;
+    stream.cork();
+    process.nextTick(() => {
+      this.corkedTick = false;
+      stream.uncork!();
+    });
   }
 
   private checkPressure(): void {
