@@ -308,6 +308,7 @@ export class Session implements SessionControl {
     this.log.warn(`dropping client: ${reason}`);
     this.dropReason = reason;
     this.cancelAll();
+    this.writer.flush();
     ((afterFlush && this.options.end) || this.options.destroy)();
     this.closed();
   }
@@ -321,6 +322,7 @@ export class Session implements SessionControl {
     this.cancelAll(false, shutdown);
     await this.answeredAll();
     if (this.isClosed) return;
+    this.writer.flush();
     (this.options.end ?? this.options.destroy)();
     this.closed();
   }

@@ -150,18 +150,27 @@ export class FramedMessageWriter extends AbstractMessageWriter implements Messag
     return Promise.resolve();
   }
 
+  /** Whether the stream is corked for this tick's frames (uncorked on nextTick, or by `flush`). */
   private corkedTick = false;
 
   private corkForTick(): void {
     if (this.corkedTick) return;
-    const stream = this.stream as unknown as { cork?: () => void; uncork?: () => void };
-    if (typeof stream.cork !== 'function' || typeof stream.uncork !== 'function') return;
+    const stream = this.stream as unknown as { cork?: () => void };
+    if (typeof stream.cork !== 'function') return;
     this.corkedTick = true;
     stream.cork();
-    process.nextTick(() => {
-      this.corkedTick = false;
-      stream.uncork!();
-    });
+    process.nextTick(() => this.flush());
+  }
+
+  /**
+   * Hands this tick's frames to the stream now. The owner calls it before it ends or destroys
+   * the stream, or lets the process exit: a promise chain that ends in `process.exit` runs
+   * before any nextTick, and a stdio pipe's writes are synchronous only once they are issued.
+   */
+  flush(): void {
+    if (!this.corkedTick) return;
+    this.corkedTick = false;
+    (this.stream as unknown as { uncork(): void }).uncork();
   }
 
   private checkPressure(): void {
@@ -180,6 +189,7 @@ export class FramedMessageWriter extends AbstractMessageWriter implements Messag
   }
 
   end(): void {
+    this.flush();
     this.ended = true;
     this.releaseWaiters(true);
   }

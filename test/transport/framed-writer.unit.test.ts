@@ -47,4 +47,17 @@ describe('framed writer (unit)', function () {
     expect(writes).to.have.length(2);
     expect(w.pendingBytes, 'every frame flushed').to.equal(0);
   });
+
+  it('flush and end hand the frames of this tick to the stream at once (an exit right after must not lose them)', () => {
+    const { stream, writes } = recorder();
+    const w = new FramedMessageWriter(stream, { highWaterBytes: 1 << 20, maxPendingBytes: 1 << 24 });
+    void w.write({ jsonrpc: '2.0', id: 1, result: 1 } as never);
+    void w.write({ jsonrpc: '2.0', id: 2, result: 2 } as never);
+    w.flush();
+    expect(writes).to.have.length(1);
+    void w.write({ jsonrpc: '2.0', id: 3, result: 3 } as never);
+    w.end();
+    expect(writes).to.have.length(2);
+    expect(writes[1]!.toString()).to.match(/"id":3/);
+  });
 });

@@ -162,7 +162,21 @@ export class RpcConnection {
 
   // --- framing --------------------------------------------------------------------------
 
-  /** Writes one message: header and body in one buffer, one write. */
+  private corkedTick = false;
+
+  /** Holds this tick's writes back so that they reach the stream as one write (requests made together, one system call). */
+  private corkForTick(): void {
+    const out = this.output as NodeJS.WritableStream & { cork?: () => void; uncork?: () => void };
+    if (this.corkedTick || typeof out.cork !== 'function' || typeof out.uncork !== 'function') return;
+    this.corkedTick = true;
+    out.cork();
+    process.nextTick(() => {
+      this.corkedTick = false;
+      out.uncork!();
+    });
+  }
+
+  /** Writes one message: header and body in one buffer; the messages of one tick in one write. */
   private write(msg: object): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       try {
@@ -172,6 +186,7 @@ export class RpcConnection {
         const buf = Buffer.allocUnsafe(header.length + len);
         buf.write(header, 0, 'latin1');
         buf.write(body, header.length, 'utf8');
+        this.corkForTick();
         this.output.write(buf, (err) => (err ? reject(err) : resolve()));
       } catch (err) {
         reject(err);
