@@ -329,6 +329,7 @@ export class Session implements SessionControl {
 
   private closed(): void {
     if (this.state === 'closed') return;
+    this.writer.flush();
     this.state = 'closed';
     if (this.preAuthTimer) clearTimeout(this.preAuthTimer);
     this.cancelAll();

@@ -29,6 +29,14 @@ export interface FramedWriterOptions {
 
 type Writable = NodeJS.WritableStream & { writableLength?: number; destroyed?: boolean };
 
+/**
+ * The writers holding corked frames this tick. `process.exit` (the daemon's last step after a
+ * shutdown, reached through promise continuations that run before any nextTick) flushes them:
+ * a stdio pipe's writes are synchronous once issued, so the last answers still reach the client.
+ */
+const corked = new Set<FramedMessageWriter>();
+let exitHook = false;
+
 export class FramedMessageWriter extends AbstractMessageWriter implements MessageWriter {
   private backedUp = false;
   private overflowed = false;
@@ -159,6 +167,13 @@ export class FramedMessageWriter extends AbstractMessageWriter implements Messag
     if (typeof stream.cork !== 'function') return;
     this.corkedTick = true;
     stream.cork();
+    corked.add(this);
+    if (!exitHook) {
+      exitHook = true;
+      process.on('exit', () => {
+        for (const w of [...corked]) w.flush();
+      });
+    }
     process.nextTick(() => this.flush());
   }
 
@@ -170,6 +185,7 @@ export class FramedMessageWriter extends AbstractMessageWriter implements Messag
   flush(): void {
     if (!this.corkedTick) return;
     this.corkedTick = false;
+    corked.delete(this);
     (this.stream as unknown as { uncork(): void }).uncork();
   }
 
