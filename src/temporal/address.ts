@@ -23,6 +23,12 @@ export function normalizeAddress(address: string): string {
   return a;
 }
 
+/** The host of a normalized `host:port` or `[v6]:port`, without brackets. */
+export function hostOf(address: string): string {
+  if (address.startsWith('[')) return address.slice(1, address.indexOf(']'));
+  return address.slice(0, address.lastIndexOf(':'));
+}
+
 function checkPort(text: string, address: string): void {
   const port = Number(text);
   if (!/^[0-9]+$/.test(text) || !Number.isInteger(port) || port <= 0 || port > 65535) throw new TypeError(`address "${address}" has an invalid port`);

@@ -12,7 +12,7 @@ import * as os from 'node:os';
 import { backoffMs, defaultRetryOptions, isRetryable, type RetryOptions } from './grpc-retry';
 import { CallCancelledError } from './errors';
 import { toRpcError } from './rpc-errors';
-import { type CallError, GrpcChannel, metadataProblem, Status } from './grpc-channel';
+import { type CallError, GrpcChannel, Status } from './grpc-channel';
 import { proxyFor } from './http-proxy';
 import type { ConnectionOptions as TlsConnectOptions } from 'node:tls';
 import type { CancelSignal } from './cancel-signal';
@@ -102,7 +102,6 @@ export function sleep(ms: number, signal?: CancelSignal): Promise<void> {
 export class Connection {
   readonly address: string;
   private readonly channel: GrpcChannel;
-  private readonly staticMetadata: [string, string][];
   private readonly retry: RetryOptions;
   private readonly defaultDeadlineMs: number;
   private readonly longPollDeadlineMs: number;
@@ -126,15 +125,6 @@ export class Connection {
         ...(tls.disableHostVerification ? { checkServerIdentity: () => undefined } : {}),
       };
     }
-    this.channel = new GrpcChannel({
-      address: this.address,
-      tls: tlsOptions,
-      authority: options.authority,
-      keepaliveTimeMs: options.keepaliveTimeMs ?? 30_000,
-      keepaliveTimeoutMs: options.keepaliveTimeoutMs ?? 15_000,
-      maxReceiveMessageLength: options.maxReceiveMessageLength ?? 128 * 1024 * 1024,
-      proxy: proxyFor(this.address),
-    });
     const md: [string, string][] = [
       ['client-name', options.clientName ?? 'temporal-handled'],
       ['client-version', options.clientVersion ?? '0.0.0'],
@@ -147,11 +137,16 @@ export class Connection {
       if (md.some(([k]) => k === 'authorization')) throw new TypeError('apiKey cannot be combined with an authorization metadata entry');
       md.push(['authorization', `Bearer ${options.apiKey}`]);
     }
-    for (const [k, v] of md) {
-      const problem = metadataProblem(k, v);
-      if (problem) throw new TypeError(problem);
-    }
-    this.staticMetadata = md;
+    this.channel = new GrpcChannel({
+      address: this.address,
+      tls: tlsOptions,
+      authority: options.authority,
+      keepaliveTimeMs: options.keepaliveTimeMs ?? 30_000,
+      keepaliveTimeoutMs: options.keepaliveTimeoutMs ?? 15_000,
+      maxReceiveMessageLength: options.maxReceiveMessageLength ?? 128 * 1024 * 1024,
+      proxy: proxyFor(this.address),
+      metadata: md,
+    });
     this.retry = { ...defaultRetryOptions, ...options.retry };
     this.defaultDeadlineMs = options.defaultDeadlineMs ?? 30_000;
     this.longPollDeadlineMs = options.longPollDeadlineMs ?? 70_000;
@@ -201,12 +196,8 @@ export class Connection {
   private attempt<Res>(method: string, bytes: Buffer, resType: DecodeType<Res>, namespace: string | undefined, opts: CallOptions): Promise<Res> {
     return new Promise<Res>((resolve, reject) => {
       if (opts.signal?.aborted) return reject(new CallCancelledError());
-      let metadata = this.staticMetadata;
-      if (namespace || opts.metadata) {
-        metadata = metadata.slice();
-        if (namespace) metadata.push(['temporal-namespace', namespace]);
-        for (const [k, v] of Object.entries(opts.metadata ?? {})) metadata.push([k.toLowerCase(), v]);
-      }
+      const metadata: [string, string][] = namespace ? [['temporal-namespace', namespace]] : [];
+      for (const [k, v] of Object.entries(opts.metadata ?? {})) metadata.push([k.toLowerCase(), v]);
       const timeout = opts.timeoutMs ?? (opts.longPoll ? this.longPollDeadlineMs : this.defaultDeadlineMs);
       let cancelled = false;
       const onAbort = () => {

@@ -12,6 +12,7 @@ import * as http2 from 'node:http2';
 import { isIP } from 'node:net';
 import * as tlsModule from 'node:tls';
 import type { ConnectionOptions as TlsConnectOptions } from 'node:tls';
+import { hostOf } from './address';
 import { type HttpProxy, openTunnel } from './http-proxy';
 
 /** gRPC status codes (https://grpc.github.io/grpc/core/md_doc_statuscodes.html). */
@@ -56,6 +57,8 @@ export interface ChannelOptions {
   maxReceiveMessageLength: number;
   /** An HTTP CONNECT proxy to tunnel through (http-proxy.ts reads it from the environment). */
   proxy?: HttpProxy;
+  /** Headers of every call (lower-case keys, printable ASCII values), checked once here. */
+  metadata?: [string, string][];
 }
 
 export type ChannelState = 'IDLE' | 'CONNECTING' | 'READY' | 'TRANSIENT_FAILURE' | 'SHUTDOWN';
@@ -148,11 +151,23 @@ export class GrpcChannel {
   private keepalive: NodeJS.Timeout | undefined;
   private tunnel: Promise<http2.ClientHttp2Session> | undefined;
   private readonly url: string;
-  private readonly authority: string;
+  /** The headers every call starts from: the gRPC ones and `metadata`, built once. */
+  private readonly baseHeaders: http2.OutgoingHttpHeaders;
 
+  /** Throws TypeError for a `metadata` entry that cannot be sent. */
   constructor(private readonly options: ChannelOptions) {
     this.url = `${options.tls ? 'https' : 'http'}://${options.address}`;
-    this.authority = options.authority ?? (options.tls?.servername ? options.tls.servername : options.address);
+    const headers: http2.OutgoingHttpHeaders = {};
+    for (const [k, v] of options.metadata ?? []) {
+      const problem = metadataProblem(k, v);
+      if (problem) throw new TypeError(problem);
+      headers[k] = v;
+    }
+    headers[':method'] = 'POST';
+    headers[':authority'] = options.authority ?? (options.tls?.servername ? options.tls.servername : options.address);
+    headers['content-type'] = 'application/grpc';
+    headers.te = 'trailers';
+    this.baseHeaders = headers;
   }
 
   get state(): ChannelState {
@@ -175,7 +190,7 @@ export class GrpcChannel {
         }
         const tls = this.options.tls;
         if (!tls) return this.open(() => socket);
-        const host = this.options.address.slice(0, this.options.address.lastIndexOf(':')).replace(/^\[|\]$/g, '');
+        const host = hostOf(this.options.address);
         const servername = tls.servername ?? (isIP(host) ? undefined : host);
         return this.open(() => tlsModule.connect({ ...tls, socket, ALPNProtocols: ['h2'], ...(servername ? { servername } : {}) }));
       },
@@ -245,7 +260,7 @@ export class GrpcChannel {
 
   /**
    * One unary call: `path` is `/package.Service/Method`, `request` the serialized request,
-   * `metadata` the call's headers (lower-case keys, string values). `done` is called once, with the
+   * `metadata` this call's own headers beside the channel's (lower-case keys, string values). `done` is called once, with the
    * answer's bytes or a CallError. The local deadline ends the call with DEADLINE_EXCEEDED.
    */
   unary(path: string, request: Uint8Array, metadata: [string, string][], deadline: number, done: (err: CallError | undefined, value?: Buffer) => void): UnaryCall {
@@ -272,7 +287,7 @@ export class GrpcChannel {
       fail(Status.DEADLINE_EXCEEDED, 'Deadline exceeded before the call was sent');
       return { cancel: () => undefined };
     }
-    const headers: http2.OutgoingHttpHeaders = {};
+    const headers: http2.OutgoingHttpHeaders = { ...this.baseHeaders };
     for (const [k, v] of metadata) {
       const problem = metadataProblem(k, v);
       if (problem) {
@@ -281,11 +296,7 @@ export class GrpcChannel {
       }
       headers[k] = v;
     }
-    headers[':method'] = 'POST';
     headers[':path'] = path;
-    headers[':authority'] = this.authority;
-    headers['content-type'] = 'application/grpc';
-    headers.te = 'trailers';
     headers['grpc-timeout'] = grpcTimeout(timeoutMs);
     timer = setTimeout(() => fail(Status.DEADLINE_EXCEEDED, `Deadline exceeded after ${(timeoutMs / 1000).toFixed(3)}s`), timeoutMs);
     let live: http2.ClientHttp2Session | Promise<http2.ClientHttp2Session>;

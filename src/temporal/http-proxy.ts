@@ -7,6 +7,7 @@
  */
 import * as http from 'node:http';
 import type { Socket } from 'node:net';
+import { hostOf } from './address';
 
 export interface HttpProxy {
   host: string;
@@ -20,12 +21,6 @@ export interface HttpProxy {
 function read(env: NodeJS.ProcessEnv, name: string): string | undefined {
   const v = env[name];
   return v === undefined || v.trim() === '' ? undefined : v.trim();
-}
-
-/** The host part of `host:port` or `[v6]:port`. */
-function hostOf(address: string): string {
-  if (address.startsWith('[')) return address.slice(1, address.indexOf(']'));
-  return address.slice(0, address.lastIndexOf(':'));
 }
 
 function excluded(host: string, list: string | undefined): boolean {

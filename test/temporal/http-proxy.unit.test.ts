@@ -67,17 +67,21 @@ describe('http-proxy (unit)', function () {
     const call = (ch: GrpcChannel) =>
       new Promise<{ err?: CallError; value?: Buffer }>((resolve) => ch.unary('/p.S/M', Buffer.from('x'), [], Date.now() + 3000, (err, value) => resolve({ err, value })));
 
-    it('tunnels the connection, with the proxy credentials, and reuses it for the next call', async () => {
-      const auth = `Basic ${Buffer.from('u:p').toString('base64')}`;
-      const proxy = await startConnectProxy(auth);
-      const address = `127.0.0.1:${port}`;
-      const ch = new GrpcChannel({
+    /** A channel to `address` through the proxy on `proxyPort`, as user u, password p. */
+    const throughProxy = (address: string, proxyPort: number) =>
+      new GrpcChannel({
         address,
         keepaliveTimeMs: 30_000,
         keepaliveTimeoutMs: 15_000,
         maxReceiveMessageLength: 1024,
-        proxy: proxyFor(address, { grpc_proxy: `http://u:p@127.0.0.1:${proxy.port}` }),
+        proxy: proxyFor(address, { grpc_proxy: `http://u:p@127.0.0.1:${proxyPort}` }),
       });
+
+    it('tunnels the connection, with the proxy credentials, and reuses it for the next call', async () => {
+      const auth = `Basic ${Buffer.from('u:p').toString('base64')}`;
+      const proxy = await startConnectProxy(auth);
+      const address = `127.0.0.1:${port}`;
+      const ch = throughProxy(address, proxy.port);
       expect((await call(ch)).value?.toString()).to.equal('via proxy');
       expect((await call(ch)).value?.toString()).to.equal('via proxy');
       expect(proxy.targets).to.deep.equal([address]);
@@ -88,13 +92,7 @@ describe('http-proxy (unit)', function () {
     it('a proxy that refuses: UNAVAILABLE, saying the proxy refused and with what status', async () => {
       const proxy = await startConnectProxy('Basic other');
       const address = `127.0.0.1:${port}`;
-      const ch = new GrpcChannel({
-        address,
-        keepaliveTimeMs: 30_000,
-        keepaliveTimeoutMs: 15_000,
-        maxReceiveMessageLength: 1024,
-        proxy: proxyFor(address, { grpc_proxy: `http://u:p@127.0.0.1:${proxy.port}` }),
-      });
+      const ch = throughProxy(address, proxy.port);
       const { err } = await call(ch);
       expect(err?.code).to.equal(Status.UNAVAILABLE);
       expect(err?.details).to.equal(`No connection established: proxy http://127.0.0.1:${proxy.port} refused CONNECT ${address}: HTTP 407`);
