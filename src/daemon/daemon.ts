@@ -111,7 +111,7 @@ export class Daemon {
     if (!this.temporal) {
       const { Connection } = require('../temporal/connection') as typeof import('../temporal/connection');
       const { TemporalClient } = require('../temporal/client') as typeof import('../temporal/client');
-      const connection = new Connection({ ...this.options.connection, clientName: 'temporal-handled', clientVersion: this.options.version });
+      const connection = new Connection(Object.assign({}, this.options.connection, { clientName: 'temporal-handled', clientVersion: this.options.version }));
       this.temporal = { connection, client: new TemporalClient(connection, { namespace: this.options.namespace, identity: this.options.identity, codec: this.codec }) };
     }
     return this.temporal;

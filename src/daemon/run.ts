@@ -72,7 +72,7 @@ export async function runDaemon(args: DaemonConfig): Promise<number> {
       onOutput: (line) => logger.debug(`[dev-server] ${line}`),
       onRetry: (err, attempt) => logger.warn(`the dev server failed to start (attempt ${attempt}); trying again: ${err.message}`),
     });
-    settings.connection = { ...settings.connection, address: dev.address, tls: false, apiKey: undefined };
+    settings.connection = Object.assign({}, settings.connection, { address: dev.address, tls: false, apiKey: undefined });
     logger.info(`dev server ready at ${dev.address}${args.devDb ? ` (state in ${args.devDb})` : ''}`);
   }
   const daemon = new Daemon({

@@ -106,7 +106,7 @@ export const handlers: Handlers = {
       serverInfo: { name: 'temporal-handled', version: services.version },
       protocolVersion: PROTOCOL_VERSION,
       // Typed LSP clients (pygls) keep only the capabilities LSP defines and `experimental`: the daemon's own are there too.
-      capabilities: { ...own, experimental: { ...own, protocolVersion: PROTOCOL_VERSION, temporal } },
+      capabilities: Object.assign({}, own, { experimental: Object.assign({}, own, { protocolVersion: PROTOCOL_VERSION, temporal }) }),
       temporal,
     };
   },
@@ -117,7 +117,7 @@ export const handlers: Handlers = {
   },
 
   async 'workflow/start'({ session, services, signal }, p) {
-    const h = await services.client.startWorkflow({ ...p, namespace: p.namespace ?? session.namespace }, rpc(signal, p));
+    const h = await services.client.startWorkflow(Object.assign({}, p, { namespace: p.namespace ?? session.namespace }), rpc(signal, p));
     return handleInfo(services.table.add(h), h);
   },
 
@@ -164,15 +164,15 @@ export const handlers: Handlers = {
     const lease = services.table.lease(p.handle);
     const h = lease.handle;
     try {
-      const r = await h.result({
+      const follow: Parameters<typeof h.result>[0] = {
         followRuns: p.followRuns ?? true,
-        ...rpc(signal, p),
         onStart: (runId) => {
           begun = true;
           progress({ kind: 'begin', title: `Waiting for the result of ${h.workflowId}`, cancellable: true, workflowId: h.workflowId, runId });
         },
         onStep: (s) => progress({ kind: 'report', message: `${s.reason}: ${s.previousRunId} -> ${s.runId}`, ...s }),
-      });
+      };
+      const r = await h.result(Object.assign(follow, rpc(signal, p)));
       if (begun) progress({ kind: 'end', message: 'COMPLETED', runId: r.runId, status: 'COMPLETED' });
       return r;
     } catch (err) {
@@ -224,13 +224,13 @@ export const handlers: Handlers = {
   },
 
   async 'workflow/startUpdateWithStart'({ session, services, signal }, p) {
-    const start = { ...p.start, namespace: p.start.namespace ?? session.namespace };
+    const start = Object.assign({}, p.start, { namespace: p.start.namespace ?? session.namespace });
     const r = await temporal.updates().startUpdateWithStart(services.client, start, p.update, { args: p.args, updateId: p.updateId, waitForStage: p.waitForStage as never, ...rpc(signal, p) });
     return { handle: handleInfo(services.table.add(r.workflow), r.workflow), update: updateInfo(services.updates.add(r.update), r.update) };
   },
 
   async 'workflow/executeUpdateWithStart'({ session, services, signal }, p) {
-    const start = { ...p.start, namespace: p.start.namespace ?? session.namespace };
+    const start = Object.assign({}, p.start, { namespace: p.start.namespace ?? session.namespace });
     const r = await temporal.updates().executeUpdateWithStart(services.client, start, p.update, { args: p.args, updateId: p.updateId, ...rpc(signal, p) });
     return { handle: handleInfo(services.table.add(r.workflow), r.workflow), update: updateInfo(services.updates.add(r.update), r.update), value: r.value };
   },
@@ -308,7 +308,7 @@ export const handlers: Handlers = {
   async 'daemon/status'({ services }) {
     const status = await services.status();
     // This request is in flight while it is answered; it is not counted.
-    return { ...status, inFlight: Math.max(0, status.inFlight - 1) };
+    return Object.assign({}, status, { inFlight: Math.max(0, status.inFlight - 1) });
   },
 
   async 'rpc.discover'({ services }) {

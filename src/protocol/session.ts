@@ -681,7 +681,12 @@ interface Batch {
 
 /** Params for the debug log: payload data included (debug level only), secrets never, long text cut. */
 function debugParams(method: MethodName, params: object): string {
-  const shown = method === 'initialize' && 'authToken' in params ? { ...params, authToken: '<redacted>' } : params;
+  let shown = params;
+  if (method === 'initialize' && 'authToken' in params) {
+    // A rest copy, not Object.assign: a key named "__proto__" stays a key in the log.
+    const { authToken: _secret, ...rest } = params as { authToken: unknown };
+    shown = { authToken: '<redacted>', ...rest };
+  }
   const text = stringifyExact(shown) ?? '';
   return text.length > 2000 ? `${text.slice(0, 2000)}… (${text.length} chars)` : text;
 }

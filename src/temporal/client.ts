@@ -55,11 +55,11 @@ export class TemporalClient {
   async startWorkflow(o: StartWorkflowOptions, call?: CallOptions): Promise<WorkflowHandle> {
     const namespace = o.namespace ?? this.namespace;
     const fields = compileStartFields(o);
-    const common = { ...fields, namespace, identity: this.identity, requestId: randomUUID() };
+    const common = Object.assign({}, fields, { namespace, identity: this.identity, requestId: randomUUID() });
     let runId: string;
     try {
       if (o.startSignal != null) {
-        const res = await this.service.signalWithStartWorkflowExecution({ ...common, signalName: o.startSignal, signalInput: toPayloads(o.startSignalArgs, 'startSignalArgs') }, call);
+        const res = await this.service.signalWithStartWorkflowExecution(Object.assign({}, common, { signalName: o.startSignal, signalInput: toPayloads(o.startSignalArgs, 'startSignalArgs') }), call);
         runId = res.runId;
       } else {
         const res = await this.service.startWorkflowExecution(common, call);

@@ -118,12 +118,13 @@ export class Connection {
       if (Boolean(tls.clientCert) !== Boolean(tls.clientKey)) {
         throw new TypeError('mTLS needs both a client certificate and a client key');
       }
-      tlsOptions = {
-        ...(tls.serverRootCaCert ? { ca: tls.serverRootCaCert } : {}),
-        ...(tls.clientCert && tls.clientKey ? { cert: tls.clientCert, key: tls.clientKey } : {}),
-        ...(tls.serverName ? { servername: tls.serverName } : {}),
-        ...(tls.disableHostVerification ? { checkServerIdentity: () => undefined } : {}),
-      };
+      tlsOptions = Object.assign(
+        {},
+        tls.serverRootCaCert ? { ca: tls.serverRootCaCert } : {},
+        tls.clientCert && tls.clientKey ? { cert: tls.clientCert, key: tls.clientKey } : {},
+        tls.serverName ? { servername: tls.serverName } : {},
+        tls.disableHostVerification ? { checkServerIdentity: () => undefined } : {},
+      );
     }
     const md: [string, string][] = [
       ['client-name', options.clientName ?? 'temporal-handled'],
@@ -147,7 +148,7 @@ export class Connection {
       proxy: proxyFor(this.address),
       metadata: md,
     });
-    this.retry = { ...defaultRetryOptions, ...options.retry };
+    this.retry = Object.assign({}, defaultRetryOptions, options.retry);
     this.defaultDeadlineMs = options.defaultDeadlineMs ?? 30_000;
     this.longPollDeadlineMs = options.longPollDeadlineMs ?? 70_000;
   }
@@ -211,11 +212,9 @@ export class Connection {
         // The server ends a call at its deadline too (a stream reset, which reads as CANCELLED):
         // at or past the deadline, that is the deadline passing, and is told as such.
         if (err?.code === Status.CANCELLED && Date.now() >= deadline - 5) {
-          return reject({
-            ...err,
-            code: Status.DEADLINE_EXCEEDED,
-            details: `Deadline exceeded after ${(timeout / 1000).toFixed(3)}s (the server ended the call at its deadline: ${err.details})`,
-          });
+          return reject(
+            Object.assign({}, err, { code: Status.DEADLINE_EXCEEDED, details: `Deadline exceeded after ${(timeout / 1000).toFixed(3)}s (the server ended the call at its deadline: ${err.details})` }),
+          );
         }
         if (err) return reject(err);
         try {

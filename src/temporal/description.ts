@@ -45,10 +45,14 @@ export function toExecution(info: IWorkflowExecutionInfo | null | undefined, nam
 }
 
 const W = 'temporal.api.workflow.v1.';
+const PENDING_WORKFLOW_TASK = `${W}PendingWorkflowTaskInfo`;
+const VERSIONING_INFO = `${W}WorkflowExecutionVersioningInfo`;
 
 /** Each of `list` as the protocol shows a message of `type` (proto-values.ts). */
 function details<T>(type: string, list: readonly object[] | null | undefined): T[] {
-  return (list ?? []).map((m) => protoValue(W + type, m) as T);
+  if (!list?.length) return [];
+  const fullName = W + type;
+  return list.map((m) => protoValue(fullName, m) as T);
 }
 
 export function describeResponseType() {
@@ -64,8 +68,7 @@ export function describeResponseJson(res: DescribeWorkflowExecutionResponse): Re
 export function toDescription(res: DescribeWorkflowExecutionResponse, namespace: string): WorkflowExecutionDescription {
   const info = res.workflowExecutionInfo;
   const meta = res.executionConfig?.userMetadata;
-  return {
-    ...toExecution(info, namespace),
+  const more: Omit<WorkflowExecutionDescription, keyof WorkflowExecution | 'raw'> = {
     historySizeBytes: toNumber(info?.historySizeBytes),
     staticSummary: meta?.summary ? fromPayload(meta.summary) : null,
     staticDetails: meta?.details ? fromPayload(meta.details) : null,
@@ -75,8 +78,10 @@ export function toDescription(res: DescribeWorkflowExecutionResponse, namespace:
     pendingChildren: details('PendingChildExecutionInfo', res.pendingChildren),
     pendingNexusOperations: details('PendingNexusOperationInfo', res.pendingNexusOperations),
     callbacks: details('CallbackInfo', res.callbacks),
-    pendingWorkflowTask: res.pendingWorkflowTask ? (protoValue(`${W}PendingWorkflowTaskInfo`, res.pendingWorkflowTask) as WorkflowExecutionDescription['pendingWorkflowTask']) : null,
-    versioningInfo: info?.versioningInfo ? (protoValue(`${W}WorkflowExecutionVersioningInfo`, info.versioningInfo) as Record<string, unknown>) : null,
+    pendingWorkflowTask: res.pendingWorkflowTask ? (protoValue(PENDING_WORKFLOW_TASK, res.pendingWorkflowTask) as WorkflowExecutionDescription['pendingWorkflowTask']) : null,
+    versioningInfo: info?.versioningInfo ? (protoValue(VERSIONING_INFO, info.versioningInfo) as Record<string, unknown>) : null,
     priority: info?.priority ? (protoValue('temporal.api.common.v1.Priority', info.priority) as WorkflowExecutionDescription['priority']) : null,
   };
+  // Not a spread with keys after it (ARCHITECTURE.md, "Per-call objects").
+  return Object.assign(toExecution(info, namespace), more);
 }

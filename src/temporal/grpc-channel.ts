@@ -73,7 +73,12 @@ interface CallState {
   finish(err: CallError | undefined, value?: Buffer): void;
   fail(code: Status, details: string, md?: Trailers): void;
   finished(): boolean;
+  /** Takes this call's listeners off its stream (see `send`). */
+  detach?: () => void;
 }
+
+/** A finished call's stream may still see an error (a late reset); nothing is left to tell. */
+const ignoreError = () => undefined;
 
 /** RST_STREAM codes to gRPC codes, as the gRPC HTTP/2 specification maps them. */
 function rstStatus(code: number): Status {
@@ -192,7 +197,7 @@ export class GrpcChannel {
         if (!tls) return this.open(() => socket);
         const host = hostOf(this.options.address);
         const servername = tls.servername ?? (isIP(host) ? undefined : host);
-        return this.open(() => tlsModule.connect({ ...tls, socket, ALPNProtocols: ['h2'], ...(servername ? { servername } : {}) }));
+        return this.open(() => tlsModule.connect(Object.assign({}, tls, { socket, ALPNProtocols: ['h2'] }, servername ? { servername } : {})));
       },
       (e: Error) => {
         this.tunnel = undefined;
@@ -205,13 +210,14 @@ export class GrpcChannel {
 
   private open(createConnection?: () => import('node:stream').Duplex): http2.ClientHttp2Session {
     const tls = this.options.tls;
-    const session = http2.connect(this.url, {
-      ...(tls && !createConnection ? { ...tls, ALPNProtocols: ['h2'] } : {}),
-      ...(createConnection ? { createConnection } : {}),
-      // Answers of up to the receive limit (128 MiB by default) are let in whole.
-      maxSessionMemory: 1024,
-      settings: { enablePush: false, initialWindowSize: 4 * 1024 * 1024 },
-    });
+    const session = http2.connect(
+      this.url,
+      Object.assign({}, tls && !createConnection ? Object.assign({}, tls, { ALPNProtocols: ['h2'] }) : {}, createConnection ? { createConnection } : {}, {
+        // Answers of up to the receive limit (128 MiB by default) are let in whole.
+        maxSessionMemory: 1024,
+        settings: { enablePush: false, initialWindowSize: 4 * 1024 * 1024 },
+      }),
+    );
     this.session = session;
     this.connected = false;
     session.unref();
@@ -270,6 +276,9 @@ export class GrpcChannel {
       if (finished) return;
       finished = true;
       if (timer) clearTimeout(timer);
+      call.detach?.();
+      call.detach = undefined;
+      call.stream = undefined;
       done(err, value);
     };
     const fail = (code: Status, details: string, md: Trailers = EMPTY) => {
@@ -287,7 +296,7 @@ export class GrpcChannel {
       fail(Status.DEADLINE_EXCEEDED, 'Deadline exceeded before the call was sent');
       return { cancel: () => undefined };
     }
-    const headers: http2.OutgoingHttpHeaders = { ...this.baseHeaders };
+    const headers: http2.OutgoingHttpHeaders = Object.assign({}, this.baseHeaders);
     for (const [k, v] of metadata) {
       const problem = metadataProblem(k, v);
       if (problem) {
@@ -348,14 +357,14 @@ export class GrpcChannel {
       // The trailers' entries matter to a failure only (its message and status details).
       if (status !== Status.OK) trailers = toTrailers(h);
     };
-    stream.once('response', (h) => {
+    const onResponse = (h: http2.IncomingHttpHeaders & http2.IncomingHttpStatusHeader) => {
       const httpCode = Number(h[':status']);
       if (h['grpc-status'] !== undefined) return takeStatus(h);
       if (httpCode !== 200) return fail(httpStatus(httpCode), `Received HTTP status code ${httpCode}`);
       const type = String(h['content-type'] ?? '');
       if (!type.startsWith('application/grpc')) fail(Status.UNKNOWN, `Received an answer of content-type "${type}", not application/grpc`);
-    });
-    stream.on('data', (chunk: Buffer) => {
+    };
+    const onData = (chunk: Buffer) => {
       if (call.finished()) return;
       chunks.push(chunk);
       received += chunk.length;
@@ -380,13 +389,12 @@ export class GrpcChannel {
         if (all.length > frameLength) chunks.push(all.subarray(frameLength));
         frameLength = -1;
       }
-    });
-    stream.once('trailers', (h) => takeStatus(h));
+    };
     let streamError: string | undefined;
-    stream.on('error', (e) => {
+    const onError = (e: Error) => {
       streamError ??= e.message;
-    });
-    stream.once('close', () => {
+    };
+    const onClose = () => {
       if (call.finished()) return;
       if (status === undefined) {
         const rst = stream.rstCode ?? 0;
@@ -403,7 +411,23 @@ export class GrpcChannel {
       }
       if (messages !== 1 || !answer) return finish({ code: Status.UNIMPLEMENTED, details: `a unary answer held ${messages} messages`, metadata: md });
       finish(undefined, answer);
-    });
+    };
+    stream.once('response', onResponse);
+    stream.on('data', onData);
+    stream.once('trailers', takeStatus);
+    stream.on('error', onError);
+    stream.once('close', onClose);
+    // Node keeps a closed stream's native handle, and through it the stream and its listeners,
+    // until a full collection: with our listeners on it, each call's state (its answer, and the
+    // promise it settled) would outlive the call into the old generation.
+    call.detach = () => {
+      stream.removeListener('response', onResponse);
+      stream.removeListener('data', onData);
+      stream.removeListener('trailers', takeStatus);
+      stream.removeListener('error', onError);
+      stream.removeListener('close', onClose);
+      stream.on('error', ignoreError);
+    };
     const framed = Buffer.allocUnsafe(5 + request.length);
     framed[0] = 0;
     framed.writeUInt32BE(request.length, 1);

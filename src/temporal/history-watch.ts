@@ -82,7 +82,7 @@ export async function watch(client: TemporalClient, handle: HandleIds, o: WatchO
   const followRuns = o.followRuns ?? true;
   const signal = o.signal;
   // With a codec server, payloads are decoded only when the watch is for display (decode); see history.ts.
-  const call = { ...o.call, signal, payloads: payloadsFor(o.decode) };
+  const call = Object.assign({}, o.call, { signal, payloads: payloadsFor(o.decode) });
   let runId = await pinRunId(client, handle, call);
   const budget = client.longPolls.for(handle.namespace);
   budget.join();
@@ -123,7 +123,7 @@ export async function watch(client: TemporalClient, handle: HandleIds, o: WatchO
         waited = true;
         let failure: unknown;
         try {
-          res = await client.service.getWorkflowExecutionHistory({ ...request, waitNewEvent: true }, { ...call, longPoll: true });
+          res = await client.service.getWorkflowExecutionHistory(Object.assign({}, request, { waitNewEvent: true }), Object.assign({}, call, { longPoll: true }));
         } catch (err) {
           failure = err;
         } finally {
@@ -194,7 +194,7 @@ function hasEventsAfter(res: HistoryResponse, seen: number): boolean {
 /** A read that does not wait; undefined on a failure that is not the caller's cancellation. */
 async function peek(client: TemporalClient, request: Parameters<TemporalClient['service']['getWorkflowExecutionHistory']>[0], call: HistoryCallOptions): Promise<HistoryResponse | undefined> {
   try {
-    return await client.service.getWorkflowExecutionHistory({ ...request, waitNewEvent: false }, call);
+    return await client.service.getWorkflowExecutionHistory(Object.assign({}, request, { waitNewEvent: false }), call);
   } catch (err) {
     if (err instanceof CallCancelledError) throw err;
     return undefined;

@@ -143,7 +143,10 @@ export async function fetchHistoryEvents(client: TemporalClient, handle: HandleI
   };
   let res;
   if (!o.waitNewEvent) {
-    res = await client.service.getWorkflowExecutionHistory({ ...request, waitNewEvent: false }, { ...o.call, longPoll: heldByServer(request.historyEventFilterType), payloads: payloadsFor(o.decode) });
+    res = await client.service.getWorkflowExecutionHistory(
+      Object.assign({}, request, { waitNewEvent: false }),
+      Object.assign({}, o.call, { longPoll: heldByServer(request.historyEventFilterType), payloads: payloadsFor(o.decode) }),
+    );
   } else {
     const budget = client.longPolls.for(handle.namespace);
     budget.join();
@@ -152,7 +155,7 @@ export async function fetchHistoryEvents(client: TemporalClient, handle: HandleI
       // here: at the end of an open run the server gives it no token to poll on from.)
       for (let n = 1; !budget.tryAcquire(); n++) await sleep(troublePauseMs(n, 500), o.call?.signal);
       try {
-        res = await client.service.getWorkflowExecutionHistory({ ...request, waitNewEvent: true }, { ...o.call, longPoll: true, payloads: payloadsFor(o.decode) });
+        res = await client.service.getWorkflowExecutionHistory(Object.assign({}, request, { waitNewEvent: true }), Object.assign({}, o.call, { longPoll: true, payloads: payloadsFor(o.decode) }));
       } catch (err) {
         if (err instanceof RPCError && err.status === 'RESOURCE_EXHAUSTED') budget.refused();
         throw err;
@@ -204,7 +207,7 @@ export async function* historyPages(
         skipArchival: Boolean(o.skipArchival),
         waitNewEvent: false,
       },
-      { ...o.call, longPoll: heldByServer(filter), payloads: payloadsFor(o.decode) },
+      Object.assign({}, o.call, { longPoll: heldByServer(filter), payloads: payloadsFor(o.decode) }),
     );
     nextPageToken = res.nextPageToken && res.nextPageToken.length > 0 ? res.nextPageToken : undefined;
     const events = res.history?.events ?? [];
@@ -222,7 +225,7 @@ export async function fetchHistory(client: TemporalClient, handle: HandleIds, o:
   const runId = await pinRunId(client, handle, o.call);
   const events: HistoryEventJson[] = [];
   // Streamed: pages bounded in bytes, so that only a few pages' worth is ever held.
-  for await (const page of historyPages(client, { ...handleIds(handle), runId }, { ...o, boundedPages: o.onPage !== undefined })) {
+  for await (const page of historyPages(client, Object.assign({}, handleIds(handle), { runId }), Object.assign({}, o, { boundedPages: o.onPage !== undefined }))) {
     if (o.onPage) await o.onPage(page.events);
     else for (const e of page.events) events.push(e);
   }

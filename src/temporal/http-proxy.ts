@@ -55,12 +55,7 @@ export function proxyFor(address: string, env: NodeJS.ProcessEnv = process.env):
   const user = url.username ? `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` : undefined;
   const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
   const port = url.port ? Number(url.port) : 80;
-  return {
-    host,
-    port,
-    ...(user ? { authorization: `Basic ${Buffer.from(user).toString('base64')}` } : {}),
-    shown: `http://${url.host}`,
-  };
+  return Object.assign({ host, port }, user ? { authorization: `Basic ${Buffer.from(user).toString('base64')}` } : {}, { shown: `http://${url.host}` });
 }
 
 /** A socket tunnelled to `target` (`host:port`) through the proxy, or a rejection saying why. */

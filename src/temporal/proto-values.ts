@@ -43,10 +43,22 @@ export function protoValue(fullName: string, message: object | null | undefined)
   return messageValue(messageType(fullName), message as Record<string, unknown>);
 }
 
+/** How a type's messages are shown, worked out once per type: protobufjs builds `fullName` on each read. */
+const kinds = new Map<protobuf.Type, Special | 'named' | 'fields'>();
+
+function kindOf(type: protobuf.Type): Special | 'named' | 'fields' {
+  let kind = kinds.get(type);
+  if (kind === undefined) {
+    kind = SPECIAL[type.fullName] ?? (NAMED.has(type.fullName) ? 'named' : 'fields');
+    kinds.set(type, kind);
+  }
+  return kind;
+}
+
 function messageValue(type: protobuf.Type, m: Record<string, unknown>): JsonValue {
-  const special = SPECIAL[type.fullName];
-  if (special) return special(m);
-  if (NAMED.has(type.fullName)) return typeof m.name === 'string' ? m.name : null;
+  const kind = kindOf(type);
+  if (typeof kind === 'function') return kind(m);
+  if (kind === 'named') return typeof m.name === 'string' ? m.name : null;
   const out: { [k: string]: JsonValue } = {};
   for (const field of type.fieldsArray) {
     field.resolve();
@@ -70,7 +82,7 @@ function fieldValue(field: protobuf.Field, v: unknown): JsonValue {
 function singleValue(field: protobuf.Field, v: unknown): JsonValue {
   const t = field.resolvedType;
   if (t && 'values' in t) return enumValue(t as protobuf.Enum, v as number | null | undefined);
-  if (t && (v === null || v === undefined)) return t.fullName === PAYLOADS ? [] : null;
+  if (t && (v === null || v === undefined)) return kindOf(t as protobuf.Type) === SPECIAL[PAYLOADS] ? [] : null;
   if (t) return messageValue(t as protobuf.Type, v as Record<string, unknown>);
   switch (field.type) {
     case 'int64':
@@ -86,17 +98,17 @@ function singleValue(field: protobuf.Field, v: unknown): JsonValue {
   }
 }
 
-const prefixes = new Map<string, string>();
+const prefixes = new Map<protobuf.Enum, string>();
 
 function enumValue(e: protobuf.Enum, v: number | null | undefined): JsonValue {
   if (!v) return null;
   const full = e.valuesById[v];
   if (full === undefined) return String(v);
-  let prefix = prefixes.get(e.fullName);
+  let prefix = prefixes.get(e);
   if (prefix === undefined) {
     // PendingActivityState → PENDING_ACTIVITY_STATE_
     prefix = `${e.name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()}_`;
-    prefixes.set(e.fullName, prefix);
+    prefixes.set(e, prefix);
   }
   return full.startsWith(prefix) ? full.slice(prefix.length) : full;
 }

@@ -88,7 +88,7 @@ export function encodeTypedSearchAttributes(
     seen.add(a.key);
     if (!fits(a.type, a.value)) throw new InvalidArgumentError(`${at}.value must be ${EXPECTED[a.type]} for a ${a.type} attribute`);
     const payload = toPayload(a.value, `${at}.value`);
-    payload.metadata = { ...payload.metadata, type: Buffer.from(METADATA_TYPE[a.type]) };
+    payload.metadata = Object.assign({}, payload.metadata, { type: Buffer.from(METADATA_TYPE[a.type]) });
     fields[a.key] = payload;
   });
   return fields;

@@ -130,10 +130,10 @@ export class WorkflowHandle implements HandleIds {
       return toDescription(res, this.namespace);
     }
     // `raw` is the answer as the server sent it (payloads as stored); the description is decoded.
-    const res = await this.service.describeWorkflowExecution({ namespace: this.namespace, execution: this.execution(this.runId) }, { ...o, payloads: 'raw' });
+    const res = await this.service.describeWorkflowExecution({ namespace: this.namespace, execution: this.execution(this.runId) }, Object.assign({}, o, { payloads: 'raw' as const }));
     const rawJson = describeResponseJson(res);
     await this.service.decodeMessage(describeResponseType(), res, this.namespace, o);
-    return { ...toDescription(res, this.namespace), raw: rawJson };
+    return Object.assign(toDescription(res, this.namespace), { raw: rawJson });
   }
 
   async query(query: string, args: unknown[] = [], rejectCondition?: QueryRejectCondition, o?: CallOptions): Promise<JsonValue> {
@@ -262,7 +262,7 @@ export class WorkflowHandle implements HandleIds {
             },
             // Once the server has answered, this loop retries by itself (a refusal must reach
             // the budget at once, not after the connection's ten attempts).
-            connection.everAnswered ? { ...callOpts, noRetry: true } : callOpts,
+            connection.everAnswered ? Object.assign({}, callOpts, { noRetry: true }) : callOpts,
           );
         } catch (err) {
           failure = err;
@@ -328,7 +328,7 @@ export class WorkflowHandle implements HandleIds {
           historyEventFilterType: enums.HistoryEventFilterType.HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT,
           skipArchival: true,
         },
-        { ...call, longPoll: false },
+        Object.assign({}, call, { longPoll: false }),
       );
       return (res.history?.events?.length ?? 0) > 0 ? res : undefined;
     } catch (err) {

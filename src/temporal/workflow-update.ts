@@ -207,7 +207,7 @@ export async function startUpdate(client: TemporalClient, handle: HandleIds, upd
 
 /** Starts the update, waits for it to complete and returns its value (and its handle). */
 export async function executeUpdate(client: TemporalClient, handle: HandleIds, update: string, o: ExecuteUpdateOptions = {}): Promise<{ value: JsonValue; update: WorkflowUpdateHandle }> {
-  const uh = await startUpdate(client, handle, update, { ...o, waitForStage: 'COMPLETED' });
+  const uh = await startUpdate(client, handle, update, Object.assign({}, o, { waitForStage: 'COMPLETED' as const }));
   return { value: await uh.result(o), update: uh };
 }
 
@@ -240,7 +240,7 @@ export async function startUpdateWithStart(
   }
   const namespace = s.namespace ?? client.namespace;
   // Built once: the re-sends carry the same start request ID and update ID.
-  const startReq = { ...compileStartFields(s), namespace, identity: client.identity, requestId: randomUUID() };
+  const startReq = Object.assign({}, compileStartFields(s), { namespace, identity: client.identity, requestId: randomUUID() });
   const updateReq = updateRequest(client, namespace, s.workflowId, null, null, update, o, stage);
   const call = callOptions(o, true);
   let startRes;
@@ -273,8 +273,8 @@ export async function executeUpdateWithStart(
   update: string,
   o: ExecuteUpdateOptions = {},
 ): Promise<{ workflow: WorkflowHandle; update: WorkflowUpdateHandle; value: JsonValue }> {
-  const r = await startUpdateWithStart(client, start, update, { ...o, waitForStage: 'COMPLETED' });
-  return { ...r, value: await r.update.result(o) };
+  const r = await startUpdateWithStart(client, start, update, Object.assign({}, o, { waitForStage: 'COMPLETED' as const }));
+  return Object.assign({}, r, { value: await r.update.result(o) });
 }
 
 function waitStage(v: unknown): number {

@@ -176,14 +176,12 @@ export class TemporalHandledClient {
   ): Promise<{ workflow: WorkflowHandle; update: WorkflowUpdateHandle<T> }> {
     const r = await this.rpc.call(
       'workflow/startUpdateWithStart',
-      {
-        start: opts.startWorkflowOperation,
-        update: name,
-        waitForStage: opts.waitForStage,
-        ...(opts.args ? { args: opts.args } : {}),
-        ...(opts.updateId ? { updateId: opts.updateId } : {}),
-        ...callParams(opts),
-      },
+      Object.assign(
+        { start: opts.startWorkflowOperation, update: name, waitForStage: opts.waitForStage },
+        opts.args ? { args: opts.args } : {},
+        opts.updateId ? { updateId: opts.updateId } : {},
+        callParams(opts),
+      ),
       { signal: opts.signal },
     );
     return { workflow: new WorkflowHandle(this.rpc, r.handle, r.handle.handle), update: new WorkflowUpdateHandle<T>(this.rpc, r.update) };
@@ -196,7 +194,7 @@ export class TemporalHandledClient {
   ): Promise<{ value: T; workflow: WorkflowHandle; update: WorkflowUpdateHandle<T> }> {
     const r = await this.rpc.call(
       'workflow/executeUpdateWithStart',
-      { start: opts.startWorkflowOperation, update: name, ...(opts.args ? { args: opts.args } : {}), ...(opts.updateId ? { updateId: opts.updateId } : {}), ...callParams(opts) },
+      Object.assign({ start: opts.startWorkflowOperation, update: name }, opts.args ? { args: opts.args } : {}, opts.updateId ? { updateId: opts.updateId } : {}, callParams(opts)),
       { signal: opts.signal },
     );
     return { value: r.value as T, workflow: new WorkflowHandle(this.rpc, r.handle, r.handle.handle), update: new WorkflowUpdateHandle<T>(this.rpc, r.update) };
@@ -215,7 +213,7 @@ export class TemporalHandledClient {
   /** Counts runs matching a visibility query; with GROUP BY, the count of each group. */
   async count(query?: string, opts: CallOptions & { namespace?: string } = {}): Promise<ResultOf<'workflow/count'>> {
     const { signal, ...rest } = opts;
-    return this.rpc.call('workflow/count', { ...(query !== undefined ? { query } : {}), ...rest }, { signal });
+    return this.rpc.call('workflow/count', Object.assign({}, query !== undefined ? { query } : {}, rest), { signal });
   }
 
   /** A handle for an existing workflow. No call is made until the handle is first used. */

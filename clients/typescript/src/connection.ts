@@ -289,7 +289,7 @@ export class RpcConnection {
     if (onProgress) {
       token = randomUUID();
       this.progress.set(token, onProgress);
-      body = { ...params, [opts.progressParam ?? 'workDoneToken']: token };
+      body = Object.assign({}, params, { [opts.progressParam ?? 'workDoneToken']: token });
     }
     const id = this.nextId++;
     let onAbort: (() => void) | undefined;

@@ -101,7 +101,7 @@ export class WorkflowHandle {
     opts: CallOptions & { onProgress?: (v: unknown) => void; progressParam?: 'workDoneToken' | 'partialResultToken' },
   ): Promise<ResultOf<M>> {
     const { signal, onProgress, progressParam } = opts;
-    const withHandle = (handle: string) => ({ handle, ...params, ...callParams(opts) }) as ParamsOf<M>;
+    const withHandle = (handle: string) => Object.assign({ handle }, params, callParams(opts)) as ParamsOf<M>;
     const token = await this.handleToken({ signal });
     try {
       return await this.rpc.call(method, withHandle(token), { signal, onProgress, progressParam });
@@ -163,11 +163,11 @@ export class WorkflowHandle {
   /** As `result`, and the ID of the run the result came from. */
   async resultWithRunId<T = unknown>(opts: ResultOptions = {}): Promise<WorkflowResult<T>> {
     const { onProgress } = opts;
-    const r = await this.call('handle/result', defined({ followRuns: opts.followRuns }), {
-      ...callParams(opts),
-      signal: opts.signal,
-      onProgress: onProgress ? (v) => onProgress(v as ResultProgress) : undefined,
-    });
+    const r = await this.call(
+      'handle/result',
+      defined({ followRuns: opts.followRuns }),
+      Object.assign({}, callParams(opts), { signal: opts.signal, onProgress: onProgress ? (v: unknown) => onProgress(v as ResultProgress) : undefined }),
+    );
     return r as WorkflowResult<T>;
   }
 
@@ -178,12 +178,15 @@ export class WorkflowHandle {
    */
   async fetchHistory(opts: HistoryOptions = {}): Promise<{ workflowId: string; runId: string; events: HistoryEvent[] }> {
     const events: HistoryEvent[] = [];
-    const r = await this.call('handle/fetchHistory', defined({ eventFilterType: opts.eventFilterType, skipArchival: opts.skipArchival, decode: opts.decode }), {
-      ...callParams(opts),
-      signal: opts.signal,
-      progressParam: 'partialResultToken',
-      onProgress: (v) => events.push(...((v as { events: HistoryEvent[] }).events ?? [])),
-    });
+    const r = await this.call(
+      'handle/fetchHistory',
+      defined({ eventFilterType: opts.eventFilterType, skipArchival: opts.skipArchival, decode: opts.decode }),
+      Object.assign({}, callParams(opts), {
+        signal: opts.signal,
+        progressParam: 'partialResultToken' as const,
+        onProgress: (v: unknown) => events.push(...((v as { events: HistoryEvent[] }).events ?? [])),
+      }),
+    );
     return { workflowId: r.workflowId, runId: r.runId, events: [...events, ...(r.events as HistoryEvent[])] };
   }
 
@@ -203,7 +206,10 @@ export class WorkflowHandle {
    */
   async *watch(opts: CallOptions & { fromEventId?: number | string; followRuns?: boolean; decode?: boolean } = {}): AsyncGenerator<WatchBatch, { runId: string; status: string }, undefined> {
     const params = defined({ fromEventId: opts.fromEventId, followRuns: opts.followRuns, decode: opts.decode }) as never;
-    const batches = streamed((onProgress, signal) => this.call('handle/watch', params, { ...callParams(opts), signal, progressParam: 'partialResultToken', onProgress }), opts.signal);
+    const batches = streamed(
+      (onProgress, signal) => this.call('handle/watch', params, Object.assign({}, callParams(opts), { signal, progressParam: 'partialResultToken' as const, onProgress })),
+      opts.signal,
+    );
     return (yield* batches as AsyncGenerator<WatchBatch, { runId: string; status: string }, undefined>) as { runId: string; status: string };
   }
 

@@ -61,23 +61,28 @@ const DAEMON_STRING_FLAGS = [
 ];
 const DAEMON_BOOLEAN_FLAGS = ['dev', 'tls', 'no-tls', 'tls-disable-host-verification'];
 
-const COMMON: Options = {
-  output: { type: 'string', short: 'o' },
-  socket: { type: 'string' },
-  port: { type: 'string' },
-  'token-file': { type: 'string' },
-  namespace: { type: 'string', short: 'n' },
-  'command-timeout': { type: 'string' },
-  'grpc-meta': { type: 'string', multiple: true },
-  help: { type: 'boolean', short: 'h' },
-  ...Object.fromEntries(DAEMON_STRING_FLAGS.map((f) => [f, { type: 'string' as const }])),
-  ...Object.fromEntries(DAEMON_BOOLEAN_FLAGS.map((f) => [f, { type: 'boolean' as const }])),
-};
+const COMMON: Options = Object.assign(
+  {
+    output: { type: 'string', short: 'o' },
+    socket: { type: 'string' },
+    port: { type: 'string' },
+    'token-file': { type: 'string' },
+    namespace: { type: 'string', short: 'n' },
+    'command-timeout': { type: 'string' },
+    'grpc-meta': { type: 'string', multiple: true },
+    help: { type: 'boolean', short: 'h' },
+  },
+  Object.fromEntries(DAEMON_STRING_FLAGS.map((f) => [f, { type: 'string' as const }])),
+  Object.fromEntries(DAEMON_BOOLEAN_FLAGS.map((f) => [f, { type: 'boolean' as const }])),
+);
 
 /** A command's flags as parseArgs takes them, from its spec. */
 function optionsOf(spec: CommandSpec): Options {
   return Object.fromEntries(
-    spec.flags.map((f) => [f.flag, { type: f.value === undefined ? ('boolean' as const) : ('string' as const), ...(f.short ? { short: f.short } : {}), ...(f.multiple ? { multiple: true } : {}) }]),
+    spec.flags.map((f) => [
+      f.flag,
+      Object.assign({ type: f.value === undefined ? ('boolean' as const) : ('string' as const) }, f.short ? { short: f.short } : {}, f.multiple ? { multiple: true } : {}),
+    ]),
   );
 }
 
@@ -96,7 +101,7 @@ export function parseClientArgs(argv: string[]): ClientArgs {
   try {
     parsed = parseArgs({
       args: argv.slice(1),
-      options: { ...COMMON, ...(command === 'help-client' ? {} : COMMAND_OPTIONS[command]) },
+      options: Object.assign({}, COMMON, command === 'help-client' ? {} : COMMAND_OPTIONS[command]),
       allowPositionals: command === 'call' || command === 'update',
       strict: true,
     });

@@ -93,7 +93,7 @@ export function batchCommand(prepare: (words: string[]) => PreparedCommand): Pre
         if (command === 'batch') throw new CliUsageError('batch cannot be nested');
         const reach = words.slice(1).find((w) => REACH_FLAGS.test(w));
         if (reach) throw new CliUsageError(`${reach} belongs on the batch command line, not on a line of the batch`, command as never);
-        code = await prepare(words)({ ...ctx, output: captured, handleCache });
+        code = await prepare(words)(Object.assign({}, ctx, { output: captured, handleCache }));
       } catch (err) {
         captured.failure = err;
         code = exitCodeFor(err);

@@ -21,10 +21,10 @@ const WITH_START_CONFLICT = ['FAIL', 'USE_EXISTING', 'TERMINATE_EXISTING'] as co
 /** An update's outcome printed, and its exit code: 1 when it failed (the failure is printed too). */
 async function updateOutcome(ctx: RunContext, base: Record<string, unknown>, run: () => Promise<unknown>): Promise<number> {
   try {
-    await ctx.output.result({ ...base, result: await run() });
+    await ctx.output.result(Object.assign({}, base, { result: await run() }));
     return ExitCode.Ok;
   } catch (err) {
-    if (err instanceof WorkflowUpdateFailedError) await ctx.output.result({ ...base, failure: err.failure });
+    if (err instanceof WorkflowUpdateFailedError) await ctx.output.result(Object.assign({}, base, { failure: err.failure }));
     throw err;
   }
 }
@@ -101,7 +101,7 @@ const prepare: Record<Exclude<ClientCommand, 'help-client'>, (a: ClientArgs) => 
       staticDetails: str(v['static-details']),
     });
     return async (ctx) => {
-      const h = await ctx.client.startWorkflow({ ...opts, signal: ctx.signal });
+      const h = await ctx.client.startWorkflow(Object.assign({}, opts, { signal: ctx.signal }));
       if (ctx.attached) await h.release({ signal: AbortSignal.timeout(2000) }).catch(() => undefined);
       await ctx.output.result(
         {
@@ -205,22 +205,22 @@ const prepare: Record<Exclude<ClientCommand, 'help-client'>, (a: ClientArgs) => 
       return withHandle(ctx, a, async (h) => {
         if (sub === 'execute') {
           const id = updateId ?? randomUUID();
-          return updateOutcome(ctx, { ...base, update: name, updateId: id }, () => h.executeUpdate(name, { args, updateId: id, signal: ctx.signal }));
+          return updateOutcome(ctx, Object.assign({}, base, { update: name, updateId: id }), () => h.executeUpdate(name, { args, updateId: id, signal: ctx.signal }));
         }
         if (sub === 'start') {
           const u = await h.startUpdate(name, { args, updateId, waitForStage: stage, signal: ctx.signal });
           const d = await u.describe({ signal: ctx.signal });
           if (ctx.attached) await u.release({ signal: AbortSignal.timeout(2000) }).catch(() => undefined);
-          await ctx.output.result({ ...base, update: name, updateId: u.updateId, stage: d.stage, ...(d.outcome ? d.outcome : {}) }, 'Update started');
+          await ctx.output.result(Object.assign({}, base, { update: name, updateId: u.updateId, stage: d.stage }, d.outcome ? d.outcome : {}), 'Update started');
           return ExitCode.Ok;
         }
         const u = await h.getUpdateHandle(updateId!, { signal: ctx.signal });
         try {
           if (sub === 'describe') {
-            await ctx.output.result({ ...base, ...(await u.describe({ signal: ctx.signal })) });
+            await ctx.output.result(Object.assign({}, base, await u.describe({ signal: ctx.signal })));
             return ExitCode.Ok;
           }
-          return await updateOutcome(ctx, { ...base, updateId }, () => u.result({ signal: ctx.signal }));
+          return await updateOutcome(ctx, Object.assign({}, base, { updateId }), () => u.result({ signal: ctx.signal }));
         } finally {
           if (ctx.attached) await u.release({ signal: AbortSignal.timeout(2000) }).catch(() => undefined);
         }
@@ -251,7 +251,7 @@ const prepare: Record<Exclude<ClientCommand, 'help-client'>, (a: ClientArgs) => 
           await r.update.release({ signal: AbortSignal.timeout(2000) }).catch(() => undefined);
           await r.workflow.release({ signal: AbortSignal.timeout(2000) }).catch(() => undefined);
         }
-        await ctx.output.result({ ...base, runId: r.workflow.resultRunId, stage: d.stage, ...(d.outcome ? d.outcome : {}) }, 'Update started');
+        await ctx.output.result(Object.assign({}, base, { runId: r.workflow.resultRunId, stage: d.stage }, d.outcome ? d.outcome : {}), 'Update started');
         return ExitCode.Ok;
       }
       return updateOutcome(ctx, base, async () => {

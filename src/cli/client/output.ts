@@ -20,7 +20,7 @@ export function errorObject(err: unknown): Record<string, unknown> {
   if (err instanceof DaemonError) {
     // data.code of an RPCError is the gRPC status code: kept apart from the JSON-RPC code.
     const { type: _t, code: grpcCode, ...data } = err.data;
-    return { type: err.type, message: err.message, ...(err.code !== null ? { code: err.code } : {}), ...(grpcCode !== undefined ? { grpcCode } : {}), ...data };
+    return Object.assign({ type: err.type, message: err.message }, err.code !== null ? { code: err.code } : {}, grpcCode !== undefined ? { grpcCode } : {}, data);
   }
   const e = err as Error;
   if (e && typeof e === 'object' && typeof e.message === 'string') {
