@@ -417,9 +417,10 @@ export class GrpcChannel {
     stream.once('trailers', takeStatus);
     stream.on('error', onError);
     stream.once('close', onClose);
-    // Node keeps a closed stream's native handle, and through it the stream and its listeners,
-    // until a full collection: with our listeners on it, each call's state (its answer, and the
-    // promise it settled) would outlive the call into the old generation.
+    // A closed stream stays reachable past its call inside Node's HTTP/2 layer: with our
+    // listeners on it, each call's state (its answer, the promise it settled) outlived the call
+    // into the old generation (at concurrency 1, 2.5-3 MB surviving each scavenge; 1.4-1.7 MB
+    // with the listeners taken off).
     call.detach = () => {
       stream.removeListener('response', onResponse);
       stream.removeListener('data', onData);
