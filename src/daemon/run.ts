@@ -12,15 +12,15 @@ import { Daemon } from './daemon';
 import { UsageError, type DaemonConfig } from './config';
 import { defaultTokenFile, loadOrCreateSecret } from '../transport/listeners';
 import { VERSION } from '../version';
+import { hostOf } from '../temporal/address';
 
 /** See `--heap-growth`. */
 export const DEFAULT_HEAP_GROWTH_PERCENT = 20;
 
 /** Whether something accepts TCP connections at host:port within `ms`. */
 function answers(address: string, ms: number): Promise<boolean> {
-  const i = address.lastIndexOf(':');
-  const host = address.slice(0, i).replace(/^\[|\]$/g, '');
-  const port = Number(address.slice(i + 1));
+  const host = hostOf(address);
+  const port = Number(address.slice(address.lastIndexOf(':') + 1));
   return new Promise((resolve) => {
     const s = net.createConnection({ host, port });
     const t = setTimeout(() => {
